@@ -1,0 +1,47 @@
+# Faxbox build, test and run targets. See README.md.
+GO        ?= go
+BIN       := bin
+# Debian packages whose programs the tests use as real peers.
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin
+PKGS      := ./...
+FUZZTIME  ?= 5m
+
+.PHONY: all build run test deps lint vet cross bench bench-codec fuzz clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/faxd ./firmware
+
+deps:
+	@scripts/debs.sh $(TEST_DEBS)
+
+run: deps build
+	@scripts/codec-demo.sh $(BIN)/faxd
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	CGO_ENABLED=0 $(GO) vet $(PKGS)
+
+test: deps lint
+	$(GO) test -count=1 $(PKGS)
+
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -o $(BIN)/faxd-linux-arm64 ./firmware
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -o $(BIN)/faxd-linux-armv7 ./firmware
+	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
+
+bench: deps bench-codec
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+bench-codec: deps build
+	@scripts/bench-codec.sh $(BIN)/faxd
+
+# fuzz runs every fuzz target of the codec for FUZZTIME each.
+fuzz:
+	@for f in $$($(GO) test -list 'Fuzz.*' ./pages | grep ^Fuzz); do \
+	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./pages || exit 1; done
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,9 @@
+module faxbox
+
+go 1.26.0
+
+require (
+	go.bug.st/serial v1.8.0 // indirect
+	golang.org/x/image v0.48.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
