@@ -171,10 +171,9 @@ func (d *Decoder) decodeRow() (ok, end bool) {
 	}
 	if !d.started {
 		d.started = true
-		// A page starts with an EOL (T.4 4.1.2); tolerate its absence.
-		if d.atEOL() {
-			d.skipEOL()
-		}
+		// A page starts with an EOL (T.4 4.1.2); tolerate its absence, and
+		// skip what is left of a previous page's RTC.
+		d.skipEOLs()
 	}
 	if br.exhausted() {
 		return false, true
@@ -185,8 +184,9 @@ func (d *Decoder) decodeRow() (ok, end bool) {
 	}
 	if d.atEOL() {
 		// An EOL where a row should start: the second EOL of RTC (T.4
-		// 4.1.4). The rest of RTC is left unread.
+		// 4.1.4). Consume the rest of RTC.
 		d.stats.EndMarker = true
+		d.skipEOLs()
 		return false, true
 	}
 	var err error
@@ -232,6 +232,31 @@ func (d *Decoder) atEOL() bool {
 		}
 		br.skip(20) // keep 12 zeros: they may begin the EOL
 	}
+}
+
+// skipEOLs consumes consecutive EOLs (each with its tag bit 1 for MR, the
+// tag of the first being already read) and the fill before them.
+func (d *Decoder) skipEOLs() {
+	for i := 0; i < 8; i++ {
+		if i > 0 && d.o.Coding == MR {
+			v := d.br.peek(32)
+			if v>>31 != 1 || v<<1 == 0 || bits.LeadingZeros32(v<<1) < 11 {
+				return
+			}
+			d.br.skip(1)
+		}
+		if !d.atEOL() {
+			return
+		}
+		d.skipEOL()
+	}
+}
+
+// Offset returns the number of input bytes the decoder has used, counting
+// a partly used byte as used. After the last row of a page in a raw stream
+// of several pages, the next page starts there.
+func (d *Decoder) Offset() int64 {
+	return d.br.read - int64(len(d.br.buf)-d.br.i) - int64(d.br.n/8)
 }
 
 // skipEOL consumes the fill bits and the EOL that atEOL found.
