@@ -186,7 +186,7 @@ func (d *Decoder) decodeRow() (ok, end bool) {
 		// An EOL where a row should start: the second EOL of RTC (T.4
 		// 4.1.4). Consume the rest of RTC.
 		d.stats.EndMarker = true
-		d.skipEOLs()
+		d.skipRTC()
 		return false, true
 	}
 	var err error
@@ -249,6 +249,17 @@ func (d *Decoder) skipEOLs() {
 			return
 		}
 		d.skipEOL()
+	}
+}
+
+// skipRTC consumes the rest of RTC once its second EOL is next: the five
+// EOLs left, and for MR the tag bit 1 that follows each (T.4 4.2.4).
+func (d *Decoder) skipRTC() {
+	for i := 0; i < 5 && d.atEOL(); i++ {
+		d.skipEOL()
+		if d.o.Coding == MR && d.br.peek(1) == 1 {
+			d.br.skip(1)
+		}
 	}
 }
 
