@@ -68,13 +68,15 @@ type EncoderOptions struct {
 // state and allocates nothing per row, so a page can be streamed to a
 // modem while it is coded.
 type Encoder struct {
-	o      EncoderOptions
-	bw     *bitWriter
-	ref    []int32 // changing elements of the previous row
-	cur    []int32 // changing elements of this row
-	rows   int
-	k      int
-	closed bool
+	o    EncoderOptions
+	bw   *bitWriter
+	ref  []int32 // changing elements of the previous row
+	cur  []int32 // changing elements of this row
+	rows int
+	k    int
+	// lineStart is the bit position of the current row's EOL, or -1.
+	lineStart int64
+	closed    bool
 }
 
 // NewEncoder returns an Encoder writing to w.
@@ -92,7 +94,7 @@ func NewEncoder(w io.Writer, o EncoderOptions) (*Encoder, error) {
 	if k == 0 {
 		k = 2
 	}
-	e := &Encoder{o: o, bw: newBitWriter(w, o.BitOrder), k: k,
+	e := &Encoder{o: o, bw: newBitWriter(w, o.BitOrder), k: k, lineStart: -1,
 		ref: make([]int32, 0, o.Width+4), cur: make([]int32, 0, o.Width+4)}
 	// The reference line of the first row is an imaginary white row.
 	e.ref = appendSentinels(e.ref[:0], o.Width)
@@ -117,14 +119,15 @@ func (e *Encoder) WriteRow(row []byte) error {
 	}
 	e.cur = changes(row, e.o.Width, e.cur[:0])
 	bw := e.bw
-	start := bw.pos()
 	switch e.o.Coding {
 	case MH:
 		e.putEOL()
+		e.startLine()
 		e.putRuns()
 	case MR:
 		oneD := e.rows%e.k == 0
 		e.putEOL()
+		e.startLine()
 		if oneD {
 			bw.put(1, 1)
 			e.putRuns()
@@ -135,18 +138,22 @@ func (e *Encoder) WriteRow(row []byte) error {
 	case MMR:
 		e.put2D()
 	}
-	if e.o.Coding != MMR && e.o.MinLineBytes > 0 {
-		if n := int64(e.o.MinLineBytes)*8 - (bw.pos() - start); n > 0 {
-			bw.zeros(int(n))
-		}
-	}
 	e.ref, e.cur = e.cur, e.ref
 	e.rows++
 	return bw.err
 }
 
-// putEOL writes an EOL, with fill before it when AlignEOL asks.
+// putEOL writes an EOL, with fill before it: to make the row before it last
+// MinLineBytes, and to end the EOL on a byte boundary when AlignEOL asks.
+// Fill goes between a row's data and the next EOL (T.4 4.1.3), so the last
+// row of a page without RTC gets none.
 func (e *Encoder) putEOL() {
+	if e.lineStart >= 0 && e.o.MinLineBytes > 0 {
+		if n := int64(e.o.MinLineBytes)*8 - (e.bw.pos() - e.lineStart); n > 0 {
+			e.bw.zeros(int(n))
+		}
+	}
+	e.lineStart = -1
 	if e.o.AlignEOL {
 		// The EOL's 12 bits must end on a byte boundary.
 		if r := (e.bw.n + 12) % 8; r != 0 {
@@ -155,6 +162,10 @@ func (e *Encoder) putEOL() {
 	}
 	e.bw.putCode(eol)
 }
+
+// startLine marks where a coded row (its EOL included) starts, for
+// MinLineBytes.
+func (e *Encoder) startLine() { e.lineStart = e.bw.pos() }
 
 // Close ends the page (RTC or EOFB when asked), pads the last byte with
 // zero bits and flushes. It does not close the underlying writer.

@@ -154,3 +154,5 @@ func samePage(t testing.TB, what string, got, want *Page) {
 		t.Fatalf("%s: pages differ at (%d,%d): got %dx%d, want %dx%d", what, x, y, got.Width, got.Height, want.Width, want.Height)
 	}
 }
+
+func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
