@@ -2,6 +2,7 @@ package pages
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -156,3 +157,5 @@ func samePage(t testing.TB, what string, got, want *Page) {
 }
 
 func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
