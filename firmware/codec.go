@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,47 +104,28 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 	if outKind == kindPBM {
 		return fmt.Errorf("%s: encode writes coded data (.g3, .g4 or .tif); use decode to write PBM", out)
 	}
-	pgs, err := readPages(in, nil)
+	src, err := openPages(in, nil)
 	if err != nil {
 		return err
 	}
+	defer src.Close()
 	opts := pages.EncoderOptions{Coding: coding, K: cf.k, AlignEOL: cf.align, MinLineBytes: cf.minLen, BitOrder: order}
-	var buf bytes.Buffer
-	switch outKind {
-	case kindRaw:
-		// Each page ends with RTC or EOFB, so that a stream of several
-		// pages can be split again.
-		opts.RTC = true
-		for _, p := range pgs {
-			opts.Width = p.Width
-			e, err := pages.NewEncoder(&buf, opts)
+	return writeAtomic(out, func(w io.Writer) error {
+		var sink pageSink
+		if outKind == kindRaw {
+			// Each page ends with RTC or EOFB, so that a stream of several
+			// pages can be split again.
+			opts.RTC = true
+			sink = &rawSink{w: w, o: opts}
+		} else {
+			tw, err := pages.NewTIFFWriter(w, src.count())
 			if err != nil {
 				return err
 			}
-			for y := 0; y < p.Height; y++ {
-				if err := e.WriteRow(p.Row(y)); err != nil {
-					return err
-				}
-			}
-			if err := e.Close(); err != nil {
-				return err
-			}
+			sink = &tiffSink{tw: tw, o: opts}
 		}
-	case kindTIFF:
-		tw, err := pages.NewTIFFWriter(&buf, len(pgs))
-		if err != nil {
-			return err
-		}
-		for _, p := range pgs {
-			if err := tw.WritePage(p, opts); err != nil {
-				return err
-			}
-		}
-		if err := tw.Close(); err != nil {
-			return err
-		}
-	}
-	return writeFileAtomic(out, buf.Bytes())
+		return copyPages(in, src, sink)
+	})
 }
 
 // runDecode implements "faxd decode".
@@ -165,124 +148,147 @@ func runDecode(args []string, stdout, stderr io.Writer) error {
 	if outKind == kindRaw {
 		return fmt.Errorf("%s: decode writes PBM or TIFF; use encode to write raw coded data", out)
 	}
-	var stats []pages.Stats
-	pgs, err := readPages(in, &decodeInput{flags: cf, stats: &stats})
+	src, err := openPages(in, &cf)
 	if err != nil {
 		return err
 	}
-	for i, st := range stats {
+	defer src.Close()
+	report := func(n int, st pages.Stats) {
 		if st.BadRows > 0 {
-			fmt.Fprintf(stderr, "faxd decode: %s: page %d: %d of %d rows damaged (longest run %d)\n", in, i+1, st.BadRows, st.Rows, st.MaxConsecutiveBad)
+			fmt.Fprintf(stderr, "faxd decode: %s: page %d: %d of %d rows damaged (longest run %d)\n", in, n, st.BadRows, st.Rows, st.MaxConsecutiveBad)
 		}
 	}
-	var buf bytes.Buffer
-	switch outKind {
-	case kindPBM:
-		for _, p := range pgs {
-			if err := pages.WritePBM(&buf, p); err != nil {
-				return err
-			}
+	return writeAtomic(out, func(w io.Writer) error {
+		if outKind == kindPBM {
+			return copyPages(in, src, &pbmSink{w: w, report: report})
 		}
-	case kindTIFF:
-		// Keep the input's coding when it had one.
+		// A TIFF keeps the coding of raw input; TIFF input is recoded as
+		// MR (K = 4) unless --coding says otherwise.
 		coding, order, err := cf.parse()
 		if err != nil {
 			return err
 		}
-		tw, err := pages.NewTIFFWriter(&buf, len(pgs))
+		if cf.coding == "" && src.kind == kindTIFF {
+			coding = pages.MR
+		}
+		tw, err := pages.NewTIFFWriter(w, src.count())
 		if err != nil {
 			return err
 		}
-		for _, p := range pgs {
-			if err := tw.WritePage(p, pages.EncoderOptions{Coding: coding, BitOrder: order, K: 4}); err != nil {
-				return err
-			}
-		}
-		if err := tw.Close(); err != nil {
-			return err
-		}
-	}
-	return writeFileAtomic(out, buf.Bytes())
+		return copyPages(in, src, &tiffSink{tw: tw, o: pages.EncoderOptions{Coding: coding, BitOrder: order, K: 4}, report: report})
+	})
 }
 
-// decodeInput carries the options for raw coded input and collects the
-// damage statistics of each page.
-type decodeInput struct {
-	flags codingFlags
-	stats *[]pages.Stats
+// pageSource yields the pages of an input file one at a time, so that a
+// long document never sits in memory whole.
+type pageSource struct {
+	kind  fileKind
+	f     *os.File
+	pbm   *bufio.Reader
+	tiff  *pages.TIFFFile
+	raw   []byte
+	cf    *codingFlags
+	next  int // index of the next page (TIFF) or byte offset (raw)
+	done  bool
+	pages int
 }
 
-// readPages reads every page of a PBM, TIFF or (with raw options) raw coded
-// file. Errors name the file.
-func readPages(name string, raw *decodeInput) ([]*pages.Page, error) {
+// openPages opens a PBM, TIFF or (when raw is not nil) raw coded file.
+func openPages(name string, raw *codingFlags) (*pageSource, error) {
 	kind, err := kindOf(name)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	var pgs []*pages.Page
-	var stats []pages.Stats
+	s := &pageSource{kind: kind, f: f, cf: raw}
 	switch kind {
 	case kindPBM:
-		pgs, err = pages.ReadPBMs(bytes.NewReader(data))
+		s.pbm = bufio.NewReaderSize(f, 64<<10)
 	case kindTIFF:
-		pgs, stats, err = pages.ReadTIFF(data)
+		fi, err := f.Stat()
+		if err == nil {
+			s.tiff, err = pages.OpenTIFF(f, fi.Size())
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	case kindRaw:
 		if raw == nil {
-			return nil, fmt.Errorf("%s: raw coded input needs decode, not encode", name)
+			f.Close()
+			return nil, fmt.Errorf("%s: raw coded input is for decode, not encode", name)
 		}
-		pgs, stats, err = decodeRaw(data, raw.flags)
+		if _, _, err := raw.parse(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.raw, err = io.ReadAll(io.LimitReader(f, 256<<20))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if raw != nil {
-		*raw.stats = stats
-	}
-	return pgs, nil
+	return s, nil
 }
 
-// decodeRaw splits a raw stream into pages at RTC or EOFB.
-func decodeRaw(data []byte, cf codingFlags) ([]*pages.Page, []pages.Stats, error) {
-	coding, order, err := cf.parse()
-	if err != nil {
-		return nil, nil, err
+// Close closes the input file.
+func (s *pageSource) Close() error { return s.f.Close() }
+
+// count is the number of pages when known in advance (TIFF), else 0.
+func (s *pageSource) count() int {
+	if s.tiff != nil {
+		return len(s.tiff.Pages)
 	}
-	var pgs []*pages.Page
-	var stats []pages.Stats
-	for off := 0; off < len(data) && len(pgs) < pages.MaxTIFFPages; {
-		if allZero(data[off:]) {
-			break
-		}
-		r := bytes.NewReader(data[off:])
-		d, err := pages.NewDecoder(r, pages.DecoderOptions{Coding: coding, Width: cf.width, BitOrder: order})
-		if err != nil {
-			return nil, nil, err
-		}
-		p, st, err := decodeAll(d, cf.width)
-		if err != nil {
-			return nil, nil, fmt.Errorf("page %d: %w", len(pgs)+1, err)
-		}
-		if p.Height == 0 {
-			break
-		}
-		pgs = append(pgs, p)
-		stats = append(stats, st)
-		if !st.EndMarker {
-			break
-		}
-		off += int(d.Offset())
-	}
-	if len(pgs) == 0 {
-		return nil, nil, errors.New("no page in the coded data")
-	}
-	return pgs, stats, nil
+	return 0
 }
 
-func decodeAll(d *pages.Decoder, width int) (*pages.Page, pages.Stats, error) {
+// nextPage returns the next page and its decoding statistics, or io.EOF.
+func (s *pageSource) nextPage() (*pages.Page, pages.Stats, error) {
+	if s.done || s.pages >= pages.MaxTIFFPages {
+		return nil, pages.Stats{}, io.EOF
+	}
+	switch s.kind {
+	case kindPBM:
+		if s.pages > 0 {
+			skipSpace(s.pbm)
+		}
+		p, err := pages.ReadPBM(s.pbm)
+		if err == io.EOF && s.pages == 0 {
+			err = errors.New("empty file")
+		}
+		if err != nil {
+			return nil, pages.Stats{}, err
+		}
+		s.pages++
+		return p, pages.Stats{Rows: p.Height}, nil
+	case kindTIFF:
+		if s.next >= len(s.tiff.Pages) {
+			return nil, pages.Stats{}, io.EOF
+		}
+		s.next++
+		s.pages++
+		return s.tiff.Decode(s.next - 1)
+	}
+	return s.nextRaw()
+}
+
+// nextRaw decodes the next page of a raw stream; pages end at RTC or EOFB.
+func (s *pageSource) nextRaw() (*pages.Page, pages.Stats, error) {
+	if s.next >= len(s.raw) || allZero(s.raw[s.next:]) {
+		if s.pages == 0 {
+			return nil, pages.Stats{}, errors.New("no page in the coded data")
+		}
+		return nil, pages.Stats{}, io.EOF
+	}
+	coding, order, _ := s.cf.parse()
+	width := s.cf.width
+	d, err := pages.NewDecoder(bytes.NewReader(s.raw[s.next:]), pages.DecoderOptions{Coding: coding, Width: width, BitOrder: order})
+	if err != nil {
+		return nil, pages.Stats{}, err
+	}
 	stride := (width + 7) / 8
 	var pix []byte
 	row := make([]byte, stride)
@@ -296,8 +302,106 @@ func decodeAll(d *pages.Decoder, width int) (*pages.Page, pages.Stats, error) {
 		}
 		pix = append(pix, row...)
 	}
-	return &pages.Page{Width: width, Height: len(pix) / stride, Stride: stride, Pix: pix}, d.Stats(), nil
+	st := d.Stats()
+	if len(pix) == 0 {
+		if s.pages == 0 {
+			return nil, st, errors.New("no page in the coded data")
+		}
+		return nil, st, io.EOF
+	}
+	s.pages++
+	if st.EndMarker {
+		s.next += int(d.Offset())
+	} else {
+		s.done = true
+	}
+	return &pages.Page{Width: width, Height: len(pix) / stride, Stride: stride, Pix: pix}, st, nil
 }
+
+func skipSpace(r *bufio.Reader) {
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			r.UnreadByte()
+			return
+		}
+	}
+}
+
+// pageSink receives pages one at a time.
+type pageSink interface {
+	page(n int, p *pages.Page, st pages.Stats) error
+	close() error
+}
+
+// copyPages moves every page from src to dst. Errors name the input file.
+func copyPages(name string, src *pageSource, dst pageSink) error {
+	for n := 1; ; n++ {
+		p, st, err := src.nextPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: page %d: %w", name, n, err)
+		}
+		if err := dst.page(n, p, st); err != nil {
+			return err
+		}
+	}
+	return dst.close()
+}
+
+type rawSink struct {
+	w io.Writer
+	o pages.EncoderOptions
+}
+
+func (s *rawSink) page(_ int, p *pages.Page, _ pages.Stats) error {
+	o := s.o
+	o.Width = p.Width
+	e, err := pages.NewEncoder(s.w, o)
+	if err != nil {
+		return err
+	}
+	for y := 0; y < p.Height; y++ {
+		if err := e.WriteRow(p.Row(y)); err != nil {
+			return err
+		}
+	}
+	return e.Close()
+}
+
+func (s *rawSink) close() error { return nil }
+
+type tiffSink struct {
+	tw     *pages.TIFFWriter
+	o      pages.EncoderOptions
+	report func(int, pages.Stats)
+}
+
+func (s *tiffSink) page(n int, p *pages.Page, st pages.Stats) error {
+	if s.report != nil {
+		s.report(n, st)
+	}
+	return s.tw.WritePage(p, s.o)
+}
+
+func (s *tiffSink) close() error { return s.tw.Close() }
+
+type pbmSink struct {
+	w      io.Writer
+	report func(int, pages.Stats)
+}
+
+func (s *pbmSink) page(n int, p *pages.Page, st pages.Stats) error {
+	s.report(n, st)
+	return pages.WritePBM(s.w, p)
+}
+
+func (s *pbmSink) close() error { return nil }
 
 func allZero(b []byte) bool {
 	for _, c := range b {
@@ -308,16 +412,20 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// writeFileAtomic writes data to name through a temporary file in the same
-// directory, synced and renamed, so a crash leaves the old file or the new.
-func writeFileAtomic(name string, data []byte) error {
+// writeAtomic writes name through a buffered temporary file in the same
+// directory, renamed into place only when write succeeds, so that a failed
+// or interrupted run never leaves a half-written output. (These are
+// conversion tools: the file is not fsynced; the daemon's store does that
+// for what it keeps.)
+func writeAtomic(name string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return err
 	}
-	_, werr := f.Write(data)
+	bw := bufio.NewWriterSize(f, 256<<10)
+	werr := write(bw)
 	if werr == nil {
-		werr = f.Sync()
+		werr = bw.Flush()
 	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
@@ -327,7 +435,10 @@ func writeFileAtomic(name string, data []byte) error {
 	}
 	if werr != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", name, werr)
+		if errors.Is(werr, fs.ErrNotExist) || errors.Is(werr, fs.ErrPermission) {
+			return fmt.Errorf("%s: %w", name, werr)
+		}
+		return werr
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 )
 
 // BitOrder is the order of bits within each byte of coded data.
@@ -42,10 +44,9 @@ func (b *bitWriter) put(v uint32, n uint) {
 	if b.n >= 32 {
 		w := uint32(b.acc >> 32)
 		if b.order == LSBFirst {
-			b.buf = append(b.buf, reverse[byte(w>>24)], reverse[byte(w>>16)], reverse[byte(w>>8)], reverse[byte(w)])
-		} else {
-			b.buf = append(b.buf, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+			w = bits.ReverseBytes32(bits.Reverse32(w))
 		}
+		b.buf = binary.BigEndian.AppendUint32(b.buf, w)
 		b.acc <<= 32
 		b.n -= 32
 		b.bytes += 4

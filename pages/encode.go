@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -243,15 +244,11 @@ func (e *Encoder) putRun(white bool, n int) {
 	if white {
 		t = &whiteCodes
 	}
-	for n >= 2560+64 {
-		e.bw.putCode(t.makeup[39])
+	for n >= runTable {
+		e.bw.putCode(t.makeup[39]) // 2560
 		n -= 2560
 	}
-	if n >= 64 {
-		e.bw.putCode(t.makeup[n/64-1])
-		n %= 64
-	}
-	e.bw.putCode(t.term[n])
+	e.bw.putCode(t.run[n])
 }
 
 // put2D codes the current row against the reference row (T.4 4.2.1.3,
@@ -302,38 +299,33 @@ func (e *Encoder) put2D() {
 // changes lists the changing elements of a packed row: the positions whose
 // colour differs from the pixel to their left, the pixel left of the row
 // being white. The list ends with three sentinels at width.
+//
+// It works 64 pixels at a time: XOR-ing a word with itself shifted right by
+// one pixel (carrying in the previous word's last pixel) leaves a 1 at each
+// change, and white or black stretches cost one comparison per word.
 func changes(row []byte, width int, dst []int32) []int32 {
-	x := 0
-	black := false
-	for {
-		x = findColour(row, x, width, !black)
-		if x >= width {
-			return appendSentinels(dst, width)
+	n := (width + 7) >> 3
+	var carry uint64 // the last pixel of the previous word, as bit 63
+	for base := 0; base < n; base += 8 {
+		var w uint64
+		if base+8 <= n {
+			w = binary.BigEndian.Uint64(row[base:])
+		} else {
+			var tail [8]byte
+			copy(tail[:], row[base:n])
+			w = binary.BigEndian.Uint64(tail[:])
 		}
-		dst = append(dst, int32(x))
-		black = !black
-	}
-}
-
-// findColour returns the first position at or after x whose pixel is black
-// (or white, when black is false), or width when there is none.
-func findColour(row []byte, x, width int, black bool) int {
-	i := x >> 3
-	if x >= width {
-		return width
-	}
-	var inv byte
-	if !black {
-		inv = 0xff
-	}
-	b := (row[i] ^ inv) & (0xff >> (x & 7))
-	last := (width - 1) >> 3
-	for b == 0 {
-		i++
-		if i > last {
-			return width
+		d := w ^ (w>>1 | carry)
+		carry = w << 63
+		for d != 0 {
+			k := bits.LeadingZeros64(d)
+			x := base<<3 + k
+			if x >= width {
+				break
+			}
+			dst = append(dst, int32(x))
+			d &^= 1 << (63 - k)
 		}
-		b = row[i] ^ inv
 	}
-	return min(i<<3+bits.LeadingZeros8(b), width)
+	return appendSentinels(dst, width)
 }

@@ -21,7 +21,16 @@ func parseCode(s string) code {
 type runCodes struct {
 	term   [64]code
 	makeup [40]code
+	// run[n] is the whole code of a run of n < runTable pels: the make-up
+	// code (if any) and the terminating code joined in one word, so that
+	// the encoder writes most runs with a single put.
+	run [runTable]code
 }
+
+// runTable bounds the runs coded with one combined code word: up to 2623
+// pels take at most one make-up code (12 bits) and one terminating code (12
+// bits).
+const runTable = 2560 + 64
 
 // Decoder lookup: a run code is at most 13 bits long, so a 13-bit peek
 // indexes a table whose entries give the run length, the code's length
@@ -95,6 +104,17 @@ func init() {
 	}
 	build(&whiteCodes, &whiteDecode, whiteTerm[:], whiteMakeup[:])
 	build(&blackCodes, &blackDecode, blackTerm[:], blackMakeup[:])
+	for _, rc := range []*runCodes{&whiteCodes, &blackCodes} {
+		for n := range rc.run {
+			t := rc.term[n%64]
+			if n < 64 {
+				rc.run[n] = t
+				continue
+			}
+			m := rc.makeup[n/64-1]
+			rc.run[n] = code{m.bits<<t.len | t.bits, m.len + t.len}
+		}
+	}
 
 	passCode, horizCode = parseCode(codePass), parseCode(codeHorizontal)
 	for i, s := range []string{codeVL3, codeVL2, codeVL1, codeV0, codeVR1, codeVR2, codeVR3} {

@@ -530,16 +530,14 @@ func (f *TIFFFile) Decode(i int) (*Page, Stats, error) {
 	y := 0
 	for si, s := range tp.strips {
 		rows := min(tp.rowsPerStrip, tp.Height-y)
-		data, err := f.readAt(s.off, s.n)
-		if err != nil {
-			return nil, st, err
-		}
 		if tp.Compression == compressionNone {
 			need := rows * pg.Stride
-			if len(data) < need {
-				return nil, st, tiffErr(fmt.Sprintf("page %d strip %d: %d bytes, want %d", i+1, si, len(data), need))
+			if s.n < int64(need) {
+				return nil, st, tiffErr(fmt.Sprintf("page %d strip %d: %d bytes, want %d", i+1, si, s.n, need))
 			}
-			copy(pg.Pix[y*pg.Stride:], data[:need])
+			if _, err := f.r.ReadAt(pg.Pix[y*pg.Stride:(y+rows)*pg.Stride], s.off); err != nil {
+				return nil, st, fmt.Errorf("pages: tiff: page %d strip %d: %w", i+1, si, err)
+			}
 			if tp.BitOrder == LSBFirst {
 				for j := y * pg.Stride; j < (y+rows)*pg.Stride; j++ {
 					pg.Pix[j] = reverse[pg.Pix[j]]
@@ -548,6 +546,10 @@ func (f *TIFFFile) Decode(i int) (*Page, Stats, error) {
 			st.Rows += rows
 			y += rows
 			continue
+		}
+		data, err := f.readAt(s.off, s.n)
+		if err != nil {
+			return nil, st, err
 		}
 		d, err := NewDecoder(bytes.NewReader(data), DecoderOptions{Coding: tp.Coding, Width: tp.Width, Height: rows, BitOrder: tp.BitOrder})
 		if err != nil {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# bench-codec.sh FAXD: time `faxd encode` against libtiff's tiffcp coding
+# the same 8-page uncompressed TIFF (the ITU charts) in MH, MR and MMR.
+# Whole processes, RUNS runs each, median wall time; prints the ratio
+# (faxd / tiffcp: below 1 means faxd is faster) and the coded sizes.
+set -euo pipefail
+faxd=$(readlink -f "$1")
+runs=${RUNS:-15}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$(dirname "$0")/charts.sh" "$work"
+in=$work/charts.tif
+
+# median_ms CMD...: run CMD $runs times, print the median wall time in ms.
+median_ms() {
+  local t=()
+  for ((i = 0; i < runs; i++)); do
+    local s e
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    e=$(date +%s%N)
+    t+=($(((e - s) / 1000)))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+
+printf '%-6s %12s %12s %8s %14s %14s\n' coding "faxd ms" "tiffcp ms" ratio "faxd bytes" "tiffcp bytes"
+for spec in "mh:g3" "mr:g3:2d" "mmr:g4"; do
+  coding=${spec%%:*}
+  tc=${spec#*:}
+  extra=()
+  [ "$coding" = mr ] && extra=(--k 4)
+  f=$(median_ms "$faxd" encode --coding "$coding" "${extra[@]}" "$in" "$work/faxd-$coding.tif")
+  # One strip per page, as faxd writes it.
+  l=$(median_ms tiffcp -c "$tc" -r 100000 "$in" "$work/tiffcp-$coding.tif")
+  fs=$(stat -c %s "$work/faxd-$coding.tif")
+  ls=$(stat -c %s "$work/tiffcp-$coding.tif")
+  printf '%-6s %12s %12s %8.2f %14s %14s\n' "$coding" "$f" "$l" "$(echo "$f / $l" | bc -l)" "$fs" "$ls"
+done
+echo "(8 pages, 1728x2376; median of $runs runs; whole process including file I/O)"
