@@ -1,8 +1,10 @@
 # Faxbox build, test and run targets. See README.md.
 GO        ?= go
 BIN       := bin
-# Debian packages whose programs the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin
+# Debian packages whose programs and libraries the tests use as real peers.
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc
+# Test-only code that links real peers through cgo (never in the product).
+TEST_TAGS := spandsp
 PKGS      := ./...
 FUZZTIME  ?= 5m
 
@@ -25,7 +27,8 @@ lint:
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
 
 test: deps lint
-	$(GO) test -count=1 $(PKGS)
+	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
+	$(GO) test -count=1 -tags $(TEST_TAGS) $(PKGS)
 
 cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -o $(BIN)/faxd-linux-arm64 ./firmware
@@ -33,7 +36,7 @@ cross:
 	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
 
 bench: deps bench-codec
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -tags $(TEST_TAGS) $(PKGS)
 
 bench-codec: deps build
 	@scripts/bench-codec.sh $(BIN)/faxd
