@@ -125,15 +125,16 @@ func (d *Decoder) ReadRow(row []byte) error {
 			return nil
 		}
 		d.done = true
-		if d.br.rerr != nil && d.err == nil {
-			d.err = fmt.Errorf("pages: %s: reading coded data: %w", d.o.Coding, d.br.rerr)
-			if d.br.rerr == errTooLarge {
-				d.err = errTooLarge
-			}
+	}
+	// The data has ended, perhaps by a read error or the size limit, which
+	// the caller learns after the rows.
+	if d.br.rerr != nil && d.err == nil {
+		d.err = fmt.Errorf("pages: %s: reading coded data: %w", d.o.Coding, d.br.rerr)
+		if d.br.rerr == errTooLarge {
+			d.err = errTooLarge
 		}
 	}
-	// The data has ended. A page of known height gets white rows for the
-	// ones missing.
+	// A page of known height gets white rows for the missing ones.
 	if d.o.Height > 0 && d.stats.Rows < d.o.Height {
 		clear(row)
 		d.bad()
