@@ -1,0 +1,86 @@
+package sim_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"faxbox/modem/sim"
+)
+
+// reader collects what the modem sends.
+func reader(c io.Reader) <-chan []byte {
+	ch := make(chan []byte, 1024)
+	go func() {
+		defer close(ch)
+		for {
+			b := make([]byte, 256)
+			n, err := c.Read(b)
+			if n > 0 {
+				ch <- b[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// chat writes cmd and returns what the modem sent up to a final result,
+// or within 3 s.
+func chat(t *testing.T, c io.Writer, rx <-chan []byte, cmd string) string {
+	t.Helper()
+	if _, err := c.Write([]byte(cmd)); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	deadline := time.After(3 * time.Second)
+	for {
+		select {
+		case b := <-rx:
+			out.Write(b)
+			for _, end := range []string{"OK\r\n", "ERROR\r\n", "CONNECT\r\n"} {
+				if bytes.HasSuffix(out.Bytes(), []byte(end)) {
+					return out.String()
+				}
+			}
+		case <-deadline:
+			return out.String()
+		}
+	}
+}
+
+// TestDialogue checks the simulator's answers to raw AT commands.
+func TestDialogue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := sim.New(sim.Config{Modulations: []int{24, 48, 72, 96}})
+		defer m.Close()
+		c := m.Conn()
+		defer c.Close()
+		rx := reader(c)
+		for _, tc := range []struct{ cmd, want string }{
+			{"ATZ\r", "ATZ\r\r\nOK\r\n"}, // echo is on after ATZ
+			{"ATE0\r", "ATE0\r\r\nOK\r\n"},
+			{"AT+FCLASS=?\r", "\r\n0,1,1.0\r\n\r\nOK\r\n"},
+			{"AT+FTM=3\r", "\r\nERROR\r\n"}, // class 0
+			{"AT+FCLASS=1;+FTM=?\r", "\r\n24,48,72,96\r\n\r\nOK\r\n"},
+			{"AT+FTM=145\r", "\r\nERROR\r\n"}, // not offered
+			{"AT+FMI?\r", "\r\nFaxbox\r\n\r\nOK\r\n"},
+			{"AT+BOGUS\r", "\r\nERROR\r\n"},
+			{"ATS7=60L0M0&K3\r", "\r\nOK\r\n"},
+			{"AT+FTH=3\r", "\r\nCONNECT\r\n"},
+			{"\xff\x13\x80\x10\x10\x10\x03", "\r\nOK\r\n"}, // final frame
+		} {
+			if got := chat(t, c, rx, tc.cmd); got != tc.want {
+				t.Errorf("%q: got %q, want %q", tc.cmd, got, tc.want)
+			}
+		}
+		m.Freeze()
+		if got := chat(t, c, rx, "AT\r"); got != "" {
+			t.Errorf("frozen modem said %q", got)
+		}
+	})
+}
