@@ -1,0 +1,333 @@
+package t30
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"faxbox/modem"
+	"faxbox/pages"
+)
+
+// Modem is what a call needs of a class 1 modem (ITU-T T.31). The driver
+// in package modem implements it; tests may use anything that speaks the
+// same way.
+type Modem interface {
+	Dial(ctx context.Context, number string) error
+	Answer(ctx context.Context) error
+	HangUp(ctx context.Context) error
+	SendFrame(ctx context.Context, frame []byte, final bool) error
+	ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error)
+	SendData(ctx context.Context, mod modem.Modulation, r io.Reader) (int64, error)
+	ReceiveData(ctx context.Context, mod modem.Modulation, w io.Writer) (int64, error)
+	Silence(ctx context.Context, d time.Duration) error
+	WaitSilence(ctx context.Context, d time.Duration) error
+}
+
+// Document is the pages a sender sends, in order. Page may render or read
+// each page when asked, so a long document need not sit in memory.
+type Document interface {
+	Len() int
+	Page(i int) (*pages.Page, error)
+}
+
+// Pages is a Document held in memory.
+type Pages []*pages.Page
+
+// Len implements Document.
+func (p Pages) Len() int { return len(p) }
+
+// Page implements Document.
+func (p Pages) Page(i int) (*pages.Page, error) { return p[i], nil }
+
+// ReceivedPage is a page the called station received and confirmed.
+type ReceivedPage struct {
+	Number int // 1-based
+	Page   *pages.Page
+	Stats  pages.Stats
+	Params Params // the DCS it was sent under
+}
+
+// Options configure a call. The zero value sends and receives at up to
+// 14400 bit/s with MR coding and no ECM.
+type Options struct {
+	// Ident is this station's identification (TSI or CSI), up to 20
+	// characters of digits, spaces and '+'.
+	Ident string
+	// MaxRate caps the bit rate (0: 14400).
+	MaxRate int
+	// NoMR disables two-dimensional coding.
+	NoMR bool
+	// Modulations lists what the local modem can do (modem Capabilities);
+	// nil means every class 1 rate.
+	Modulations []modem.Modulation
+	// OnEvent receives the call's events in order, on the call's goroutine.
+	// It must return quickly.
+	OnEvent func(Event)
+	// OnPage receives each page the called station confirmed, before the
+	// confirmation goes out; an error makes the station answer RTN (the
+	// sender will send the page again) and is logged.
+	OnPage func(ReceivedPage) error
+	// Logger receives the protocol trace (frames, states); nil discards it.
+	Logger *slog.Logger
+}
+
+// T.30 timers (T.30 5.4.3.2; FAX-NOTES 1 for what HylaFAX and spandsp use).
+const (
+	timerT1 = 35 * time.Second // to identify the remote station
+	timerT2 = 6 * time.Second  // for a command
+	timerT4 = 3 * time.Second  // for a response
+	// frameAllowance is added to T2 and T4 so that a frame that starts in
+	// time can be received whole: a preamble of 1 s and up to about 2 s of
+	// V.21 octets.
+	frameAllowance = 3 * time.Second
+	// silence is the pause between V.21 and high-speed signals (T.30
+	// 5.3.2.4: 75 ms ±20 ms), made with +FTS as HylaFAX does.
+	silence = 75 * time.Millisecond
+	// hangupTimeout bounds the last DCN and hang-up of a call that ends.
+	hangupTimeout = 10 * time.Second
+	// maxTries is how often a command is repeated without an answer (T.30
+	// 5.4.3.1: three times).
+	maxTries = 3
+)
+
+// errNoFrame is returned by recv when nothing arrived in time.
+var errNoFrame = errors.New("t30: no frame in time")
+
+// call is the state every call has, owned by the goroutine that runs it.
+type call struct {
+	m     Modem
+	o     Options
+	log   *slog.Logger
+	frame []byte // receive buffer
+	out   []byte // transmit buffer
+
+	connectedAt time.Time
+	remote      string
+	params      Params
+	paramsSet   bool
+	page        int // 1-based page in progress, 0 before phase C
+}
+
+func newCall(m Modem, o Options) *call {
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	return &call{m: m, o: o, log: lg, frame: make([]byte, 0, 512), out: make([]byte, 0, 512)}
+}
+
+func (c *call) emit(e Event) {
+	c.log.Debug("t30 event", "event", e.String())
+	if c.o.OnEvent != nil {
+		c.o.OnEvent(e)
+	}
+}
+
+func (c *call) connected() {
+	c.connectedAt = time.Now()
+	c.emit(Connected{At: c.connectedAt})
+}
+
+// send sends frames as one message: all but the last non-final.
+func (c *call) send(ctx context.Context, frames ...Frame) error {
+	for i, f := range frames {
+		final := i == len(frames)-1
+		b, err := AppendFrame(c.out[:0], withFinal(f, final))
+		if err != nil {
+			return err
+		}
+		c.out = b
+		c.log.Debug("t30 send", "frame", describeFrame(f))
+		if err := c.m.SendFrame(ctx, b, final); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withFinal sets the final bit of a frame's header.
+func withFinal(f Frame, final bool) Frame {
+	switch v := f.(type) {
+	case *DISFrame:
+		v.Final = final
+	case *DCSFrame:
+		v.Final = final
+	case *IdentFrame:
+		v.Final = final
+	case *NonStandardFrame:
+		v.Final = final
+	case *SignalFrame:
+		v.Final = final
+	case *PPSFrame:
+		v.Final = final
+	case *EORFrame:
+		v.Final = final
+	case *PPRFrame:
+		v.Final = final
+	case *CTCFrame:
+		v.Final = final
+	case *FCDFrame:
+		v.Final = final
+	case *UnknownFrame:
+		v.Final = final
+	}
+	return f
+}
+
+// signal returns a frame without FIF from this station. x is the X bit:
+// true for the calling station.
+func signal(fcf FCF, x bool) *SignalFrame {
+	return &SignalFrame{FrameHeader: FrameHeader{FCF: fcf, X: x}}
+}
+
+func describeFrame(f Frame) string {
+	h := f.Header()
+	switch v := f.(type) {
+	case *DISFrame:
+		return fmt.Sprintf("%v %v", h.FCF, v.Caps)
+	case *DCSFrame:
+		return fmt.Sprintf("%v %v", h.FCF, v.Params)
+	case *IdentFrame:
+		return fmt.Sprintf("%v %q", h.FCF, v.Ident)
+	}
+	return h.FCF.String()
+}
+
+// recv receives frames until a final one or until wait ends, and returns
+// every good frame of the message. Frames with a bad FCS are dropped, as
+// T.30 5.4.2 asks; if nothing good arrived it returns errNoFrame. Errors
+// of the modem other than timeouts and bad frames are returned.
+func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	var got []Frame
+	for {
+		b, err := c.m.ReceiveFrame(ctx, c.frame[:0])
+		switch {
+		case err == nil:
+		case errors.Is(err, modem.ErrBadFCS):
+			c.log.Debug("t30 frame with bad FCS dropped")
+			continue
+		case errors.Is(err, modem.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.Is(err, modem.ErrNoCarrier) || errors.Is(err, modem.ErrFCError):
+			if ctx.Err() != nil || errors.Is(err, modem.ErrTimeout) {
+				if len(got) > 0 {
+					return got, nil
+				}
+				return nil, errNoFrame
+			}
+			// A carrier without a frame, or the wrong carrier: listen again.
+			continue
+		default:
+			return got, err
+		}
+		f, perr := Parse(b)
+		if perr != nil {
+			c.log.Debug("t30 unparsable frame dropped", "err", perr, "bytes", fmt.Sprintf("% x", b))
+			continue
+		}
+		c.log.Debug("t30 recv", "frame", describeFrame(f))
+		got = append(got, f)
+		if f.Header().Final {
+			return got, nil
+		}
+	}
+}
+
+// find returns the first frame of the message with one of the FCFs.
+func find(msg []Frame, fcfs ...FCF) Frame {
+	for _, f := range msg {
+		for _, x := range fcfs {
+			if f.Header().FCF == x {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// last returns the FCF of the message's final frame (what it says).
+func last(msg []Frame) FCF {
+	if len(msg) == 0 {
+		return Null
+	}
+	return msg[len(msg)-1].Header().FCF
+}
+
+// hangUp ends the call: a DCN when asked (best effort), then the modem
+// hangs up. It uses its own time limit, since ctx may be over.
+func (c *call) hangUp(sendDCN, x bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
+	defer cancel()
+	if sendDCN {
+		if err := c.send(ctx, signal(DCN, x)); err != nil {
+			c.log.Debug("t30 DCN not sent", "err", err)
+		}
+	}
+	if err := c.m.HangUp(ctx); err != nil {
+		c.log.Debug("t30 hang-up failed", "err", err)
+	}
+}
+
+// result completes a Result with what the call knows.
+func (c *call) result(r Reason, pagesDone int, err error) Result {
+	res := Result{Reason: r, Text: describe(r, c.page), Pages: pagesDone, RemoteIdent: c.remote, Err: err}
+	if !c.connectedAt.IsZero() {
+		res.Connected = time.Since(c.connectedAt)
+	}
+	if c.paramsSet {
+		res.BitRate = c.params.Rate.BitsPerSecond()
+		res.ECM = c.params.ECM
+		res.Coding = pagesCoding(c.params.Coding)
+		res.Resolution = pagesResolution(c.params.Resolution)
+	}
+	c.emit(Finished{Result: res})
+	return res
+}
+
+// modemReason maps a modem failure to a reason: our modem's fault, or the
+// line's.
+func modemReason(err error) Reason {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ReasonCancelled
+	case errors.Is(err, modem.ErrNotResponding), errors.Is(err, modem.ErrClosed), errors.Is(err, modem.ErrError):
+		return ReasonModem
+	}
+	var pe *modem.ProtocolError
+	if errors.As(err, &pe) {
+		return ReasonModem
+	}
+	return ReasonLineDropped
+}
+
+// firstWrite wraps a writer to call f once, on the first bytes: data
+// started to flow.
+type firstWrite struct {
+	w    io.Writer
+	f    func()
+	done bool
+}
+
+func (fw *firstWrite) Write(p []byte) (int, error) {
+	if !fw.done && len(p) > 0 {
+		fw.done = true
+		fw.f()
+	}
+	return fw.w.Write(p)
+}
+
+// receiveData receives high-speed data, waiting at most wait for it to
+// start but without limit (other than the modem's own gap timeout) once
+// it flows.
+func (c *call) receiveData(ctx context.Context, mod modem.Modulation, w io.Writer, wait time.Duration) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	t := time.AfterFunc(wait, cancel)
+	defer t.Stop()
+	return c.m.ReceiveData(ctx, mod, &firstWrite{w: w, f: func() { t.Stop() }})
+}
