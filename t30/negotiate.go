@@ -100,13 +100,13 @@ func (o *Options) ourDIS() Capabilities {
 		ms = ModemsV27terFallback
 	}
 	return Capabilities{
-		ReadyToReceive: true,
-		Modems:         ms,
-		Resolutions:    ResolutionSet(0).With(ResStandard).With(ResFine).With(ResSuperfine),
-		MR:             !o.NoMR,
-		MaxWidth:       WidthA3,
-		MaxLength:      LengthUnlimited,
-		ScanTime:       ScanCap0,
+		ReadyToReceive:  true,
+		Modems:          ms,
+		Resolutions:     ResolutionSet(0).With(ResStandard).With(ResFine).With(ResSuperfine),
+		MR:              !o.NoMR,
+		MaxWidth:        WidthA3,
+		MaxLength:       LengthUnlimited,
+		ScanTime:        ScanCap0,
 		MetricPreferred: true,
 	}
 }

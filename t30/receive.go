@@ -353,4 +353,3 @@ func (r *receiver) end(ctx context.Context) recvState {
 	}
 	return rDone
 }
-
