@@ -1,0 +1,115 @@
+//go:build spandsp
+
+package t30
+
+// Interoperability with spandsp 0.0.6: its T.31 software modem on a
+// pseudo-terminal, driven by faxbox/modem exactly as hardware is, audio-
+// linked in real time to spandsp's own T.30 fax terminal.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"faxbox/modem"
+	"faxbox/modem/spandsp"
+	"faxbox/pages"
+)
+
+type spandspCase struct {
+	name    string
+	line    spandsp.Options
+	fax     spandsp.FaxConfig
+	opts    Options
+	doc     Pages
+	wantOK  bool
+	wantBPS int
+}
+
+// openDriver opens the pty of modem 0 as a serial port and resets it.
+func openDriver(t *testing.T, l *spandsp.Line) *modem.Modem {
+	t.Helper()
+	m, err := modem.Open(modem.PortConfig{Device: l.SlavePath(0), Baud: 115200}, modem.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Reset(ctx); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	return m
+}
+
+// receivedTIFF reads what spandsp's terminal received.
+func receivedTIFF(t *testing.T, path string) []*pages.Page {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _, err := pages.ReadTIFF(data)
+	if err != nil {
+		t.Fatalf("spandsp's TIFF: %v", err)
+	}
+	return ps
+}
+
+// TestSpandspReceives: faxd sends, spandsp's fax terminal receives; every
+// page arrives pixel-identical and both ends agree on the outcome.
+func TestSpandspReceives(t *testing.T) {
+	doc := Pages{chartPage(t, 1, 350), chartPage(t, 2, 250)}
+	for _, tc := range []struct {
+		name    string
+		modems  spandsp.Modems
+		maxRate int
+		comp    spandsp.Compression
+		wantBPS int
+	}{
+		{"v17-14400-mr", 0, 0, spandsp.MH | spandsp.MR, 14400},
+		{"v29-9600-mh", 0, 9600, spandsp.MH, 9600},
+		{"v27-4800-mr", 0, 4800, spandsp.MH | spandsp.MR, 4800},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := filepath.Join(t.TempDir(), "rx.tif")
+			l, err := spandsp.NewModemToFax(spandsp.Options{}, spandsp.FaxConfig{
+				Role: spandsp.Receive, File: out, Ident: "+1 555 0142", Compressions: tc.comp,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			m := openDriver(t, l)
+			defer m.Close()
+			var ev eventLog
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			res := Send(ctx, m, "5550142", doc, Options{Ident: "+32 2 555 01 01", MaxRate: tc.maxRate, OnEvent: ev.add})
+			sr, err := l.Wait(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || res.Pages != len(doc) || !sr.OK() || sr.Pages != len(doc) {
+				t.Fatalf("faxd: %+v\nspandsp: %v %d pages\nevents:\n%s", res, sr.Code, sr.Pages, ev.String())
+			}
+			if res.BitRate != tc.wantBPS || sr.BitRate != tc.wantBPS || res.RemoteIdent != "+1 555 0142" || sr.RemoteIdent != "+32 2 555 01 01" {
+				t.Fatalf("rate %d/%d, idents %q/%q", res.BitRate, sr.BitRate, res.RemoteIdent, sr.RemoteIdent)
+			}
+			got := receivedTIFF(t, out)
+			if len(got) != len(doc) {
+				t.Fatalf("spandsp stored %d pages", len(got))
+			}
+			for i := range doc {
+				if !got[i].Equal(doc[i]) {
+					x, y, _ := got[i].FirstDifference(doc[i])
+					t.Fatalf("page %d differs at (%d,%d), %dx%d", i+1, x, y, got[i].Width, got[i].Height)
+				}
+			}
+			t.Logf("%s: %d pages in %.1f s connected", tc.name, res.Pages, res.Connected.Seconds())
+		})
+	}
+}
