@@ -2,7 +2,7 @@
 GO        ?= go
 BIN       := bin
 # Debian packages whose programs and libraries the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...
