@@ -113,3 +113,83 @@ func TestSpandspReceives(t *testing.T) {
 		})
 	}
 }
+
+// writeTIFF stores pages as a TIFF-F file for spandsp to send.
+func writeTIFF(t *testing.T, path string, doc Pages) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw, err := pages.NewTIFFWriter(f, len(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range doc {
+		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSpandspSends: spandsp's fax terminal calls and sends a multipage
+// TIFF; faxd answers and receives identical pages.
+func TestSpandspSends(t *testing.T) {
+	doc := Pages{chartPage(t, 3, 300), chartPage(t, 5, 200), chartPage(t, 7, 150)}
+	for _, tc := range []struct {
+		name string
+		comp spandsp.Compression
+		opts Options
+	}{
+		{"mr-14400", spandsp.MH | spandsp.MR, Options{}},
+		{"mh-9600", spandsp.MH | spandsp.MR, Options{NoMR: true, Modulations: []modem.Modulation{24, 48, 72, 96}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := filepath.Join(t.TempDir(), "tx.tif")
+			writeTIFF(t, in, doc)
+			l, err := spandsp.NewModemToFax(spandsp.Options{}, spandsp.FaxConfig{
+				Role: spandsp.Send, File: in, Ident: "+44 20 7946 0000", Compressions: tc.comp,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			m := openDriver(t, l)
+			defer m.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			if _, err := m.WaitRing(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var ev eventLog
+			var got []*pages.Page
+			o := tc.opts
+			o.Ident = "+32 2 555 01 01"
+			o.OnEvent = ev.add
+			o.OnPage = func(p ReceivedPage) error { got = append(got, p.Page); return nil }
+			res := Receive(ctx, m, o)
+			sr, err := l.Wait(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || res.Pages != len(doc) || !sr.OK() || sr.Pages != len(doc) {
+				t.Fatalf("faxd: %+v\nspandsp: %v %d pages\nevents:\n%s", res, sr.Code, sr.Pages, ev.String())
+			}
+			if res.RemoteIdent != "+44 20 7946 0000" || sr.RemoteIdent != "+32 2 555 01 01" {
+				t.Fatalf("idents %q / %q", res.RemoteIdent, sr.RemoteIdent)
+			}
+			for i := range doc {
+				if !got[i].Equal(doc[i]) {
+					x, y, _ := got[i].FirstDifference(doc[i])
+					t.Fatalf("page %d differs at (%d,%d), %dx%d", i+1, x, y, got[i].Width, got[i].Height)
+				}
+			}
+			t.Logf("%s: %d pages at %d bit/s %v in %.1f s", tc.name, res.Pages, res.BitRate, res.Coding, res.Connected.Seconds())
+		})
+	}
+}
