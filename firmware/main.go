@@ -21,13 +21,19 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"encode": {"code PBM or TIFF pages as MH, MR or MMR (raw G3/G4 or TIFF-F)", runEncode},
-		"decode": {"decode raw G3/G4 or TIFF-F to PBM or TIFF-F, reporting damage", runDecode},
+		"encode":  {"code PBM or TIFF pages as MH, MR or MMR (raw G3/G4 or TIFF-F)", runEncode},
+		"decode":  {"decode raw G3/G4 or TIFF-F to PBM or TIFF-F, reporting damage", runDecode},
+		"send":    {"send one fax with one modem and print the outcome as JSON", runSend},
+		"receive": {"answer one call with one modem, store the fax as TIFF-F, print JSON", runReceive},
 	}
 }
 
 // errUsage marks an error whose message already says how to call faxd.
 var errUsage = errors.New("usage")
+
+// errQuiet fails a command that has already reported why (the JSON line
+// of send and receive).
+var errQuiet = errors.New("reported")
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -52,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		if !errors.Is(err, errUsage) {
+		if !errors.Is(err, errUsage) && !errors.Is(err, errQuiet) {
 			fmt.Fprintf(stderr, "faxd %s: %v\n", args[0], err)
 		}
 		return 1
