@@ -52,15 +52,21 @@ type ReceivedPage struct {
 }
 
 // Options configure a call. The zero value sends and receives at up to
-// 14400 bit/s with MR coding and no ECM.
+// 14400 bit/s, in error correction mode with MMR when the other end has
+// them, else with MR.
 type Options struct {
 	// Ident is this station's identification (TSI or CSI), up to 20
 	// characters of digits, spaces and '+'.
 	Ident string
 	// MaxRate caps the bit rate (0: 14400).
 	MaxRate int
-	// NoMR disables two-dimensional coding.
+	// NoMR disables two-dimensional coding (T.4 MR).
 	NoMR bool
+	// NoECM disables error correction mode (T.30 Annex A), and with it
+	// MMR.
+	NoECM bool
+	// NoMMR disables T.6 coding in ECM.
+	NoMMR bool
 	// Modulations lists what the local modem can do (modem Capabilities);
 	// nil means every class 1 rate.
 	Modulations []modem.Modulation

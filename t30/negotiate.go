@@ -107,6 +107,8 @@ func (o *Options) ourDIS() Capabilities {
 		MaxWidth:        WidthA3,
 		MaxLength:       LengthUnlimited,
 		ScanTime:        ScanCap0,
+		ECM:             !o.NoECM,
+		MMR:             !o.NoECM && !o.NoMMR,
 		MetricPreferred: true,
 	}
 }
@@ -176,19 +178,28 @@ func (o *Options) choose(caps Capabilities, mod modem.Modulation, p *pages.Page)
 	// The longest length the receiver takes, so that pages of different
 	// lengths need no new negotiation (EOM).
 	length := caps.MaxLength
+	ecm := caps.ECM && !o.NoECM
 	coding := CodingMH
-	if caps.MR && !o.NoMR {
+	switch {
+	case ecm && caps.MMR && !o.NoMMR:
+		coding = CodingMMR // T.6 only with ECM (T.30 Table 2 note)
+	case caps.MR && !o.NoMR:
 		coding = CodingMR
 	}
-	rate := bitRateOf(mod)
+	scan := caps.MinScanTime(res)
+	if ecm {
+		scan = Scan0
+	}
 	return Params{
 		Receive:    true,
-		Rate:       rate,
+		Rate:       bitRateOf(mod),
 		Resolution: res,
 		Coding:     coding,
 		Width:      width,
 		Length:     length,
-		ScanTime:   caps.MinScanTime(res),
+		ScanTime:   scan,
+		ECM:        ecm,
+		Frame64:    ecm && caps.Prefer64,
 	}, nil
 }
 

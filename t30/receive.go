@@ -11,7 +11,8 @@ import (
 )
 
 // Receive answers a call that the modem reported ringing and receives a
-// fax as the called station (T.30 phases A to E, Figure 5-2), without ECM.
+// fax as the called station (T.30 phases A to E, Figure 5-2), in error
+// correction mode (Annex A) when the sender chooses it.
 // Each page is judged by its copy quality and handed to Options.OnPage
 // before it is confirmed; Result.Pages counts the confirmed pages.
 func Receive(ctx context.Context, m Modem, o Options) Result {
@@ -23,33 +24,37 @@ func Receive(ctx context.Context, m Modem, o Options) Result {
 type recvState uint8
 
 const (
-	rAnswer  recvState = iota // phase A: answer
-	rDIS                      // phase B: send CSI/DIS
-	rCommand                  // wait for TSI/DCS, or a repeated command
-	rTCF                      // receive and judge the training check
-	rPage                     // phase C: receive a page
-	rPost                     // phase D: wait for MPS/EOM/EOP, answer
-	rEnd                      // after EOP: wait for DCN
+	rAnswer   recvState = iota // phase A: answer
+	rDIS                       // phase B: send CSI/DIS
+	rCommand                   // wait for TSI/DCS, or a repeated command
+	rTCF                       // receive and judge the training check
+	rPage                      // phase C: receive a page
+	rPost                      // phase D: wait for MPS/EOM/EOP, answer
+	rEnd                       // after EOP: wait for DCN
+	rECMBlock                  // phase C in ECM: receive a block's frames
+	rECMPost                   // phase D in ECM: PPS, CTC, EOR, RR
 	rDone
 	rFail
 )
 
-var recvStateNames = [...]string{"answer", "DIS", "command", "TCF", "page", "post-page", "end", "done", "fail"}
+var recvStateNames = [...]string{"answer", "DIS", "command", "TCF", "page", "post-page", "end", "ECM block", "ECM post", "done", "fail"}
 
 func (s recvState) String() string { return recvStateNames[s] }
 
 // receiver is the called station's call state.
 type receiver struct {
 	*call
-	firstDIS time.Time // when DIS was first sent, for T1
-	mod      modem.Modulation
-	data     bytes.Buffer // the page being received
-	rx       *pages.Page
-	stats    pages.Stats
-	received int
-	lastResp FCF // the last post-page response, sent again for a repeated command
-	tries    int
-	gotEOP   bool
+	firstDIS  time.Time // when DIS was first sent, for T1
+	mod       modem.Modulation
+	data      bytes.Buffer // the page being received
+	rx        *pages.Page
+	stats     pages.Stats
+	received  int
+	lastResp  FCF // the last post-page response, sent again for a repeated command
+	tries     int
+	gotEOP    bool
+	ecm       ecmRecv
+	ecmBroken bool // a block of the page was given up (EOR)
 
 	reason Reason
 	err    error
@@ -74,6 +79,10 @@ func (r *receiver) run(ctx context.Context) Result {
 			st = r.postPage(ctx)
 		case rEnd:
 			st = r.end(ctx)
+		case rECMBlock:
+			st = r.receiveECMBlock(ctx)
+		case rECMPost:
+			st = r.ecmPost(ctx)
 		}
 		if st != prev {
 			r.log.Debug("t30 receiver state", "from", prev.String(), "to", st.String())
@@ -201,6 +210,9 @@ func (r *receiver) acceptDCS(p Params) recvState {
 		r.emit(Negotiated{Params: p})
 	}
 	r.mod = modulationOf(p.Rate)
+	r.ecm.resetBlock()
+	r.ecm.page.Reset()
+	r.ecm.block = 0
 	return rTCF
 }
 
@@ -225,6 +237,11 @@ func (r *receiver) tcf(ctx context.Context) recvState {
 	}
 	if err := r.respond(ctx, CFR); err != nil {
 		return r.failModem(ctx, err)
+	}
+	if r.params.ECM {
+		r.page = r.received + 1
+		r.emit(PageStarted{Page: r.page})
+		return rECMBlock
 	}
 	return rPage
 }
@@ -300,6 +317,16 @@ func (r *receiver) postPage(ctx context.Context) recvState {
 	if r.rx == nil || r.rx.Height == 0 {
 		q = QualityBad
 	}
+	resp := r.judged(q)
+	if err := r.respond(ctx, resp); err != nil {
+		return r.failModem(ctx, err)
+	}
+	return r.afterResponse(cmd, resp)
+}
+
+// judged hands a page of quality q over (OnPage) and returns the response
+// to send: MCF, RTP, or RTN when the page is bad or could not be stored.
+func (r *receiver) judged(q Quality) FCF {
 	if q != QualityBad && r.o.OnPage != nil {
 		if err := r.o.OnPage(ReceivedPage{Number: r.page, Page: r.rx, Stats: r.stats, Params: r.params}); err != nil {
 			r.log.Warn("t30 page not stored", "page", r.page, "err", err)
@@ -312,10 +339,7 @@ func (r *receiver) postPage(ctx context.Context) recvState {
 		r.received++
 	}
 	r.lastResp = resp
-	if err := r.respond(ctx, resp); err != nil {
-		return r.failModem(ctx, err)
-	}
-	return r.afterResponse(cmd, resp)
+	return resp
 }
 
 // afterResponse is where a post-page command and our answer lead.

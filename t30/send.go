@@ -12,8 +12,9 @@ import (
 )
 
 // Send places a call to number and sends doc as the calling station
-// (T.30 phases A to E, Figure 5-2), without ECM. It returns when the call
-// is over; Result.Pages counts only the pages the receiver confirmed.
+// (T.30 phases A to E, Figure 5-2), in error correction mode (Annex A)
+// when both ends have it. It returns when the call is over; Result.Pages
+// counts only the pages the receiver confirmed.
 func Send(ctx context.Context, m Modem, number string, doc Document, o Options) Result {
 	s := &sender{call: newCall(m, o), number: number, doc: doc}
 	return s.run(ctx)
@@ -29,11 +30,13 @@ const (
 	sTraining                  // wait for CFR or FTT
 	sPage                      // phase C: send a page
 	sPPM                       // phase D: send MPS/EOM/EOP, wait for the verdict
+	sECMBlock                  // phase C in ECM: send a block's pending frames
+	sECMPPS                    // phase D in ECM: PPS, and PPR/MCF/RNR/CTR/ERR
 	sDone                      // phase E: DCN, hang up
 	sFail                      // the call failed: s.reason says why
 )
 
-var sendStateNames = [...]string{"dial", "phase B", "DCS", "training", "page", "post-page", "done", "fail"}
+var sendStateNames = [...]string{"dial", "phase B", "DCS", "training", "page", "post-page", "ECM block", "ECM PPS", "done", "fail"}
 
 func (s sendState) String() string { return sendStateNames[s] }
 
@@ -54,6 +57,7 @@ type sender struct {
 	confirmed int
 	ppm       FCF           // the post-page message of the page just sent
 	pageTime  time.Duration // phase C time of the page just sent
+	ecm       ecmSend
 
 	reason Reason
 	err    error
@@ -77,6 +81,10 @@ func (s *sender) run(ctx context.Context) Result {
 			st = s.sendPage(ctx)
 		case sPPM:
 			st = s.postPage(ctx)
+		case sECMBlock:
+			st = s.sendECMBlock(ctx)
+		case sECMPPS:
+			st = s.ecmPPS(ctx)
 		}
 		if st != prev {
 			s.log.Debug("t30 sender state", "from", prev.String(), "to", st.String())
@@ -270,13 +278,18 @@ func (s *sender) sendPage(ctx context.Context) sendState {
 		if s.params.Resolution != ResStandard {
 			k = 4
 		}
-		coded, err := pages.Encode(s.prepared, pages.EncoderOptions{
-			Coding:       pagesCoding(s.params.Coding),
-			K:            k,
-			MinLineBytes: MinLineBytes(s.params.ScanTime, s.params.Rate),
-			RTC:          true,
-			BitOrder:     pages.LSBFirst,
-		})
+		o := pages.EncoderOptions{
+			Coding:   pagesCoding(s.params.Coding),
+			K:        k,
+			RTC:      true,
+			BitOrder: pages.LSBFirst,
+		}
+		if !s.params.ECM {
+			// Without ECM each line lasts the receiver's minimum scan
+			// line time; ECM frames are buffered, so it does not apply.
+			o.MinLineBytes = MinLineBytes(s.params.ScanTime, s.params.Rate)
+		}
+		coded, err := pages.Encode(s.prepared, o)
 		if err != nil {
 			s.dcn = true
 			return s.fail(ReasonIncompatible, fmt.Errorf("t30: coding page %d: %w", s.page, err))
@@ -284,14 +297,6 @@ func (s *sender) sendPage(ctx context.Context) sendState {
 		s.coded = coded
 	}
 	c.emit(PageStarted{Page: s.page, Of: s.doc.Len()})
-	if err := s.m.Silence(ctx, silence); err != nil {
-		return s.failModem(ctx, err)
-	}
-	start := time.Now()
-	if _, err := s.m.SendData(ctx, shortTrain(s.mod), bytes.NewReader(s.coded)); err != nil {
-		return s.failModem(ctx, err)
-	}
-	s.pageTime = time.Since(start)
 	// The post-page message: more pages with the same parameters (MPS), a
 	// new negotiation for the next (EOM), or the end (EOP).
 	s.ppm = EOP
@@ -304,7 +309,55 @@ func (s *sender) sendPage(ctx context.Context) sendState {
 		}
 	}
 	s.tries = 0
+	s.pageTime = 0
+	if s.params.ECM {
+		s.ecm.frameSize = s.params.FrameSize()
+		s.ecm.block = 0
+		s.ecm.ppr = 0
+		s.ecm.markAll()
+		return sECMBlock
+	}
+	if err := s.m.Silence(ctx, silence); err != nil {
+		return s.failModem(ctx, err)
+	}
+	start := time.Now()
+	if _, err := s.m.SendData(ctx, shortTrain(s.mod), bytes.NewReader(s.coded)); err != nil {
+		return s.failModem(ctx, err)
+	}
+	s.pageTime = time.Since(start)
 	return sPPM
+}
+
+// pageConfirmed counts the page the receiver confirmed with resp (MCF,
+// RTP or PIP) and moves on as the post-page message said.
+func (s *sender) pageConfirmed(resp FCF) sendState {
+	s.confirmed++
+	s.emit(PageConfirmed{Page: s.page, Bytes: len(s.coded), Duration: s.pageTime})
+	s.next++
+	s.rtn = 0
+	s.coded = nil
+	switch {
+	case s.ppm == EOP:
+		return sDone
+	case s.ppm == EOM:
+		// Back to phase B for the next page's parameters; the rate stays
+		// where training left it.
+		return sPhaseB
+	case resp != MCF:
+		// RTP: retrain before the next page (T.30 5.3.6.2.6).
+		s.emit(Retrain{BitRate: s.mod.Rate()})
+		return sDCS
+	}
+	np, err := s.doc.Page(s.next)
+	if err != nil {
+		s.dcn = true
+		return s.fail(ReasonIncompatible, fmt.Errorf("t30: page %d: %w", s.next+1, err))
+	}
+	if s.prepared, err = prepare(np, s.params); err != nil {
+		s.dcn = true
+		return s.fail(ReasonIncompatible, err)
+	}
+	return sPage
 }
 
 // postPage sends the post-page message and acts on the verdict (T.30
@@ -322,32 +375,7 @@ func (s *sender) postPage(ctx context.Context) sendState {
 	}
 	switch last(msg) {
 	case MCF, RTP, PIP:
-		s.confirmed++
-		s.emit(PageConfirmed{Page: s.page, Bytes: len(s.coded), Duration: s.pageTime})
-		s.next++
-		s.rtn = 0
-		s.coded = nil
-		if s.ppm == EOP {
-			return sDone
-		}
-		if s.ppm == EOM {
-			// Back to phase B for the next page's parameters; the rate
-			// stays where training left it.
-			return sPhaseB
-		}
-		if last(msg) != MCF {
-			// RTP: retrain before the next page (T.30 5.3.6.2.6).
-			s.emit(Retrain{BitRate: s.mod.Rate()})
-			return sDCS
-		}
-		if np, err := s.doc.Page(s.next); err == nil {
-			ps, _ := s.o.choose(s.caps, s.mod, np)
-			if s.prepared, err = prepare(np, ps); err != nil {
-				s.dcn = true
-				return s.fail(ReasonIncompatible, err)
-			}
-		}
-		return sPage
+		return s.pageConfirmed(last(msg))
 	case RTN, PIN:
 		s.rtn++
 		s.emit(PageRejected{Page: s.page, Try: s.rtn})

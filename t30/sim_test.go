@@ -2,7 +2,6 @@ package t30
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os/exec"
 	"sync"
@@ -130,24 +129,39 @@ func (c *simCall) dumpLogs(t *testing.T) {
 
 func TestSimSendReceive(t *testing.T) {
 	doc := Pages{chartPage(t, 1, 0), chartPage(t, 2, 0), chartPage(t, 4, 600)}
-	c := runSim(t, sim.LineConfig{Delay: 20 * time.Millisecond}, doc, Options{Ident: "+32 2 555 01 01"}, Options{Ident: "+1 555 1234"}, nil)
-	if !c.sendRes.OK() || c.sendRes.Pages != 3 {
-		c.dumpLogs(t)
-		t.Fatalf("send: %+v", c.sendRes)
+	for _, tc := range []struct {
+		name       string
+		opts       Options
+		wantCoding pages.Coding
+		wantECM    bool
+	}{
+		{"ecm-mmr", Options{}, pages.MMR, true},
+		{"ecm-mr", Options{NoMMR: true}, pages.MR, true},
+		{"mr", Options{NoECM: true}, pages.MR, false},
+		{"mh", Options{NoECM: true, NoMR: true}, pages.MH, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			so := tc.opts
+			so.Ident = "+32 2 555 01 01"
+			c := runSim(t, sim.LineConfig{Delay: 20 * time.Millisecond}, doc, so, Options{Ident: "+1 555 1234"}, nil)
+			if !c.sendRes.OK() || c.sendRes.Pages != 3 {
+				c.dumpLogs(t)
+				t.Fatalf("send: %+v", c.sendRes)
+			}
+			if !c.recvRes.OK() || c.recvRes.Pages != 3 || len(c.received) != 3 {
+				t.Fatalf("receive: %+v, %d pages", c.recvRes, len(c.received))
+			}
+			for i, rp := range c.received {
+				if !rp.Page.Equal(doc[i]) {
+					x, y, _ := rp.Page.FirstDifference(doc[i])
+					t.Fatalf("page %d differs at (%d,%d)", i+1, x, y)
+				}
+			}
+			r := c.sendRes
+			if r.BitRate != 14400 || r.Coding != tc.wantCoding || r.ECM != tc.wantECM || r.RemoteIdent != "+1 555 1234" || c.recvRes.RemoteIdent != "+32 2 555 01 01" {
+				t.Fatalf("negotiated %+v / %+v", c.sendRes, c.recvRes)
+			}
+			t.Logf("%s: connected %.1f s for %d pages", tc.name, r.Connected.Seconds(), r.Pages)
+		})
 	}
-	if !c.recvRes.OK() || c.recvRes.Pages != 3 || len(c.received) != 3 {
-		t.Fatalf("receive: %+v, %d pages", c.recvRes, len(c.received))
-	}
-	for i, rp := range c.received {
-		if !rp.Page.Equal(doc[i]) {
-			x, y, _ := rp.Page.FirstDifference(doc[i])
-			t.Fatalf("page %d differs at (%d,%d)", i+1, x, y)
-		}
-	}
-	if c.sendRes.BitRate != 14400 || c.sendRes.Coding != pages.MR || c.sendRes.RemoteIdent != "+1 555 1234" || c.recvRes.RemoteIdent != "+32 2 555 01 01" {
-		t.Fatalf("negotiated %+v / %+v", c.sendRes, c.recvRes)
-	}
-	t.Logf("connected %v for %d pages", c.sendRes.Connected, c.sendRes.Pages)
 }
-
-var _ = context.Background

@@ -64,20 +64,22 @@ func TestSpandspReceives(t *testing.T) {
 	doc := Pages{chartPage(t, 1, 350), chartPage(t, 2, 250)}
 	for _, tc := range []struct {
 		name    string
-		modems  spandsp.Modems
+		ecm     bool
 		maxRate int
 		comp    spandsp.Compression
 		wantBPS int
 	}{
-		{"v17-14400-mr", 0, 0, spandsp.MH | spandsp.MR, 14400},
-		{"v29-9600-mh", 0, 9600, spandsp.MH, 9600},
-		{"v27-4800-mr", 0, 4800, spandsp.MH | spandsp.MR, 4800},
+		{"v17-14400-mr", false, 0, spandsp.MH | spandsp.MR, 14400},
+		{"v29-9600-mh", false, 9600, spandsp.MH, 9600},
+		{"v27-4800-mr", false, 4800, spandsp.MH | spandsp.MR, 4800},
+		{"ecm-v17-14400-mmr", true, 0, spandsp.MH | spandsp.MR | spandsp.MMR, 14400},
+		{"ecm-v29-7200-mr", true, 7200, spandsp.MH | spandsp.MR, 7200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			out := filepath.Join(t.TempDir(), "rx.tif")
 			l, err := spandsp.NewModemToFax(spandsp.Options{}, spandsp.FaxConfig{
-				Role: spandsp.Receive, File: out, Ident: "+1 555 0142", Compressions: tc.comp,
+				Role: spandsp.Receive, File: out, Ident: "+1 555 0142", Compressions: tc.comp, ECM: tc.ecm,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -98,6 +100,9 @@ func TestSpandspReceives(t *testing.T) {
 			}
 			if res.BitRate != tc.wantBPS || sr.BitRate != tc.wantBPS || res.RemoteIdent != "+1 555 0142" || sr.RemoteIdent != "+32 2 555 01 01" {
 				t.Fatalf("rate %d/%d, idents %q/%q", res.BitRate, sr.BitRate, res.RemoteIdent, sr.RemoteIdent)
+			}
+			if res.ECM != tc.ecm || sr.ECM != tc.ecm {
+				t.Fatalf("ECM %v/%v, want %v", res.ECM, sr.ECM, tc.ecm)
 			}
 			got := receivedTIFF(t, out)
 			if len(got) != len(doc) {
@@ -144,16 +149,18 @@ func TestSpandspSends(t *testing.T) {
 		name string
 		comp spandsp.Compression
 		opts Options
+		ecm  bool
 	}{
-		{"mr-14400", spandsp.MH | spandsp.MR, Options{}},
-		{"mh-9600", spandsp.MH | spandsp.MR, Options{NoMR: true, Modulations: []modem.Modulation{24, 48, 72, 96}}},
+		{"mr-14400", spandsp.MH | spandsp.MR, Options{NoECM: true}, false},
+		{"mh-9600", spandsp.MH | spandsp.MR, Options{NoECM: true, NoMR: true, Modulations: []modem.Modulation{24, 48, 72, 96}}, false},
+		{"ecm-mmr-14400", spandsp.MH | spandsp.MR | spandsp.MMR, Options{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			in := filepath.Join(t.TempDir(), "tx.tif")
 			writeTIFF(t, in, doc)
 			l, err := spandsp.NewModemToFax(spandsp.Options{}, spandsp.FaxConfig{
-				Role: spandsp.Send, File: in, Ident: "+44 20 7946 0000", Compressions: tc.comp,
+				Role: spandsp.Send, File: in, Ident: "+44 20 7946 0000", Compressions: tc.comp, ECM: tc.ecm,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -182,6 +189,9 @@ func TestSpandspSends(t *testing.T) {
 			}
 			if res.RemoteIdent != "+44 20 7946 0000" || sr.RemoteIdent != "+32 2 555 01 01" {
 				t.Fatalf("idents %q / %q", res.RemoteIdent, sr.RemoteIdent)
+			}
+			if res.ECM != tc.ecm || sr.ECM != tc.ecm {
+				t.Fatalf("ECM %v/%v, want %v", res.ECM, sr.ECM, tc.ecm)
 			}
 			for i := range doc {
 				if !got[i].Equal(doc[i]) {
