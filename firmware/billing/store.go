@@ -1,0 +1,304 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+)
+
+// Config configures a Ledger. The zero value of every field but Path
+// selects the documented default.
+type Config struct {
+	// Path is the SQLite database file. Required.
+	Path string
+	// Currency is the appliance currency. Default EUR.
+	Currency Currency
+	// MinAvailable is the credit that must be available to submit a
+	// message and to dial each call (the "10 EUR rule"). 0 means the
+	// default of 10 main units; a negative value turns the rule off.
+	MinAvailable Amount
+	// HoldPercent sizes the hold placed before dialling as a percentage of
+	// the call's estimate (capped at what is available). Default 200.
+	HoldPercent int
+	// HangupGuard is taken off the call deadline to leave time for a
+	// clean hang-up. Default 5 s.
+	HangupGuard time.Duration
+	// PerPage is the expected connected time per page for estimates.
+	// Default 40 s (a page at 9600 bit/s with the T.30 exchanges).
+	PerPage time.Duration
+	// Location is the time zone in which months start for monthly spend
+	// and limits. Default time.Local.
+	Location *time.Location
+	// Keys are the resellers' voucher public keys that are trusted.
+	Keys []TrustedKey
+	// Now returns the wall-clock time that records are stamped with.
+	// Default time.Now. Writes are refused with ErrClockNotSet while it
+	// is before 2024 (a board that has not synced its clock yet).
+	Now func() time.Time
+	// Logger receives one line per ledger change. Default: discard.
+	Logger *slog.Logger
+	// InstallDefaultTariff installs the embedded example tariff as the
+	// first version when the database has none and Currency is EUR.
+	InstallDefaultTariff bool
+}
+
+// plausibleYear is the first year whose wall-clock time billing records
+// are stamped with.
+const plausibleYear = 2024
+
+// Ledger is the appliance's prepaid account in SQLite. All methods are safe
+// for concurrent use, also by several processes on one file: every change
+// is one BEGIN IMMEDIATE transaction that checks credit and writes.
+type Ledger struct {
+	db  *sql.DB
+	cfg Config
+	log *slog.Logger
+
+	tariffMu sync.Mutex
+	tariffs  map[int64]*Table // parsed tariff versions, immutable
+
+	// beforeCommit, when set by tests, runs inside each write transaction
+	// just before COMMIT; an error rolls back, like a power cut would.
+	beforeCommit func(op string) error
+}
+
+// Open opens (creating if needed) the ledger database at cfg.Path, applies
+// pending schema migrations, and with cfg.InstallDefaultTariff installs
+// the default tariff on a new database.
+func Open(ctx context.Context, cfg Config) (*Ledger, error) {
+	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
+		return nil, fmt.Errorf("billing: open: bad database path %q", cfg.Path)
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = EUR
+	}
+	if !cfg.Currency.Valid() {
+		return nil, fmt.Errorf("billing: open: unknown currency %q", cfg.Currency)
+	}
+	if cfg.MinAvailable == 0 {
+		cfg.MinAvailable = 10 * Unit
+	}
+	if cfg.MinAvailable < 0 {
+		cfg.MinAvailable = 0
+	}
+	if cfg.HoldPercent <= 0 {
+		cfg.HoldPercent = 200
+	}
+	if cfg.HangupGuard <= 0 {
+		cfg.HangupGuard = 5 * time.Second
+	}
+	if cfg.PerPage <= 0 {
+		cfg.PerPage = 40 * time.Second
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	lg := cfg.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	dsn := "file:" + cfg.Path + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("billing: open %s: %w", cfg.Path, err)
+	}
+	l := &Ledger{db: db, cfg: cfg, log: lg, tariffs: map[int64]*Table{}}
+	if err := l.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("billing: open %s: %w", cfg.Path, err)
+	}
+	if cfg.InstallDefaultTariff && cfg.Currency == EUR {
+		if err := l.installDefaultTariff(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
+
+// Currency returns the appliance currency.
+func (l *Ledger) Currency() Currency { return l.cfg.Currency }
+
+// MinAvailable returns the credit that must be available to submit and to
+// dial.
+func (l *Ledger) MinAvailable() Amount { return l.cfg.MinAvailable }
+
+// migrations returns the schema steps, applied in order, each in its own
+// transaction together with PRAGMA user_version. Never edit a released
+// step: append a new one.
+func migrations() []string {
+	return []string{
+		// 1: tariffs, calls, the ledger, limits, vouchers.
+		`CREATE TABLE tariff_versions (
+		id           INTEGER PRIMARY KEY,
+		effective_at INTEGER NOT NULL, -- unix microseconds
+		created_at   INTEGER NOT NULL,
+		who          TEXT NOT NULL,
+		note         TEXT NOT NULL,
+		currency     TEXT NOT NULL,
+		csv          TEXT NOT NULL
+	);
+	CREATE INDEX tariff_versions_effective ON tariff_versions(effective_at, id);
+	CREATE TRIGGER tariff_versions_immutable BEFORE UPDATE ON tariff_versions
+	BEGIN SELECT RAISE(ABORT, 'tariff versions are immutable'); END;
+
+	CREATE TABLE calls (
+		id             TEXT PRIMARY KEY,
+		job            TEXT NOT NULL,
+		user           TEXT NOT NULL,
+		number         TEXT NOT NULL,
+		country        TEXT NOT NULL,
+		pages          INTEGER NOT NULL,
+		tariff_version INTEGER NOT NULL REFERENCES tariff_versions(id),
+		rate_prefix    TEXT NOT NULL,
+		rate_name      TEXT NOT NULL,
+		per_minute     INTEGER NOT NULL,
+		first_s        INTEGER NOT NULL,
+		step_s         INTEGER NOT NULL,
+		minimum        INTEGER NOT NULL,
+		fee            INTEGER NOT NULL,
+		estimate       INTEGER NOT NULL,
+		dialled_at     INTEGER NOT NULL,
+		deadline_ms    INTEGER NOT NULL,
+		answered       INTEGER NOT NULL DEFAULT 0,
+		duration_ms    INTEGER NOT NULL DEFAULT 0,
+		state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'settled')),
+		charge         INTEGER NOT NULL DEFAULT 0,
+		capped         INTEGER NOT NULL DEFAULT 0,
+		settled_at     INTEGER
+	);
+	CREATE INDEX calls_open ON calls(state) WHERE state = 'open';
+
+	CREATE TABLE entries (
+		id      INTEGER PRIMARY KEY,
+		at      INTEGER NOT NULL, -- unix microseconds
+		kind    TEXT NOT NULL CHECK (kind IN ('topup', 'hold', 'release', 'charge', 'refund', 'adjustment')),
+		amount  INTEGER NOT NULL, -- micro-units, signed (see package doc)
+		user    TEXT NOT NULL DEFAULT '', -- whose spending it is
+		who     TEXT NOT NULL,            -- who made the change
+		why     TEXT NOT NULL,
+		job     TEXT NOT NULL DEFAULT '',
+		call_id TEXT REFERENCES calls(id),
+		voucher TEXT UNIQUE,
+		balance INTEGER NOT NULL, -- running totals after this entry
+		held    INTEGER NOT NULL,
+		CHECK (kind NOT IN ('topup', 'refund', 'hold') OR amount > 0),
+		CHECK (kind NOT IN ('release') OR amount < 0),
+		CHECK (kind NOT IN ('charge') OR amount <= 0),
+		CHECK (kind NOT IN ('hold', 'release', 'charge') OR call_id IS NOT NULL),
+		CHECK (held >= 0 AND balance - held >= 0)
+	);
+	CREATE UNIQUE INDEX entries_one_charge ON entries(call_id) WHERE kind = 'charge';
+	CREATE INDEX entries_call ON entries(call_id);
+	CREATE INDEX entries_at ON entries(at);
+	CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+	CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+	CREATE TABLE user_limits (
+		user    TEXT PRIMARY KEY,
+		monthly INTEGER NOT NULL CHECK (monthly > 0),
+		who     TEXT NOT NULL,
+		at      INTEGER NOT NULL
+	);`,
+	}
+}
+
+// SchemaVersion returns the schema version this code migrates to.
+func SchemaVersion() int { return len(migrations()) }
+
+func (l *Ledger) migrate(ctx context.Context) error {
+	migrations := migrations()
+	for {
+		var v int
+		if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("schema version %d is newer than this Faxbox (%d): downgrade refused", v, len(migrations))
+		}
+		if v == len(migrations) {
+			return nil
+		}
+		err := l.tx(ctx, "migrate", func(tx *sql.Tx) error {
+			// Re-read inside the write lock: another process may have
+			// migrated meanwhile.
+			var cur int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+				return err
+			}
+			if cur != v {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// tx runs fn in one BEGIN IMMEDIATE transaction and commits it.
+func (l *Ledger) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("billing: %s: begin: %w", op, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if l.beforeCommit != nil {
+		if err := l.beforeCommit(op); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("billing: %s: commit: %w", op, err)
+	}
+	return nil
+}
+
+// now returns the wall-clock time, or ErrClockNotSet while it is not
+// plausible.
+func (l *Ledger) now() (time.Time, error) {
+	t := l.cfg.Now()
+	if t.UTC().Year() < plausibleYear {
+		return t, fmt.Errorf("%w: it says %s", ErrClockNotSet, t.UTC().Format(time.RFC3339))
+	}
+	return t, nil
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// isConstraint reports whether err is SQLite refusing a write because of a
+// constraint (UNIQUE, CHECK, trigger).
+func isConstraint(err error) bool {
+	var e interface{ Code() int }
+	if errors.As(err, &e) {
+		return e.Code()&0xff == 19 // SQLITE_CONSTRAINT
+	}
+	return false
+}
