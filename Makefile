@@ -1,4 +1,5 @@
 # Faxbox build, test and run targets. See README.md.
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
 # Debian packages whose programs and libraries the tests use as real peers.
@@ -8,7 +9,7 @@ TEST_TAGS := spandsp
 PKGS      := ./...
 FUZZTIME  ?= 5m
 
-.PHONY: all build run test deps lint vet cross bench bench-codec fuzz clean
+.PHONY: all build run test deps lint vet cross bench bench-codec fuzz interop-full clean
 
 all: build
 
@@ -40,6 +41,12 @@ bench: deps bench-codec
 
 bench-codec: deps build
 	@scripts/bench-codec.sh $(BIN)/faxd
+
+# interop-full runs the whole interoperability matrix with spandsp (every
+# rate, coding and ECM setting, both directions); real time, about 15 min.
+interop-full: deps
+	set -o pipefail; $(GO) test -count=1 -timeout 40m -tags '$(TEST_TAGS) interopfull' -run TestInteropFull -v ./t30/ 2>&1 \
+	  | grep -E '^(--- |    .*_test.go|ok|FAIL|PASS)'
 
 # fuzz runs every fuzz target of the codec for FUZZTIME each.
 fuzz:
