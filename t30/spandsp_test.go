@@ -203,3 +203,71 @@ func TestSpandspSends(t *testing.T) {
 		})
 	}
 }
+
+// TestFaxdToFaxdThroughSpandsp: faxd sends and faxd receives, each through
+// its own spandsp T.31 modem, audio-linked; both directions of the line
+// carry what a real pair of modems would.
+func TestFaxdToFaxdThroughSpandsp(t *testing.T) {
+	doc := Pages{chartPage(t, 8, 300), chartPage(t, 4, 200)}
+	for _, tc := range []struct {
+		name string
+		opts Options
+		ecm  bool
+	}{
+		{"ecm-mmr", Options{}, true},
+		{"mr", Options{NoECM: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, err := spandsp.NewModemPair(spandsp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			open := func(i int) *modem.Modem {
+				m, err := modem.Open(modem.PortConfig{Device: l.SlavePath(i)}, modem.Config{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := m.Reset(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			a, b := open(0), open(1)
+			defer a.Close()
+			defer b.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			var got []*pages.Page
+			var rres Result
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if _, err := b.WaitRing(ctx); err != nil {
+					rres.Err = err
+					return
+				}
+				rres = Receive(ctx, b, Options{Ident: "+1 555 0199", OnPage: func(p ReceivedPage) error {
+					got = append(got, p.Page)
+					return nil
+				}})
+			}()
+			o := tc.opts
+			o.Ident = "+32 2 555 01 01"
+			sres := Send(ctx, a, "5550199", doc, o)
+			<-done
+			if !sres.OK() || sres.Pages != 2 || !rres.OK() || rres.Pages != 2 || sres.ECM != tc.ecm {
+				t.Fatalf("send %+v\nreceive %+v", sres, rres)
+			}
+			for i := range doc {
+				if !got[i].Equal(doc[i]) {
+					t.Fatalf("page %d differs", i+1)
+				}
+			}
+			t.Logf("%s: %d pages at %d bit/s %v in %.1f s", tc.name, sres.Pages, sres.BitRate, sres.Coding, sres.Connected.Seconds())
+		})
+	}
+}
