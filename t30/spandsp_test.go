@@ -72,6 +72,8 @@ func TestSpandspReceives(t *testing.T) {
 		{"v17-14400-mr", false, 0, spandsp.MH | spandsp.MR, 14400},
 		{"v29-9600-mh", false, 9600, spandsp.MH, 9600},
 		{"v27-4800-mr", false, 4800, spandsp.MH | spandsp.MR, 4800},
+		{"v17-12000-mh", false, 12000, spandsp.MH, 12000},
+		{"v27-2400-mr", false, 2400, spandsp.MH | spandsp.MR, 2400},
 		{"ecm-v17-14400-mmr", true, 0, spandsp.MH | spandsp.MR | spandsp.MMR, 14400},
 		{"ecm-v29-7200-mr", true, 7200, spandsp.MH | spandsp.MR, 7200},
 	} {
@@ -210,12 +212,13 @@ func TestSpandspSends(t *testing.T) {
 func TestFaxdToFaxdThroughSpandsp(t *testing.T) {
 	doc := Pages{chartPage(t, 8, 300), chartPage(t, 4, 200)}
 	for _, tc := range []struct {
-		name string
-		opts Options
-		ecm  bool
+		name     string
+		opts     Options
+		ecm      bool
+		from, to int // which modem of the pair sends
 	}{
-		{"ecm-mmr", Options{}, true},
-		{"mr", Options{NoECM: true}, false},
+		{"ecm-mmr", Options{}, true, 0, 1},
+		{"mr-reverse", Options{NoECM: true}, false, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -236,7 +239,7 @@ func TestFaxdToFaxdThroughSpandsp(t *testing.T) {
 				}
 				return m
 			}
-			a, b := open(0), open(1)
+			a, b := open(tc.from), open(tc.to)
 			defer a.Close()
 			defer b.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
