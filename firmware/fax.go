@@ -16,6 +16,7 @@ import (
 
 	"faxbox/modem"
 	"faxbox/pages"
+	"faxbox/pages/render"
 	"faxbox/t30"
 )
 
@@ -136,7 +137,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 
 // runSend implements "faxd send".
 func runSend(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("send", "send --modem DEV [--baud N] --number NUMBER [--ident TEXT] [--ecm on|off] [--max-rate BPS] [--resolution standard|fine|superfine] FILE.tif|FILE.pbm...", stderr)
+	fs := newFlagSet("send", "send --modem DEV [--baud N] --number NUMBER [--ident TEXT] [--ecm on|off] [--max-rate BPS] [--resolution standard|fine|superfine] FILE...", stderr)
 	var mf modemFlags
 	mf.register(fs)
 	number := fs.String("number", "", "the number to dial, as the modem dials it (digits, ',' pause, 'W' wait for dial tone)")
@@ -189,11 +190,21 @@ func runSend(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadDocument reads the pages of every file, in order.
+// loadDocument reads the pages of every file, in order: PBM and TIFF pages
+// as they are, anything else (PDF, images, text) rendered into fax pages
+// at res, without a cover page or header line.
 func loadDocument(files []string, res pages.Resolution) (t30.Pages, error) {
 	var doc t30.Pages
 	xd, yd := res.DPI()
 	for _, name := range files {
+		if _, err := kindOf(name); err != nil {
+			rendered, err := renderFile(name, res)
+			if err != nil {
+				return nil, err
+			}
+			doc = append(doc, rendered...)
+			continue
+		}
 		src, err := openPages(name, nil)
 		if err != nil {
 			return nil, err
@@ -218,6 +229,18 @@ func loadDocument(files []string, res pages.Resolution) (t30.Pages, error) {
 		return nil, errors.New("no pages to send")
 	}
 	return doc, nil
+}
+
+// renderFile renders one document into fax pages.
+func renderFile(name string, res pages.Resolution) ([]*pages.Page, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r := render.New(render.Options{Resolution: res, NoCover: true, NoHeader: true})
+	doc, err := r.Render(ctx, render.Message{}, attachments([]string{name}))
+	if err != nil {
+		return nil, err
+	}
+	return doc.All(ctx)
 }
 
 // runReceive implements "faxd receive".

@@ -67,16 +67,19 @@ func TestSendReceiveCLI(t *testing.T) {
 		c, o, e := runFaxd("receive", "--modem", b, "--flow", "none", "--ident", "+32 2 555 0199", "--out", inbox)
 		rx <- out{c, o, e}
 	}()
-	code, so, se := runFaxd("send", "--modem", a, "--flow", "none", "--number", "5550199", "--ident", "+32 2 555 0100", doc)
+	// A text file goes too: rendered into a page after the PBM's two.
+	note := filepath.Join(dir, "note.txt")
+	os.WriteFile(note, []byte("Please call back.\n"), 0o644)
+	code, so, se := runFaxd("send", "--modem", a, "--flow", "none", "--number", "5550199", "--ident", "+32 2 555 0100", doc, note)
 	r := <-rx
 	if code != 0 || r.code != 0 {
 		t.Fatalf("send exit %d: %s %s\nreceive exit %d: %s %s", code, so, se, r.code, r.stdout, r.stderr)
 	}
 	sj, rj := decodeJSON(t, so), decodeJSON(t, r.stdout)
-	if sj.Result != "ok" || sj.Pages != 2 || sj.Of != 2 || sj.BitRate != 14400 || sj.RemoteIdent != "+32 2 555 0199" || sj.ConnectedSeconds <= 0 {
+	if sj.Result != "ok" || sj.Pages != 3 || sj.Of != 3 || sj.BitRate != 14400 || sj.RemoteIdent != "+32 2 555 0199" || sj.ConnectedSeconds <= 0 {
 		t.Fatalf("send JSON %+v", sj)
 	}
-	if rj.Result != "ok" || rj.Pages != 2 || rj.RemoteIdent != "+32 2 555 0100" || rj.File == "" {
+	if rj.Result != "ok" || rj.Pages != 3 || rj.RemoteIdent != "+32 2 555 0100" || rj.File == "" {
 		t.Fatalf("receive JSON %+v", rj)
 	}
 	data, err := os.ReadFile(rj.File)
@@ -84,10 +87,10 @@ func TestSendReceiveCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _, err := pages.ReadTIFF(data)
-	if err != nil || len(got) != 2 {
+	if err != nil || len(got) != 3 {
 		t.Fatalf("stored fax: %d pages, %v", len(got), err)
 	}
-	for i := range got {
+	for i := range got[:2] {
 		if !got[i].Equal(want[0]) {
 			t.Fatalf("page %d differs", i+1)
 		}

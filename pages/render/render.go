@@ -28,6 +28,9 @@ type Options struct {
 	Header string
 	// NoHeader leaves the header line out (where the law allows).
 	NoHeader bool
+	// NoCover renders the attachments only, without the first page of the
+	// message (for sending documents as they are).
+	NoCover bool
 	// StationFax is the appliance's own fax number, shown in the header
 	// line and, when Message.From.Fax is empty, as the sender's number.
 	StationFax string
@@ -213,11 +216,13 @@ func (r *Renderer) Render(ctx context.Context, msg Message, atts []Attachment) (
 	if d.faces, err = r.newFaces(); err != nil {
 		return nil, err
 	}
-	first, err := d.planMessage()
-	if err != nil {
-		return nil, err
+	if !r.o.NoCover {
+		first, err := d.planMessage()
+		if err != nil {
+			return nil, err
+		}
+		d.parts = append(d.parts, first)
 	}
-	d.parts = append(d.parts, first)
 	var errs []error
 	for i, a := range atts {
 		p, err := d.planAttachment(ctx, i, a)
@@ -545,6 +550,8 @@ func sniff(data []byte, name, contentType string) string {
 		return "tiff"
 	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
 		return "pdf"
+	case len(data) > 3 && data[0] == 'P' && (data[1] == '4' || data[1] == '1') && strings.ContainsRune(" \t\r\n#", rune(data[2])):
+		return "pbm"
 	}
 	ct := strings.ToLower(contentType)
 	switch {
@@ -585,6 +592,12 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 		p, err = d.planImage(kind, data)
 	case "tiff", "tif":
 		p, err = d.planTIFF(data)
+	case "pbm":
+		// Netpbm bitmaps (one page each, several per file) go the way of a
+		// bilevel TIFF: kept as they are when they are fax pages already.
+		if data, err = pbmAsTIFF(data); err == nil {
+			p, err = d.planTIFF(data)
+		}
 	case "pdf":
 		p, err = d.planPDF(ctx, a, data)
 	default:
@@ -602,4 +615,26 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 		return nil, &LimitError{What: "pages", Got: int64(p.n), Max: int64(d.r.lim.MaxPages)}
 	}
 	return p, nil
+}
+
+// pbmAsTIFF repacks the images of a PBM file as an uncompressed TIFF.
+func pbmAsTIFF(data []byte) ([]byte, error) {
+	pgs, err := pages.ReadPBMs(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	var buf bytes.Buffer
+	tw, err := pages.NewTIFFWriter(&buf, len(pgs))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pgs {
+		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MMR}); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
