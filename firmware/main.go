@@ -23,6 +23,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"encode":  {"code PBM or TIFF pages as MH, MR or MMR (raw G3/G4 or TIFF-F)", runEncode},
 		"decode":  {"decode raw G3/G4 or TIFF-F to PBM or TIFF-F, reporting damage", runDecode},
+		"probe":   {"ask a fax modem for its identity, classes and class 1 rates (one line of JSON)", runProbe},
 		"render":  {"render a message and attachments (PDF, images, text, TIFF) into fax pages", runRender},
 		"send":    {"send one fax with one modem and print the outcome as JSON", runSend},
 		"receive": {"answer one call with one modem, store the fax as TIFF-F, print JSON", runReceive},

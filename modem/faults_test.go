@@ -75,10 +75,29 @@ func TestDialFailures(t *testing.T) {
 		})
 	})
 	t.Run("AnswerNothing", func(t *testing.T) {
+		// With nothing ringing, ATA goes off hook and answers anyway
+		// (CED, V.21 flags, CONNECT), as spandsp's T.31 modem does and
+		// as a call that a person picked up needs; the frames go nowhere.
 		run(t, sim.LineConfig{}, sim.Config{}, sim.Config{}, modem.Config{}, func(t *testing.T, r *rig) {
-			must(t, r.a.Reset(t.Context()))
-			if err := r.a.Answer(t.Context()); !errors.Is(err, modem.ErrNoCarrier) {
-				t.Fatalf("Answer = %v", err)
+			ctx := t.Context()
+			must(t, r.a.Reset(ctx))
+			start := time.Now()
+			must(t, r.a.Answer(ctx))
+			if el := time.Since(start); el < 3*time.Second {
+				t.Errorf("CONNECT after %v, before the answer tone ended", el)
+			}
+			must(t, r.a.SendFrame(ctx, dis, true))
+			must(t, r.a.HangUp(ctx))
+			// On hook again, A rings when B dials.
+			must(t, r.b.Reset(ctx))
+			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			dialErr := make(chan error, 1)
+			go func() { dialErr <- r.b.Dial(dctx, "1") }()
+			_, err := r.a.WaitRing(ctx)
+			must(t, err)
+			if err := <-dialErr; !errors.Is(err, modem.ErrTimeout) {
+				t.Errorf("unanswered Dial = %v", err)
 			}
 		})
 	})

@@ -1,6 +1,7 @@
 package modem
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -115,6 +116,7 @@ func (m *Modem) ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error) {
 		}
 	}
 	m.st = stCommand
+	frame = skipConnect(frame)
 	code, err := m.await(ctx, cmdFRH, nil, m.cfg.responseTimeout(), false)
 	if code == CodeError && len(frame) > 0 {
 		return stripFCS(frame), &ResultError{Cmd: cmdFRH, Code: CodeError, BadFCS: true}
@@ -135,6 +137,22 @@ func (m *Modem) ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error) {
 		}
 	}
 	return stripFCS(frame), nil
+}
+
+// skipConnect removes CONNECT result lines in front of a frame. A modem
+// that detected the flags before the DTE sent AT+FRH=3 may report CONNECT
+// twice: once for the queued carrier, once for the command (spandsp 0.0.6
+// does). A frame starts with its address octet 0xff, never with CR or LF.
+func skipConnect(frame []byte) []byte {
+	for len(frame) > 0 && (frame[0] == '\r' || frame[0] == '\n') {
+		rest := bytes.TrimLeft(frame, "\r\n")
+		line, after, ok := bytes.Cut(rest, []byte("\r\n"))
+		if !ok || ParseResult(line) != CodeConnect {
+			break
+		}
+		frame = frame[:copy(frame, after)]
+	}
+	return frame
 }
 
 func stripFCS(frame []byte) []byte {

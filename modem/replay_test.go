@@ -98,3 +98,23 @@ func TestRecordPlayback(t *testing.T) {
 		m.Close()
 	})
 }
+
+// TestReplayLateFRH replays what spandsp 0.0.6's T.31 modem sends when the
+// DTE asks AT+FRH=3 after the frame has arrived: a queued CONNECT before
+// the command's own, then the frame. The driver takes the frame intact.
+func TestReplayLateFRH(t *testing.T) {
+	ops := []modemtest.IO{
+		{W: s("AT+FRH=3\r"), R: s("\r\nCONNECT\r\n\r\nCONNECT\r\n\xff\x13\x80\x00\xce\xf4\x10\x10\x25\xd7\x10\x03\r\nOK\r\n")},
+	}
+	synctest.Test(t, func(t *testing.T) {
+		pb := &modemtest.Playback{Ops: ops}
+		m := modem.New(pb, modem.Config{ValidateFCS: true})
+		defer m.Close()
+		f, err := m.ReceiveFrame(t.Context(), nil)
+		must(t, err)
+		if want := []byte{0xff, 0x13, 0x80, 0x00, 0xce, 0xf4, 0x10}; !bytes.Equal(f, want) {
+			t.Errorf("frame % x, want % x", f, want)
+		}
+		must(t, pb.Close())
+	})
+}

@@ -26,7 +26,6 @@ const (
 	sRxData                   // +FRM CONNECT: passing data on
 	sSilence                  // +FTS
 	sWaitQuiet                // +FRS
-	sAnswerFail               // ATA with nothing ringing
 )
 
 // callState is the telephone side of the modem.
@@ -37,6 +36,7 @@ const (
 	dialing
 	ringing
 	connected
+	offHook // ATA with nothing ringing: off hook, talking to nobody
 )
 
 // core is the simulated modem's state, owned by one goroutine (run): DTE
@@ -247,7 +247,7 @@ func (k *core) abort() {
 
 // hangup goes on-hook, telling the far end.
 func (k *core) hangup() {
-	if k.call != onHook {
+	if k.call != onHook && k.call != offHook {
 		k.send(event{kind: evHangup})
 	}
 	if k.txMod != 0 {
@@ -589,8 +589,12 @@ func (k *core) dial(string) {
 // answer starts ATA.
 func (k *core) answer() {
 	if k.call != ringing {
-		k.st = sAnswerFail
-		k.after(answerDelay)
+		// Nothing rings: go off hook and answer anyway (CED, then V.21
+		// flags and CONNECT), as modems do, for a call that a person
+		// picked up; the tones go nowhere.
+		k.call = offHook
+		k.st = sAnswering
+		k.after(cedTime + cedPause)
 		return
 	}
 	k.ringT.Stop()
@@ -642,8 +646,6 @@ func (k *core) fire() {
 		k.after(dteTimeout)
 	case sTxData:
 		k.txTick()
-	case sAnswerFail:
-		k.toCmd("NO CARRIER")
 	case sSilence:
 		k.toCmd("OK")
 	case sWaitQuiet:

@@ -13,7 +13,6 @@ const (
 	flagTimeout = 40 * time.Second        // answered, but no V.21: NO CARRIER
 	dteTimeout  = 5 * time.Second         // no frame from the DTE after CONNECT: ERROR
 	tick        = 20 * time.Millisecond   // high-speed transmitter granularity
-	answerDelay = 500 * time.Millisecond  // ATA without a ringing line: NO CARRIER
 )
 
 // rate returns the bit rate of a T.31 modulation code, 0 if unknown.
