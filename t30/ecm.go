@@ -171,6 +171,7 @@ func (s *sender) ecmResponse(ctx context.Context, frames [][]byte, last bool) se
 		// The fourth PPR: continue slower (CTC), or give up (EOR).
 		if next := s.rates.below(s.mod); next != 0 {
 			s.mod = next
+			s.params.Rate = bitRateOf(next)
 			s.emit(Retrain{BitRate: next.Rate()})
 			ctc := &CTCFrame{FrameHeader: FrameHeader{FCF: CTC, X: true}, HasRate: true, Rate: bitRateOf(next)}
 			if err := s.send(ctx, ctc); err != nil {
@@ -223,6 +224,7 @@ type ecmRecv struct {
 	rcp    bool
 	page   bytes.Buffer // the blocks of the page so far
 	block  int          // the next block expected
+	pageNo uint8        // the PPS page counter of the page expected
 }
 
 // reset forgets the current block's frames.
@@ -248,6 +250,7 @@ func (r *receiver) receiveECMBlock(ctx context.Context) recvState {
 				n := b[3]
 				e.frames[n] = append(e.frames[n][:0], b[4:]...)
 				e.got[n] = true
+				r.gotData = true
 			}
 		case RCP.Octet(false):
 			e.rcp = true
@@ -286,6 +289,7 @@ func (r *receiver) ecmPost(ctx context.Context) recvState {
 	case *CTCFrame:
 		if f.HasRate {
 			r.mod = modulationOf(f.Rate)
+			r.params.Rate = f.Rate
 		}
 		if err := r.respond(ctx, CTR); err != nil {
 			return r.failModem(ctx, err)
@@ -320,7 +324,7 @@ func (r *receiver) ecmPost(ctx context.Context) recvState {
 // with the missing ones otherwise.
 func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 	e := &r.ecm
-	if int(f.Block) != e.block%256 {
+	if f.Page != e.pageNo || int(f.Block) != e.block%256 {
 		// A PPS repeated for the block already confirmed: confirm again.
 		if err := r.respond(ctx, MCF); err != nil {
 			return r.failModem(ctx, err)
@@ -357,6 +361,7 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 	r.data.Write(e.page.Bytes())
 	e.page.Reset()
 	e.block = 0
+	e.pageNo++
 	r.decode()
 	q := QualityGood
 	if r.ecmBroken || r.rx == nil || r.rx.Height == 0 || r.stats.BadRows > 0 {

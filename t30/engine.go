@@ -90,6 +90,12 @@ const (
 	// time can be received whole: a preamble of 1 s and up to about 2 s of
 	// V.21 octets.
 	frameAllowance = 3 * time.Second
+	// commandWait is how long the called station listens for the caller's
+	// command before repeating DIS: longer than the caller's own repetition
+	// cycle (DCS, TCF with training, then T4 for our answer, about 10 s),
+	// so that when a DCS is lost the caller repeats it into a listening
+	// receiver instead of the two talking over each other.
+	commandWait = timerT2 + timerT4 + frameAllowance
 	// silence is the pause between V.21 and high-speed signals (T.30
 	// 5.3.2.4: 75 ms ±20 ms), made with +FTS as HylaFAX does.
 	silence = 75 * time.Millisecond
@@ -98,6 +104,9 @@ const (
 	// maxTries is how often a command is repeated without an answer (T.30
 	// 5.4.3.1: three times).
 	maxTries = 3
+	// retryPause separates attempts to receive a frame after +FCERROR or
+	// a carrier without a frame (HylaFAX: 200 ms).
+	retryPause = 200 * time.Millisecond
 )
 
 // errNoFrame is returned by recv when nothing arrived in time.
@@ -116,6 +125,9 @@ type call struct {
 	params      Params
 	paramsSet   bool
 	page        int // 1-based page in progress, 0 before phase C
+	// heardCarrier is set by recv when a high-speed carrier was on while
+	// it listened for a frame: the far end is there, talking.
+	heardCarrier bool
 }
 
 func newCall(m Modem, o Options) *call {
@@ -210,6 +222,7 @@ func describeFrame(f Frame) string {
 func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	c.heardCarrier = false
 	var got []Frame
 	for {
 		b, err := c.m.ReceiveFrame(ctx, c.frame[:0])
@@ -220,13 +233,24 @@ func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
 			continue
 		case errors.Is(err, modem.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
 			errors.Is(err, modem.ErrNoCarrier) || errors.Is(err, modem.ErrFCError):
-			if ctx.Err() != nil || errors.Is(err, modem.ErrTimeout) {
+			if ctx.Err() != nil {
 				if len(got) > 0 {
 					return got, nil
 				}
 				return nil, errNoFrame
 			}
-			// A carrier without a frame, or the wrong carrier: listen again.
+			// The modem's own frame timeout (a carrier that never became a
+			// frame) is not ours: keep listening until wait is over.
+			// A carrier without a frame, or the wrong carrier (the far end
+			// still sends TCF or page data): pause, then listen again,
+			// as HylaFAX does, rather than spin on AT+FRH.
+			if errors.Is(err, modem.ErrFCError) {
+				c.heardCarrier = true
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(retryPause):
+			}
 			continue
 		default:
 			return got, err
@@ -296,11 +320,15 @@ func (c *call) result(r Reason, pagesDone int, err error) Result {
 }
 
 // modemReason maps a modem failure to a reason: our modem's fault, or the
-// line's.
-func modemReason(err error) Reason {
+// line's. During a call (connected), ERROR means the modem went back on
+// hook because the line dropped: class 1 modems answer ERROR to +FTH,
+// +FRH, +FTM and +FTS once the call is gone.
+func modemReason(err error, connected bool) Reason {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ReasonCancelled
+	case errors.Is(err, modem.ErrError) && connected:
+		return ReasonLineDropped
 	case errors.Is(err, modem.ErrNotResponding), errors.Is(err, modem.ErrClosed), errors.Is(err, modem.ErrError):
 		return ReasonModem
 	}
@@ -309,6 +337,45 @@ func modemReason(err error) Reason {
 		return ReasonModem
 	}
 	return ReasonLineDropped
+}
+
+// commander is what a modem that takes raw commands offers (the modem
+// package's driver does): the engine uses it to ask a modem that stopped
+// answering in the middle of a call whether it is still there.
+type commander interface {
+	Command(ctx context.Context, cmd string) ([]string, error)
+}
+
+// callFailure maps a modem failure during a call to a reason. A modem that
+// stopped answering is asked "AT": if it answers, it was the line (a modem
+// may stop taking data when the call drops under it), else the modem.
+func (c *call) callFailure(ctx context.Context, err error) Reason {
+	if ctx.Err() != nil {
+		return ReasonCancelled
+	}
+	connected := !c.connectedAt.IsZero()
+	r := modemReason(err, connected)
+	if r != ReasonModem || !connected || !errors.Is(err, modem.ErrNotResponding) {
+		return r
+	}
+	if c.modemAlive() {
+		c.log.Debug("t30 modem answers again: the line dropped", "err", err)
+		return ReasonLineDropped
+	}
+	return r
+}
+
+// modemAlive asks the modem "AT" and reports whether it answered. A modem
+// that takes no raw commands is taken to be alive.
+func (c *call) modemAlive() bool {
+	cm, ok := c.m.(commander)
+	if !ok {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err := cm.Command(ctx, "AT")
+	return err == nil
 }
 
 // firstWrite wraps a writer to call f once, on the first bytes: data

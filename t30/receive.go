@@ -55,6 +55,7 @@ type receiver struct {
 	gotEOP    bool
 	ecm       ecmRecv
 	ecmBroken bool // a block of the page was given up (EOR)
+	gotData   bool // some page data (or ECM frame) arrived
 
 	reason Reason
 	err    error
@@ -97,10 +98,14 @@ func (r *receiver) run(ctx context.Context) Result {
 	return r.result(ReasonOK, r.received, nil)
 }
 
-// fail ends the call; with pages already received the outcome is partial.
+// fail ends the call; with pages already received the outcome is partial,
+// and a line that dropped before any page data came sent no document.
 func (r *receiver) fail(reason Reason, err error) recvState {
-	if r.received > 0 && reason != ReasonCancelled && reason != ReasonModem {
+	switch {
+	case r.received > 0 && reason != ReasonCancelled && reason != ReasonModem:
 		reason = ReasonPartial
+	case reason == ReasonLineDropped && !r.gotData:
+		reason = ReasonNoDocument
 	}
 	r.reason, r.err = reason, err
 	return rFail
@@ -110,7 +115,7 @@ func (r *receiver) failModem(ctx context.Context, err error) recvState {
 	if ctx.Err() != nil {
 		return r.fail(ReasonCancelled, ctx.Err())
 	}
-	return r.fail(modemReason(err), err)
+	return r.fail(r.callFailure(ctx, err), err)
 }
 
 func (r *receiver) answer(ctx context.Context) recvState {
@@ -152,7 +157,14 @@ func (r *receiver) respond(ctx context.Context, fcf FCF) error {
 // command waits for the calling station's command: TSI/DCS, a repeated
 // post-page command whose answer was lost, or DCN.
 func (r *receiver) command(ctx context.Context) recvState {
-	msg, err := r.recv(ctx, timerT4+frameAllowance)
+	msg, err := r.recv(ctx, commandWait)
+	if errors.Is(err, errNoFrame) && r.heardCarrier && r.tries < 2*maxTries {
+		// A training check or page went by without the DCS before it
+		// reaching us: the sender will repeat DCS when CFR does not come.
+		// Sending DIS now would talk over it (T.30 5.4.3.1).
+		r.tries++
+		return rCommand
+	}
 	if errors.Is(err, errNoFrame) {
 		if r.paramsSet {
 			// We are past phase B: keep listening up to T2 three times.
@@ -260,11 +272,13 @@ func (r *receiver) receivePage(ctx context.Context) recvState {
 		}
 		if !errors.Is(err, context.Canceled) && r.data.Len() > 0 {
 			// The line dropped during the page: judge what came.
+			r.gotData = true
 			r.decode()
 			return r.fail(ReasonLineDropped, err)
 		}
 		return r.failModem(ctx, err)
 	}
+	r.gotData = true
 	r.decode()
 	return rPost
 }
@@ -368,8 +382,15 @@ func (r *receiver) end(ctx context.Context) recvState {
 	if err != nil {
 		return rDone // all pages are in: the DCN is a courtesy
 	}
-	switch last(msg) {
-	case EOP, PRIEOP:
+	repeated := false
+	switch f := find(msg, EOP, PRIEOP, PPS).(type) {
+	case *SignalFrame:
+		repeated = true
+	case *PPSFrame:
+		repeated = f.Post == EOP || f.Post == PRIEOP
+	}
+	if repeated {
+		// Our answer to EOP (or PPS-EOP) was lost: answer again.
 		if err := r.respond(ctx, r.lastResp); err != nil {
 			return rDone
 		}

@@ -111,7 +111,7 @@ func (s *sender) failModem(ctx context.Context, err error) sendState {
 	if ctx.Err() != nil {
 		return s.fail(ReasonCancelled, ctx.Err())
 	}
-	return s.fail(modemReason(err), err)
+	return s.fail(s.callFailure(ctx, err), err)
 }
 
 func (s *sender) dial(ctx context.Context) sendState {
@@ -131,7 +131,11 @@ func (s *sender) dial(ctx context.Context) sendState {
 	case errors.Is(err, modem.ErrNoDialTone):
 		return s.fail(ReasonNoDialTone, err)
 	case errors.Is(err, modem.ErrNoCarrier), errors.Is(err, modem.ErrTimeout):
-		// Answered, but no fax tone: a person, a voice line or nothing.
+		// Answered, but no fax tone: a person, a voice line or nothing;
+		// unless our own modem stopped answering.
+		if ctx.Err() == nil && !s.modemAlive() {
+			return s.fail(ReasonModem, err)
+		}
 		return s.fail(ReasonNotFax, err)
 	}
 	return s.failModem(ctx, err)
@@ -166,6 +170,9 @@ func (s *sender) phaseB(ctx context.Context) sendState {
 		case *SignalFrame:
 			return s.fail(ReasonRefused, errors.New("t30: DCN in phase B"))
 		}
+	}
+	if ctx.Err() == nil && !s.modemAlive() {
+		return s.fail(ReasonModem, fmt.Errorf("t30: no DIS within T1: %w", modem.ErrNotResponding))
 	}
 	return s.fail(ReasonNotFax, errors.New("t30: no DIS within T1"))
 }
