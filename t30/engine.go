@@ -79,6 +79,37 @@ type Options struct {
 	OnPage func(ReceivedPage) error
 	// Logger receives the protocol trace (frames, states); nil discards it.
 	Logger *slog.Logger
+	// MaxDuration, when positive, limits the call from the moment it is
+	// connected: then the call ends at once, cleanly (DCN, hang-up), with
+	// ReasonTimeLimit, and only the pages confirmed before count. The
+	// DCN and hang-up that follow take up to HangUpMargin more, which the
+	// daemon leaves out of the credit it turns into a limit, so that a
+	// call never costs more than the credit available.
+	MaxDuration time.Duration
+}
+
+// HangUpMargin bounds the time a call takes to end after MaxDuration:
+// the DCN and the modem's hang-up.
+const HangUpMargin = hangupTimeout
+
+// ErrTimeLimit is the cause of a call ended by Options.MaxDuration.
+var ErrTimeLimit = errors.New("t30: the call reached its time limit")
+
+// limit returns ctx bounded by MaxDuration from the connection, once the
+// call is connected; the returned function releases it.
+func (c *call) limit(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.o.MaxDuration <= 0 || c.connectedAt.IsZero() {
+		return ctx, func() {}
+	}
+	return context.WithDeadlineCause(ctx, c.connectedAt.Add(c.o.MaxDuration), ErrTimeLimit)
+}
+
+// ended reports why ctx ended: the time limit or a cancellation.
+func ended(ctx context.Context) Reason {
+	if errors.Is(context.Cause(ctx), ErrTimeLimit) {
+		return ReasonTimeLimit
+	}
+	return ReasonCancelled
 }
 
 // T.30 timers (T.30 5.4.3.2; FAX-NOTES 1 for what HylaFAX and spandsp use).
@@ -351,7 +382,7 @@ type commander interface {
 // may stop taking data when the call drops under it), else the modem.
 func (c *call) callFailure(ctx context.Context, err error) Reason {
 	if ctx.Err() != nil {
-		return ReasonCancelled
+		return ended(ctx)
 	}
 	connected := !c.connectedAt.IsZero()
 	r := modemReason(err, connected)

@@ -61,9 +61,14 @@ type receiver struct {
 	err    error
 }
 
-func (r *receiver) run(ctx context.Context) Result {
+func (r *receiver) run(parent context.Context) Result {
 	st := rAnswer
+	ctx, release := parent, func() {}
+	defer func() { release() }()
 	for st != rDone && st != rFail {
+		if ctx == parent && !r.connectedAt.IsZero() {
+			ctx, release = r.limit(parent)
+		}
 		prev := st
 		switch st {
 		case rAnswer:
@@ -85,6 +90,9 @@ func (r *receiver) run(ctx context.Context) Result {
 		case rECMPost:
 			st = r.ecmPost(ctx)
 		}
+		if ctx.Err() != nil && st != rDone {
+			st = r.fail(ended(ctx), context.Cause(ctx))
+		}
 		if st != prev {
 			r.log.Debug("t30 receiver state", "from", prev.String(), "to", st.String())
 		}
@@ -102,7 +110,7 @@ func (r *receiver) run(ctx context.Context) Result {
 // and a line that dropped before any page data came sent no document.
 func (r *receiver) fail(reason Reason, err error) recvState {
 	switch {
-	case r.received > 0 && reason != ReasonCancelled && reason != ReasonModem:
+	case r.received > 0 && reason != ReasonCancelled && reason != ReasonTimeLimit && reason != ReasonModem:
 		reason = ReasonPartial
 	case reason == ReasonLineDropped && !r.gotData:
 		reason = ReasonNoDocument
@@ -113,7 +121,7 @@ func (r *receiver) fail(reason Reason, err error) recvState {
 
 func (r *receiver) failModem(ctx context.Context, err error) recvState {
 	if ctx.Err() != nil {
-		return r.fail(ReasonCancelled, ctx.Err())
+		return r.fail(ended(ctx), context.Cause(ctx))
 	}
 	return r.fail(r.callFailure(ctx, err), err)
 }
@@ -190,7 +198,7 @@ func (r *receiver) command(ctx context.Context) recvState {
 	case *SignalFrame:
 		switch f.FCF {
 		case DCN:
-			if r.gotEOP || r.received > 0 && r.lastResp == MCF {
+			if r.gotEOP {
 				return rDone
 			}
 			if r.received == 0 {

@@ -27,6 +27,7 @@ const (
 	ReasonProtocol       Reason = "protocol"        // the remote broke T.30
 	ReasonModem          Reason = "modem"           // our modem failed or stopped answering
 	ReasonCancelled      Reason = "cancelled"
+	ReasonTimeLimit      Reason = "time-limit"  // Options.MaxDuration reached
 	ReasonNoDocument     Reason = "no-document" // receiving: the caller sent no page
 	ReasonPartial        Reason = "partial"     // receiving: the line dropped after some pages
 )
@@ -104,6 +105,8 @@ func describe(r Reason, page int) string {
 		return "our fax modem stopped working" + at
 	case ReasonCancelled:
 		return "the call was cancelled" + at
+	case ReasonTimeLimit:
+		return "the call reached its time limit" + at
 	case ReasonNoDocument:
 		return "the caller sent no fax"
 	case ReasonPartial:

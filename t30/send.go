@@ -64,9 +64,14 @@ type sender struct {
 	dcn    bool // send DCN before hanging up on failure
 }
 
-func (s *sender) run(ctx context.Context) Result {
+func (s *sender) run(parent context.Context) Result {
 	st := sDial
+	ctx, release := parent, func() {}
+	defer func() { release() }()
 	for st != sDone && st != sFail {
+		if ctx == parent && !s.connectedAt.IsZero() {
+			ctx, release = s.limit(parent)
+		}
 		prev := st
 		switch st {
 		case sDial:
@@ -85,6 +90,12 @@ func (s *sender) run(ctx context.Context) Result {
 			st = s.sendECMBlock(ctx)
 		case sECMPPS:
 			st = s.ecmPPS(ctx)
+		}
+		if ctx.Err() != nil && st != sDone {
+			// Cancelled, or out of time: that is why the call ends,
+			// whatever the state made of it; end it cleanly.
+			st = s.fail(ended(ctx), context.Cause(ctx))
+			s.dcn = true
 		}
 		if st != prev {
 			s.log.Debug("t30 sender state", "from", prev.String(), "to", st.String())
@@ -109,7 +120,7 @@ func (s *sender) fail(r Reason, err error) sendState {
 // failModem maps a modem error during the call.
 func (s *sender) failModem(ctx context.Context, err error) sendState {
 	if ctx.Err() != nil {
-		return s.fail(ReasonCancelled, ctx.Err())
+		return s.fail(ended(ctx), context.Cause(ctx))
 	}
 	return s.fail(s.callFailure(ctx, err), err)
 }

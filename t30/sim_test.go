@@ -165,3 +165,24 @@ func TestSimSendReceive(t *testing.T) {
 		})
 	}
 }
+
+// TestSimTimeLimit: a call given MaxDuration ends cleanly when it is up:
+// the sender reports time-limit with only the confirmed pages, the line is
+// released, and the connected time does not exceed the limit by more than
+// the hang-up.
+func TestSimTimeLimit(t *testing.T) {
+	doc := Pages{chartPage(t, 1, 0), chartPage(t, 2, 0), chartPage(t, 3, 0)}
+	limit := 40 * time.Second
+	c := runSim(t, sim.LineConfig{}, doc, Options{MaxDuration: limit}, Options{}, nil)
+	r := c.sendRes
+	if r.Reason != ReasonTimeLimit || r.Pages >= 3 || r.Pages < 1 {
+		t.Fatalf("send: %+v", r)
+	}
+	if r.Connected > limit+hangupTimeout {
+		t.Fatalf("connected %v with a limit of %v", r.Connected, limit)
+	}
+	if len(c.received) < r.Pages {
+		t.Fatalf("sender counts %d pages, receiver stored %d", r.Pages, len(c.received))
+	}
+	t.Logf("%d pages in %v: %s", r.Pages, r.Connected, r.Text)
+}
