@@ -27,6 +27,9 @@ func commands() map[string]command {
 		"render":  {"render a message and attachments (PDF, images, text, TIFF) into fax pages", runRender},
 		"send":    {"send one fax with one modem and print the outcome as JSON", runSend},
 		"receive": {"answer one call with one modem, store the fax as TIFF-F, print JSON", runReceive},
+		"voucher": {"make reseller voucher keys, issue vouchers, redeem them into the ledger", runVoucher},
+		"credit":  {"show the prepaid account: balance, available, open holds, spend this month", runCredit},
+		"price":   {"show a number's country, price per minute and the estimate for a fax", runPrice},
 	}
 }
 

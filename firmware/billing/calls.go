@@ -33,6 +33,20 @@ type Hold struct {
 	Available Amount // credit still available after the hold
 }
 
+// CallLimit returns the limit to give the fax engine (t30.Options.
+// MaxDuration) for a call whose hang-up, once the limit is reached, takes up
+// to hangUp (t30.HangUpMargin): Deadline less hangUp. It returns false
+// when that leaves no time, and the call must not be dialled: a limit of
+// zero means "no limit" to the engine, which would let the call run past
+// the credit.
+func (h Hold) CallLimit(hangUp time.Duration) (time.Duration, bool) {
+	d := h.Deadline - max(hangUp, 0)
+	if d <= 0 {
+		return 0, false
+	}
+	return d, true
+}
+
 // Settlement is the outcome of settling a call.
 type Settlement struct {
 	Call          string
