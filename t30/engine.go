@@ -428,10 +428,20 @@ func (fw *firstWrite) Write(p []byte) (int, error) {
 // receiveData receives high-speed data, waiting at most wait for it to
 // start but without limit (other than the modem's own gap timeout) once
 // it flows.
+//
+// When nothing starts within wait it returns an error matching
+// modem.ErrTimeout, as a modem's own timeout would.
 func (c *call) receiveData(ctx context.Context, mod modem.Modulation, w io.Writer, wait time.Duration) (int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	t := time.AfterFunc(wait, cancel)
+	dctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := time.AfterFunc(wait, func() { cancel(errNoData) })
 	defer t.Stop()
-	return c.m.ReceiveData(ctx, mod, &firstWrite{w: w, f: func() { t.Stop() }})
+	n, err := c.m.ReceiveData(dctx, mod, &firstWrite{w: w, f: func() { t.Stop() }})
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(dctx), errNoData) {
+		return n, fmt.Errorf("%w: %w", errNoData, modem.ErrTimeout)
+	}
+	return n, err
 }
+
+// errNoData reports high-speed data that did not start in time.
+var errNoData = errors.New("t30: no high-speed data in time")
