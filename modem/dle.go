@@ -71,9 +71,11 @@ func (u *Unstuffer) Decode(dst, src []byte) (out []byte, n int, end bool) {
 	return dst, n, false
 }
 
-// fcs16 returns the HDLC frame check sequence of p (ITU-T V.42 8.1.1.6.1,
-// the CRC-16 of ISO 3309 that T.30 5.3.7 uses), to be sent low byte first.
-func fcs16(p []byte) uint16 {
+// FCS returns the HDLC frame check sequence of p (ITU-T V.42 8.1.1.6.1,
+// the CRC-16 of ISO 3309 that T.30 5.3.7 uses: CRC-16/X.25), to be sent
+// low byte first. The T.30 engine uses it for the ECM frames it frames
+// itself; the simulator for the frames it carries.
+func FCS(p []byte) uint16 {
 	crc := uint16(0xffff)
 	for _, b := range p {
 		crc ^= uint16(b)

@@ -132,7 +132,7 @@ func (m *Modem) ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error) {
 	}
 	if m.cfg.ValidateFCS || m.quirks.ValidateFCS {
 		n := len(frame) - 2
-		if fcs16(frame[:n]) != uint16(frame[n])|uint16(frame[n+1])<<8 {
+		if FCS(frame[:n]) != uint16(frame[n])|uint16(frame[n+1])<<8 {
 			return frame[:n], &ResultError{Cmd: cmdFRH, Code: CodeError, BadFCS: true}
 		}
 	}

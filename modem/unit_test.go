@@ -119,3 +119,10 @@ func TestUnstuffer(t *testing.T) {
 		t.Errorf("stuffed % x", got)
 	}
 }
+
+func TestFCSCheckValue(t *testing.T) {
+	// The check value of CRC-16/X.25 (the HDLC FCS) for "123456789".
+	if got := modem.FCS([]byte("123456789")); got != 0x906e {
+		t.Fatalf("FCS %#04x, want 0x906e", got)
+	}
+}

@@ -1,6 +1,10 @@
 package t30
 
-import "errors"
+import (
+	"errors"
+
+	"faxbox/modem"
+)
 
 // Class 1 modems frame HDLC themselves only at V.21 (AT+FTH=3). ECM image
 // frames (T.30 Annex A) travel at high speed through AT+FTM and AT+FRM as
@@ -10,23 +14,6 @@ import "errors"
 // modem sends the bytes it is given.
 
 const hdlcFlag = 0x7e
-
-// hdlcFCS computes the HDLC frame check sequence (CRC-16/X.25: polynomial
-// x^16 + x^12 + x^5 + 1, reflected, preset to ones, complemented).
-func hdlcFCS(b []byte) uint16 {
-	crc := uint16(0xffff)
-	for _, c := range b {
-		crc ^= uint16(c)
-		for range 8 {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ 0x8408
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return ^crc
-}
 
 // hdlcEncoder packs HDLC frames into the bytes handed to AT+FTM.
 type hdlcEncoder struct {
@@ -58,7 +45,7 @@ func (e *hdlcEncoder) flags(n int) {
 // frame appends one frame's content and FCS with zero-bit insertion,
 // followed by a closing flag.
 func (e *hdlcEncoder) frame(content []byte) {
-	fcs := hdlcFCS(content)
+	fcs := modem.FCS(content)
 	put := func(c byte) {
 		for i := range 8 {
 			b := uint32(c >> i & 1)
@@ -180,7 +167,7 @@ func (d *hdlcDecoder) closeFrame() {
 		n := total / 8
 		frame := d.buf[:n]
 		got := uint16(frame[n-2]) | uint16(frame[n-1])<<8
-		if hdlcFCS(frame[:n-2]) == got {
+		if modem.FCS(frame[:n-2]) == got {
 			d.onFrame(frame[:n-2], nil)
 		} else {
 			d.onFrame(frame[:n-2], errHDLCFCS)

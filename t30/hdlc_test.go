@@ -6,13 +6,6 @@ import (
 	"testing"
 )
 
-func TestHDLCFCS(t *testing.T) {
-	// The check value of CRC-16/X.25 for "123456789".
-	if got := hdlcFCS([]byte("123456789")); got != 0x906e {
-		t.Fatalf("FCS %#04x, want 0x906e", got)
-	}
-}
-
 type gotFrame struct {
 	b   []byte
 	err error

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"faxbox/internal/pty"
+	"faxbox/modem"
 	"faxbox/modem/sim"
 	"faxbox/modem/spandsp"
 )
@@ -476,7 +477,7 @@ func (d *dte) frameIn(want []byte) {
 	if d.failed {
 		return
 	}
-	fcs := crc16(want)
+	fcs := modem.FCS(want)
 	full := append(slices.Clone(want), byte(fcs), byte(fcs>>8))
 	desc := fmt.Sprintf("frame % x", got)
 	if bytes.Equal(got, full) {
@@ -521,20 +522,4 @@ func stuffed(b []byte) []byte {
 		out = append(out, c)
 	}
 	return out
-}
-
-// crc16 is the HDLC FCS (T.30 5.3.7), sent low octet first.
-func crc16(b []byte) uint16 {
-	crc := uint16(0xffff)
-	for _, c := range b {
-		crc ^= uint16(c)
-		for range 8 {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ 0x8408
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return ^crc
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"faxbox/modem"
 )
 
 // mstate is what the simulated modem is doing (T.31 command and data
@@ -551,7 +553,7 @@ func (k *core) frameDone() {
 		return
 	}
 	k.txFinal = len(k.txBuf) >= 2 && k.txBuf[1]&0x10 != 0
-	fcs := fcs16(k.txBuf)
+	fcs := modem.FCS(k.txBuf)
 	k.txBuf = append(k.txBuf, byte(fcs), byte(fcs>>8))
 	now := time.Now()
 	start := k.txReady
@@ -570,7 +572,7 @@ func (k *core) frameDone() {
 func (k *core) deliverFrame(f []byte) {
 	k.write(append(stuff(nil, f), dle, etx))
 	n := len(f) - 2
-	if fcs16(f[:n]) == uint16(f[n])|uint16(f[n+1])<<8 {
+	if modem.FCS(f[:n]) == uint16(f[n])|uint16(f[n+1])<<8 {
 		k.toCmd("OK")
 	} else {
 		k.toCmd("ERROR")

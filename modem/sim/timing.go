@@ -81,23 +81,6 @@ func bitTime(n, r int) time.Duration {
 	return time.Duration(n) * 8 * time.Second / time.Duration(r)
 }
 
-// fcs16 is the HDLC frame check sequence (ISO 3309 CRC-16, as in T.30
-// 5.3.7), sent low byte first.
-func fcs16(p []byte) uint16 {
-	crc := uint16(0xffff)
-	for _, b := range p {
-		crc ^= uint16(b)
-		for range 8 {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ 0x8408
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return ^crc
-}
-
 const (
 	dle = 0x10
 	etx = 0x03

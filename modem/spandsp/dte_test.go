@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	faxmodem "faxbox/modem"
 )
 
 // dte plays the DTE: it speaks raw AT commands to a modem's pty slave.
@@ -211,29 +213,12 @@ func (d *dte) recvFrame(timeout time.Duration) []byte {
 		d.fatalf("%s: short frame % x", d.name, b)
 	}
 	f, fcs := b[:len(b)-2], b[len(b)-2:]
-	want := crcITU(f)
+	want := faxmodem.FCS(f)
 	if got := uint16(fcs[0]) | uint16(fcs[1])<<8; got != want {
 		d.fatalf("%s: frame % x: FCS %#04x, want %#04x", d.name, b, got, want)
 	}
 	d.t.Logf("%s -> frame % x", d.name, f)
 	return f
-}
-
-// crcITU is the HDLC FCS (ITU-T V.42 CRC-16, reflected, complemented), as
-// transmitted: low octet first.
-func crcITU(b []byte) uint16 {
-	crc := uint16(0xffff)
-	for _, c := range b {
-		crc ^= uint16(c)
-		for range 8 {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ 0x8408
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return ^crc
 }
 
 func (d *dte) init() {
