@@ -9,7 +9,7 @@ TEST_TAGS := spandsp
 PKGS      := ./...
 FUZZTIME  ?= 5m
 
-.PHONY: all build run test deps lint vet cross bench bench-codec fuzz interop-full clean
+.PHONY: all build run test deps lint vet cross bench bench-codec bench-render fuzz interop-full clean
 
 all: build
 
@@ -36,11 +36,16 @@ cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -o $(BIN)/faxd-linux-armv7 ./firmware
 	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
 
-bench: deps bench-codec
+bench: deps bench-codec bench-render
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TEST_TAGS) $(PKGS)
 
 bench-codec: deps build
 	@scripts/bench-codec.sh $(BIN)/faxd
+
+# bench-render times faxd render against gs -sDEVICE=tiffg3 on the same
+# PDFs, a 4000x3000 JPEG, and the peak memory of a 50-page PDF.
+bench-render: deps build
+	@scripts/bench-render.sh $(BIN)/faxd
 
 # interop-full runs the whole interoperability matrix with spandsp (every
 # rate, coding and ECM setting, both directions); real time, about 15 min.

@@ -11,18 +11,7 @@ trap 'rm -rf "$work"' EXIT
 "$(dirname "$0")/charts.sh" "$work"
 in=$work/charts.tif
 
-# median_ms CMD...: run CMD $runs times, print the median wall time in ms.
-median_ms() {
-  local t=()
-  for ((i = 0; i < runs; i++)); do
-    local s e
-    s=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    e=$(date +%s%N)
-    t+=($(((e - s) / 1000)))
-  done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
+. "$(dirname "$0")/timing.sh"
 
 printf '%-6s %12s %12s %8s %14s %14s\n' coding "faxd ms" "tiffcp ms" ratio "faxd bytes" "tiffcp bytes"
 for spec in "mh:g3" "mr:g3:2d" "mmr:g4"; do

@@ -152,11 +152,15 @@ func classify(lv levels) tone {
 func (t *tone) apply(p *pages.Page, g *image.Gray, x0, y0 int) {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	if !t.photo {
-		for y := 0; y < h; y++ {
+		// Clip to the page once, then set bits without Page.Set.
+		xa, xb := max(0, -x0), min(w, p.Width-x0)
+		for y := max(0, -y0); y < h && y0+y < p.Height; y++ {
 			row := g.Pix[y*g.Stride : y*g.Stride+w]
-			for x, v := range row {
-				if v <= t.threshold {
-					p.Set(x0+x, y0+y, true)
+			out := p.Row(y0 + y)
+			for x := xa; x < xb; x++ {
+				if row[x] <= t.threshold {
+					px := x0 + x
+					out[px>>3] |= 0x80 >> (px & 7)
 				}
 			}
 		}

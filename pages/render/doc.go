@@ -23,7 +23,11 @@
 //     resolution is passed through pixel for pixel;
 //   - PDF pages are rasterised by Ghostscript (gs) or Poppler (pdftoppm,
 //     pdfinfo), found in PATH at run time, under a time limit, a CPU-time
-//     limit and an address-space limit;
+//     limit and an address-space limit, in one run streamed through a
+//     pipe; the page count comes from the PDF's own page tree (checked
+//     against its leaves; the tool counts when the tree cannot be read),
+//     and a PDF drawn in black and white only is rendered by Ghostscript
+//     straight to 1-bit pixels;
 //   - every page gets a configurable header line ("tagline": date, time,
 //     sender, the appliance's fax number, page n of m).
 //

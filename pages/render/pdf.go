@@ -26,8 +26,9 @@ type Rasteriser uint8
 const (
 	// AutoRasteriser takes Ghostscript when installed, else Poppler.
 	AutoRasteriser Rasteriser = iota
-	// Ghostscript runs gs (Debian package ghostscript) with the pgmraw
-	// device, fitting each page to the printable area itself.
+	// Ghostscript runs gs (Debian package ghostscript), fitting each page
+	// to the printable area itself: with the 1-bit pbmraw device for PDFs
+	// drawn in black and white only, else with pgnmraw (grey pages).
 	Ghostscript
 	// Poppler runs pdftoppm and pdfinfo (Debian package poppler-utils).
 	Poppler
@@ -160,6 +161,8 @@ func (d *Document) countPages(ctx context.Context, t pdfTool, path string) (int,
 }
 
 // planPDF counts a PDF's pages; its pages are rasterised when produced.
+// The count comes from the PDF's own page tree when it can be read
+// (scanPDF), else from the tool: one run of the rasteriser fewer.
 func (d *Document) planPDF(ctx context.Context, a Attachment, data []byte) (*part, error) {
 	if data != nil && !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		return nil, &FormatError{Format: "pdf", Err: errors.New("no %PDF- signature")}
@@ -168,43 +171,65 @@ func (d *Document) planPDF(ctx context.Context, a Attachment, data []byte) (*par
 	if err != nil {
 		return nil, err
 	}
-	path, rm, err := pdfFile(a, data)
-	if err != nil {
-		return nil, err
-	}
-	n, err := d.countPages(ctx, t, path)
-	rm()
-	if err != nil {
-		return nil, err
+	facts := scanPDF(data)
+	n := facts.pages
+	if n == 0 {
+		path, rm, err := pdfFile(a, data)
+		if err != nil {
+			return nil, err
+		}
+		n, err = d.countPages(ctx, t, path)
+		rm()
+		if err != nil {
+			return nil, err
+		}
 	}
 	if n > d.r.lim.MaxPages {
 		return nil, &LimitError{What: "pages", Got: int64(n), Max: int64(d.r.lim.MaxPages)}
 	}
 	p := &part{kind: "pdf", n: n}
+	// Keep the bytes only when the tool cannot read the file at Path.
+	keep := data
+	if a.Data == nil && a.Path != "" {
+		keep = nil
+	}
 	p.gen = func(ctx context.Context, emit func(*pages.Page) bool) error {
-		path, rm, err := pdfFile(a, data)
+		path, rm, err := pdfFile(a, keep)
 		if err != nil {
 			return err
 		}
 		defer rm()
-		return d.rasterisePDF(ctx, t, path, n, emit)
+		return d.rasterisePDF(ctx, t, path, n, facts.mono, emit)
 	}
 	return p, nil
 }
 
 // rasterisePDF runs the tool and turns each page it writes to its standard
-// output (a stream of binary PGM images) into a fax page as it arrives:
-// the tool blocks on the pipe while a page is consumed, so only one page
-// is in memory. The PDFTimeout budget counts only the time spent waiting
+// output (a stream of binary PBM or PGM images) into a fax page as it
+// arrives:
+// the tool blocks on the pipe (enlarged to 1 MiB, about two 1-bit pages,
+// so that it draws the next page meanwhile) while a page is consumed, so
+// only one page is in this process's memory. The PDFTimeout budget counts only the time spent waiting
 // for the tool, not the time the consumer holds a page.
-func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n int, emit func(*pages.Page) bool) error {
+//
+// Ghostscript renders a PDF whose pages are black and white only (mono,
+// from scanPDF) with its 1-bit pbmraw device: its pages arrive as fax
+// pixels, with nothing left to do but place them. Other PDFs go through
+// the pgnmraw device, which renders in grey and writes each page as PBM
+// when it has no grey pixel, as PGM (thresholded or error-diffused here)
+// when it has.
+func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n int, mono bool, emit func(*pages.Page) bool) error {
 	g := d.r.geom
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var cmd *exec.Cmd
 	if t.kind == Ghostscript {
+		device := "-sDEVICE=pgnmraw"
+		if mono {
+			device = "-sDEVICE=pbmraw"
+		}
 		cmd = d.command(ctx, t.bin, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT",
-			"-sstdout=%stderr", "-sDEVICE=pgmraw",
+			"-sstdout=%stderr", device,
 			fmt.Sprintf("-r%gx%g", g.XDPI, g.YDPI),
 			fmt.Sprintf("-g%dx%d", g.Area.Dx(), g.Area.Dy()),
 			"-dFIXEDMEDIA", "-dPDFFitPage", "-dUseCropBox", "-dMaxBitmap=33554432",
@@ -219,6 +244,7 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 	if err != nil {
 		return err
 	}
+	growPipe(out)
 	if err := cmd.Start(); err != nil {
 		return &ToolError{Tool: t.name, Err: err}
 	}
@@ -249,7 +275,7 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 	aspect := g.XDPI / g.YDPI
 	for i := 0; i < n; i++ {
 		start := time.Now()
-		img, err := readPGM(br, d.r.lim.MaxPixels)
+		img, bits, err := readPNM(br, d.r.lim.MaxPixels)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = fmt.Errorf("page %d of %d missing: %w", i+1, n, &FormatError{Format: "pdf", Err: errors.New("the rasteriser stopped early")})
@@ -258,7 +284,16 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 		}
 		watchdog.Stop()
 		budget -= time.Since(start)
-		pg := d.placeOne(img, aspect)
+		var pg *pages.Page
+		if bits != nil && bits.Width == g.Area.Dx() && bits.Height == g.Area.Dy() {
+			pg = g.newPage()
+			blit(pg, bits, g.Area.Min.X, g.Area.Min.Y)
+		} else {
+			if bits != nil {
+				img = bitsToGray(bits)
+			}
+			pg = d.placeOne(img, aspect)
+		}
 		if !emit(pg) {
 			cmd.Process.Kill()
 			finish(nil)
@@ -298,22 +333,29 @@ func (d *Document) placeOne(img *image.Gray, aspect float64) *pages.Page {
 	return pg
 }
 
-// readPGM reads one binary PGM image (P5, maxval at most 255), allowing
-// comments in its header as Ghostscript writes them.
-func readPGM(r *bufio.Reader, maxPixels int64) (*image.Gray, error) {
-	bad := func(msg string) error { return &FormatError{Format: "pgm", Err: errors.New(msg)} }
+// readPNM reads one binary PGM (P5, maxval at most 255) or PBM (P4)
+// image, allowing comments in its header as Ghostscript writes them. A
+// PGM image is returned as img, a PBM image as bits (1 is black, as in a
+// fax page).
+func readPNM(r *bufio.Reader, maxPixels int64) (img *image.Gray, bits *pages.Page, err error) {
+	bad := func(msg string) error { return &FormatError{Format: "pnm", Err: errors.New(msg)} }
 	magic := make([]byte, 2)
 	if _, err := io.ReadFull(r, magic); err != nil {
 		if err == io.ErrUnexpectedEOF {
-			return nil, bad("truncated header")
+			return nil, nil, bad("truncated header")
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	if string(magic) != "P5" {
-		return nil, bad("not a binary PGM image")
+	if string(magic) != "P5" && string(magic) != "P4" {
+		return nil, nil, bad("not a binary PGM or PBM image")
 	}
+	pbm := magic[1] == '4'
 	var v [3]int
-	for i := range v {
+	fields := 3
+	if pbm {
+		fields = 2
+	}
+	for i := range fields {
 		// Skip white space and comments, then read a decimal number.
 		c, err := r.ReadByte()
 		for err == nil && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#') {
@@ -331,27 +373,83 @@ func readPGM(r *bufio.Reader, maxPixels int64) (*image.Gray, error) {
 			c, err = r.ReadByte()
 		}
 		if err != nil || digits == 0 {
-			return nil, bad("bad header")
+			return nil, nil, bad("bad header")
 		}
 		// c is the single white-space byte after the number.
 	}
 	w, h, maxval := v[0], v[1], v[2]
+	if pbm {
+		maxval = 1
+	}
 	if w <= 0 || h <= 0 || maxval <= 0 || maxval > 255 {
-		return nil, bad(fmt.Sprintf("unsupported size %dx%d maxval %d", w, h, maxval))
+		return nil, nil, bad(fmt.Sprintf("unsupported size %dx%d maxval %d", w, h, maxval))
 	}
 	if px := int64(w) * int64(h); px > maxPixels {
-		return nil, &LimitError{What: "pixels", Got: px, Max: maxPixels}
+		return nil, nil, &LimitError{What: "pixels", Got: px, Max: maxPixels}
 	}
-	img := image.NewGray(image.Rect(0, 0, w, h))
+	if pbm {
+		if w > pages.MaxWidth || h > pages.MaxHeight {
+			return nil, nil, bad(fmt.Sprintf("unsupported size %dx%d", w, h))
+		}
+		p, err := pages.NewPage(w, h)
+		if err != nil {
+			return nil, nil, bad(err.Error())
+		}
+		if _, err := io.ReadFull(r, p.Pix); err != nil {
+			return nil, nil, bad("truncated pixel data")
+		}
+		return nil, p, nil
+	}
+	img = image.NewGray(image.Rect(0, 0, w, h))
 	if _, err := io.ReadFull(r, img.Pix); err != nil {
-		return nil, bad("truncated pixel data")
+		return nil, nil, bad("truncated pixel data")
 	}
 	if maxval != 255 {
 		for i, p := range img.Pix {
 			img.Pix[i] = uint8(min(int(p)*255/maxval, 255))
 		}
 	}
-	return img, nil
+	return img, nil, nil
+}
+
+// blit copies the bitmap src onto p with its top-left at (x0, y0), x0 and
+// y0 not negative and src inside p.
+func blit(p, src *pages.Page, x0, y0 int) {
+	sh := uint(x0 % 8)
+	pad := byte(0xff)
+	if r := src.Width % 8; r != 0 {
+		pad <<= 8 - r
+	}
+	for y := 0; y < src.Height; y++ {
+		s, d := src.Row(y), p.Row(y0 + y)[x0/8:]
+		s[len(s)-1] &= pad // the bits past the width are not pixels
+		if sh == 0 {
+			copy(d, s)
+			continue
+		}
+		var carry byte
+		for i, b := range s {
+			d[i] |= carry | b>>sh
+			carry = b << (8 - sh)
+		}
+		if len(s) < len(d) {
+			d[len(s)] |= carry
+		}
+	}
+}
+
+// bitsToGray turns a bitmap into a grey image (black 0, white 255).
+func bitsToGray(p *pages.Page) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, p.Width, p.Height))
+	for y := 0; y < p.Height; y++ {
+		row, out := p.Row(y), img.Pix[y*img.Stride:]
+		for x := 0; x < p.Width; x++ {
+			if row[x/8]&(0x80>>(x%8)) == 0 {
+				out[x] = 255
+			}
+		}
+	}
+	return img
 }
 
 // capBuf keeps the first n bytes written to it and discards the rest.

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# bench-render.sh FAXD: time `faxd render` on a 10-page and a 50-page text
+# PDF against Ghostscript alone turning the same PDF into a G3 fax TIFF
+# (gs -sDEVICE=tiffg3, one run), time it on a 4000x3000 photograph (JPEG),
+# and measure peak memory (maximum resident set size) on the 50-page PDF.
+# Whole processes, RUNS runs each, median wall time. faxd renders at fine
+# resolution (204x196 dpi, as gs's tiffg3 does) with its header line and
+# without the cover page, so that both write the same pages.
+# Issue 5's goals: ratio within 1.2, peak memory under 64 MiB.
+set -euo pipefail
+faxd=$(readlink -f "${1:-bin/faxd}")
+runs=${RUNS:-9}
+for t in gs /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "bench-render: $t is missing (Debian packages ghostscript, time)" >&2; exit 1; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# text_ps N: PostScript for N A4 pages of text and a rule.
+text_ps() {
+  echo '%!PS'
+  for ((i = 1; i <= $1; i++)); do
+    echo '<< /PageSize [595 842] >> setpagedevice /Helvetica findfont 11 scalefont setfont'
+    for ((l = 0; l < 60; l++)); do
+      echo "56 $((780 - l * 12)) moveto (Page $i line $l: The quick brown fox jumps over the lazy dog; 0123456789.) show"
+    done
+    echo '2 setlinewidth 56 40 moveto 540 40 lineto stroke showpage'
+  done
+}
+for n in 10 50; do
+  text_ps $n >"$work/t$n.ps"
+  gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=pdfwrite -o "$work/t$n.pdf" "$work/t$n.ps"
+done
+# A 4000x3000 "photograph": smooth radial shading with discs over it.
+cat >"$work/photo.ps" <<'EOF'
+%!PS
+<< /ShadingType 3 /ColorSpace /DeviceRGB /Coords [300 200 20 500 400 600]
+   /Function << /FunctionType 2 /Domain [0 1] /C0 [1 0.9 0.6] /C1 [0.1 0.2 0.5] /N 1 >>
+   /Extend [true true] >> shfill
+0 1 40 { /i exch def i 40 div dup 1 exch sub 0.5 setrgbcolor
+  i 37 mul 960 mod i 53 mul 720 mod 30 0 360 arc fill } for
+showpage
+EOF
+gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=jpeg -dJPEGQ=90 -g4000x3000 -r300 \
+  -o "$work/photo.jpg" "$work/photo.ps"
+
+. "$(dirname "$0")/timing.sh"
+
+# maxrss_mib CMD...: the "Maximum resident set size" of CMD in MiB (the
+# largest of the process and the children it waited for).
+maxrss_mib() {
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ {printf "%.1f", $2/1024}'
+}
+
+# own_hwm_mib CMD...: the peak resident set (VmHWM) of CMD's own process,
+# without its children, sampled every 2 ms until it ends.
+own_hwm_mib() {
+  "$@" >/dev/null 2>&1 &
+  local pid=$! hwm=0 v
+  while v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null) && [ -n "$v" ]; do
+    hwm=$v
+    sleep 0.002
+  done
+  wait "$pid" || true
+  awk -v k="$hwm" 'BEGIN {printf "%.1f", k/1024}'
+}
+
+faxd_render=("$faxd" render --no-cover --resolution fine --out "$work/out.tif")
+gs_tiffg3=(gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=tiffg3 -r204x196 -o "$work/gs.tif")
+
+printf '%-28s %10s %10s %7s\n' "input" "faxd ms" "gs ms" ratio
+for n in 10 50; do
+  f=$(median_ms "${faxd_render[@]}" "$work/t$n.pdf")
+  g=$(median_ms "${gs_tiffg3[@]}" "$work/t$n.pdf")
+  printf '%-28s %10s %10s %7.2f\n' "PDF, $n pages of text" "$f" "$g" "$(echo "$f / $g" | bc -l)"
+done
+j=$(median_ms "${faxd_render[@]}" "$work/photo.jpg")
+printf '%-28s %10s %10s %7s\n' "JPEG, 4000x3000 photograph" "$j" "-" "-"
+echo "(median of $runs runs; whole processes including start-up and file I/O)"
+echo
+echo "Peak memory (maximum resident set size), MiB:"
+printf '  %-50s %6s\n' "faxd render, 50-page PDF (faxd and its gs child)" "$(maxrss_mib "${faxd_render[@]}" "$work/t50.pdf")"
+printf '  %-50s %6s\n' "  faxd's own process" "$(own_hwm_mib "${faxd_render[@]}" "$work/t50.pdf")"
+printf '  %-50s %6s\n' "gs -sDEVICE=tiffg3 alone, 50-page PDF" "$(maxrss_mib "${gs_tiffg3[@]}" "$work/t50.pdf")"
+printf '  %-50s %6s\n' "faxd render, 4000x3000 JPEG" "$(maxrss_mib "${faxd_render[@]}" "$work/photo.jpg")"
