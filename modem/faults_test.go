@@ -321,12 +321,14 @@ func TestCarrierLoss(t *testing.T) {
 		if rx.Len() < 6000 || rx.Len() > 10000 || !bytes.Equal(rx.Bytes(), data[:rx.Len()]) {
 			t.Errorf("got %d bytes, want a prefix of about 6500", rx.Len())
 		}
-		// The sender does not notice; the receiver finds no carrier.
+		// The sender does not notice; after the cut both modems are on
+		// hook and refuse class 1 commands with ERROR, as spandsp's and
+		// real modems do.
 		must(t, <-errc)
-		if _, err := r.b.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrNoCarrier) {
+		if _, err := r.b.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrError) {
 			t.Errorf("after the cut: %v", err)
 		}
-		if _, err := r.a.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrNoCarrier) {
+		if _, err := r.a.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrError) {
 			t.Errorf("sender after the cut: %v", err)
 		}
 	})
@@ -369,7 +371,16 @@ func TestCanceled(t *testing.T) {
 func TestSilence(t *testing.T) {
 	run(t, sim.LineConfig{}, sim.Config{}, sim.Config{}, modem.Config{}, func(t *testing.T, r *rig) {
 		ctx := t.Context()
+		// On hook there is no line to be silent on: ERROR, as spandsp.
 		must(t, r.a.Reset(ctx))
+		if err := r.a.Silence(ctx, 75*time.Millisecond); !errors.Is(err, modem.ErrError) {
+			t.Errorf("AT+FTS on hook: %v", err)
+		}
+		r.connect(ctx)
+		for range 2 { // CSI and DIS
+			_, err := r.a.ReceiveFrame(ctx, nil)
+			must(t, err)
+		}
 		start := time.Now()
 		must(t, r.a.Silence(ctx, 75*time.Millisecond))
 		if el := time.Since(start); el != 80*time.Millisecond {

@@ -84,8 +84,22 @@ func (m *Modem) SendFrame(ctx context.Context, frame []byte, final bool) error {
 // high-speed carrier is still on, T.31 8.3.4) matches ErrFCError; a
 // carrier that ends without a frame matches ErrNoCarrier.
 func (m *Modem) ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error) {
+	return m.receiveFrame(ctx, buf, m.remoteWait(ctx))
+}
+
+// ReceiveFrameStarting is ReceiveFrame with a limit on the wait for the
+// frame to begin: when no V.21 carrier comes within start, it ends with
+// ErrTimeout (after aborting the command); once the carrier is there, the
+// frame may take its time, within ctx and the modem's frame timeout. T.30
+// times responses this way (T4 runs until the response begins), so a
+// frame that starts late is not cut off by the time it needs to arrive.
+func (m *Modem) ReceiveFrameStarting(ctx context.Context, buf []byte, start time.Duration) ([]byte, error) {
+	return m.receiveFrame(ctx, buf, min(start, m.remoteWait(ctx)))
+}
+
+func (m *Modem) receiveFrame(ctx context.Context, buf []byte, wait time.Duration) ([]byte, error) {
 	if m.st != stHDLCRx {
-		code, err := m.exec(ctx, cmdFRH, nil, m.remoteWait(ctx), true)
+		code, err := m.exec(ctx, cmdFRH, nil, wait, true)
 		if err != nil {
 			return buf[:0], err
 		}

@@ -373,6 +373,9 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 	r.ecmBroken = false
 	resp := r.judged(q)
 	if err := r.respond(ctx, resp); err != nil {
+		if r.complete(f.Post, resp) {
+			return rDone
+		}
 		return r.failModem(ctx, err)
 	}
 	return r.ecmAfter(f.Post, resp)

@@ -246,17 +246,28 @@ func describeFrame(f Frame) string {
 	return h.FCF.String()
 }
 
-// recv receives frames until a final one or until wait ends, and returns
-// every good frame of the message. Frames with a bad FCS are dropped, as
-// T.30 5.4.2 asks; if nothing good arrived it returns errNoFrame. Errors
-// of the modem other than timeouts and bad frames are returned.
+// recv receives frames until a final one, when the first of them begins
+// within wait, and returns every good frame of the message. Frames with a
+// bad FCS are dropped, as T.30 5.4.2 asks; if nothing good arrived it
+// returns errNoFrame. Errors of the modem other than timeouts and bad
+// frames are returned.
+//
+// wait bounds the start of the message, as T.30's timers do: a response
+// that begins in time is received whole. With a modem that cannot bound
+// the start alone (see frameStarter), wait bounds the whole message.
 func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
 	c.heardCarrier = false
+	startBy := time.Now().Add(wait)
 	var got []Frame
 	for {
-		b, err := c.m.ReceiveFrame(ctx, c.frame[:0])
+		remaining := time.Until(startBy)
+		if remaining <= 0 || ctx.Err() != nil {
+			if len(got) > 0 {
+				return got, nil
+			}
+			return nil, errNoFrame
+		}
+		b, err := c.receiveFrame(ctx, remaining)
 		switch {
 		case err == nil:
 		case errors.Is(err, modem.ErrBadFCS):
@@ -264,23 +275,16 @@ func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
 			continue
 		case errors.Is(err, modem.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
 			errors.Is(err, modem.ErrNoCarrier) || errors.Is(err, modem.ErrFCError):
-			if ctx.Err() != nil {
-				if len(got) > 0 {
-					return got, nil
-				}
-				return nil, errNoFrame
-			}
-			// The modem's own frame timeout (a carrier that never became a
-			// frame) is not ours: keep listening until wait is over.
-			// A carrier without a frame, or the wrong carrier (the far end
-			// still sends TCF or page data): pause, then listen again,
-			// as HylaFAX does, rather than spin on AT+FRH.
+			// No frame this time: a carrier without a frame, the wrong
+			// carrier (the far end still sends TCF or page data), or the
+			// modem's own frame timeout. Pause, then listen again until
+			// wait is over, as HylaFAX does, rather than spin on AT+FRH.
 			if errors.Is(err, modem.ErrFCError) {
 				c.heardCarrier = true
 			}
 			select {
 			case <-ctx.Done():
-			case <-time.After(retryPause):
+			case <-time.After(min(retryPause, max(0, time.Until(startBy)))):
 			}
 			continue
 		default:
@@ -296,7 +300,25 @@ func (c *call) recv(ctx context.Context, wait time.Duration) ([]Frame, error) {
 		if f.Header().Final {
 			return got, nil
 		}
+		// The next frame of the message follows at once.
+		startBy = time.Now().Add(frameAllowance)
 	}
+}
+
+// frameStarter is a modem that can bound the wait for a frame to begin
+// separately from its reception (the modem package's driver can).
+type frameStarter interface {
+	ReceiveFrameStarting(ctx context.Context, buf []byte, start time.Duration) ([]byte, error)
+}
+
+// receiveFrame receives one frame that must begin within start.
+func (c *call) receiveFrame(ctx context.Context, start time.Duration) ([]byte, error) {
+	if fs, ok := c.m.(frameStarter); ok {
+		return fs.ReceiveFrameStarting(ctx, c.frame[:0], start)
+	}
+	fctx, cancel := context.WithTimeout(ctx, start)
+	defer cancel()
+	return c.m.ReceiveFrame(fctx, c.frame[:0])
 }
 
 // find returns the first frame of the message with one of the FCFs.

@@ -419,6 +419,20 @@ func (h *hookModem) Command(ctx context.Context, cmd string) ([]string, error) {
 	return nil, errors.New("wrapped modem takes no commands")
 }
 
+// ReceiveFrameStarting passes the bounded frame wait through, when the
+// wrapped modem has it.
+func (h *hookModem) ReceiveFrameStarting(ctx context.Context, buf []byte, start time.Duration) ([]byte, error) {
+	if err := h.op(ctx, "ReceiveFrame"); err != nil {
+		return buf[:0], err
+	}
+	if fs, ok := h.Modem.(frameStarter); ok {
+		return fs.ReceiveFrameStarting(ctx, buf, start)
+	}
+	fctx, cancel := context.WithTimeout(ctx, start)
+	defer cancel()
+	return h.Modem.ReceiveFrame(fctx, buf)
+}
+
 type damager struct {
 	w   io.Writer
 	mod modem.Modulation

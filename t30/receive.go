@@ -341,9 +341,24 @@ func (r *receiver) postPage(ctx context.Context) recvState {
 	}
 	resp := r.judged(q)
 	if err := r.respond(ctx, resp); err != nil {
+		if r.complete(cmd, resp) {
+			return rDone
+		}
 		return r.failModem(ctx, err)
 	}
 	return r.afterResponse(cmd, resp)
+}
+
+// complete reports whether the document is whole although the answer to
+// its last command could not be sent: the sender said EOP and the page
+// was kept. The sender, not hearing MCF, will count the page unconfirmed;
+// the receiver has it all the same.
+func (r *receiver) complete(cmd, resp FCF) bool {
+	if (cmd == EOP || cmd == PRIEOP) && resp != RTN {
+		r.gotEOP = true
+		return true
+	}
+	return false
 }
 
 // judged hands a page of quality q over (OnPage) and returns the response

@@ -43,11 +43,6 @@ import (
 //     AT+FRM (compared below) and otherwise keeps waiting;
 //   - the 5 s DTE timeout after AT+FTH CONNECT (ERROR), which spandsp
 //     0.0.6 never fires (FAX-NOTES.md §4);
-//   - class 1 commands on hook: spandsp refuses AT+FTH, +FTM, +FTS,
-//     +FRH, +FRM and +FRS with ERROR, also after the far end hung up;
-//     the simulator transmits into the void (CONNECT, OK) and answers
-//     +FRH/+FRM with NO CARRIER, which the driver's and the T.30
-//     engine's tests rely on to see a dropped call;
 //   - a late AT+FRH=3: when a frame arrived before the DTE asked for it,
 //     spandsp reports CONNECT twice and then swallows the DTE's next
 //     command (answering <DLE><ETX> OK); the scripts ask in time, as a
@@ -188,6 +183,12 @@ func compareScript(t *testing.T, a, b *dte) (ta, tb []string) {
 		a.cmdInfo("AT+FRM=?", 5)
 		a.cmd("AT+FTM=99", 5)
 		a.cmd("AT+FTH=2", 5)
+		// On hook there is no line: every class 1 action is refused.
+		a.cmd("AT+FTH=3", 5)
+		a.cmd("AT+FRH=3", 5)
+		a.cmd("AT+FTM=96", 5)
+		a.cmd("AT+FRM=96", 5)
+		a.cmd("AT+FTS=8", 5)
 		a.wait(initDone)
 		// Dial; the answerer answers at the first RING.
 		if a.cmd("ATDT5550100", 30) != "CONNECT" {

@@ -473,8 +473,14 @@ func (k *core) ext(name, arg string) (info []string, ok, action bool) {
 	return nil, false, false
 }
 
-// class1Action starts +FTH, +FRH, +FTM, +FRM, +FTS or +FRS.
+// class1Action starts +FTH, +FRH, +FTM, +FRM, +FTS or +FRS. On hook (no
+// call, or after the far end hung up) a modem has no line to act on and
+// answers ERROR, as spandsp's T.31 modem and real modems do.
 func (k *core) class1Action(name string, val int) {
+	if k.call == onHook {
+		k.result("ERROR")
+		return
+	}
 	switch name {
 	case "FTH":
 		k.startHDLC()

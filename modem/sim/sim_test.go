@@ -71,8 +71,9 @@ func TestDialogue(t *testing.T) {
 			{"AT+FMI?\r", "\r\nFaxbox\r\n\r\nOK\r\n"},
 			{"AT+BOGUS\r", "\r\nERROR\r\n"},
 			{"ATS7=60L0M0&K3\r", "\r\nOK\r\n"},
-			{"AT+FTH=3\r", "\r\nCONNECT\r\n"},
-			{"\xff\x13\x80\x10\x10\x10\x03", "\r\nOK\r\n"}, // final frame
+			{"AT+FTH=3\r", "\r\nERROR\r\n"}, // on hook, as spandsp
+			{"AT+FTS=8\r", "\r\nERROR\r\n"},
+			{"AT+FRM=96\r", "\r\nERROR\r\n"},
 		} {
 			if got := chat(t, c, rx, tc.cmd); got != tc.want {
 				t.Errorf("%q: got %q, want %q", tc.cmd, got, tc.want)
