@@ -51,7 +51,7 @@ bench-render: deps build
 # rate, coding and ECM setting, both directions); real time, about 15 min.
 interop-full: deps
 	set -o pipefail; $(GO) test -count=1 -timeout 40m -tags '$(TEST_TAGS) interopfull' -run TestInteropFull -v ./t30/ 2>&1 \
-	  | grep -E '^(--- |    .*_test.go|ok|FAIL|PASS)'
+	  | grep -E '^( *--- |    .*_test.go|ok|FAIL|PASS)'
 
 # fuzz runs every fuzz target of the codec for FUZZTIME each.
 fuzz:
