@@ -1,0 +1,26 @@
+// Package notify tells a sender by e-mail how their fax ended: delivered
+// (with the sent fax attached as a PDF), failed, or cancelled, and what
+// Faxbox tried on the way (each attempt's local time, length, pages
+// confirmed and cause in plain words).
+//
+// It provides:
+//
+//   - Notice and Attempt: a finished job as the sender should see it.
+//   - Compose: the e-mail for a Notice, built with
+//     github.com/emersion/go-message/mail: a multipart/alternative plain
+//     text and simple HTML body in UTF-8, the archive PDF attached on
+//     success, and the From, To, Subject, Date and Message-ID headers
+//     (plus Auto-Submitted, so that vacation responders stay quiet).
+//   - Sender: hands a composed Message to the relay configured in the
+//     [smtp] section, with github.com/emersion/go-smtp's client: STARTTLS
+//     when configured (implicit TLS on port 465), AUTH PLAIN with the
+//     password read from smtp.password_file, and one overall time limit
+//     so that a silent relay never blocks the daemon.
+//   - Error: why a Send failed, typed so the daemon can decide: Kind
+//     Unreachable (no connection, connection lost, no answer in time:
+//     retry later), Rejected (the relay answered with an SMTP refusal;
+//     Temporary for 4xx replies) or Setup (a configuration problem that
+//     retrying will not fix: password file unreadable, relay without
+//     STARTTLS or AUTH, certificate not trusted). errors.Is works with
+//     ErrUnreachable, ErrRejected and ErrSetup.
+package notify
