@@ -1,0 +1,84 @@
+package daemon
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"faxbox/firmware/store"
+	"faxbox/pages"
+)
+
+// document is the pages of a job still to send, as a t30.Document. Each
+// page is read from its file (TIFF Class F) when the engine asks for it.
+// The files were rendered with their header line ("page n of m") before
+// the first attempt, so a retry that sends only the rest sends each page
+// with the number it had in the first call.
+type document struct {
+	dir   string // the store's directory, for relative paths
+	pages []store.PageFile
+}
+
+// remaining returns the pages of ps not yet confirmed.
+func remaining(dir string, ps []store.Page) *document {
+	d := &document{dir: dir}
+	for _, p := range ps {
+		if !p.Confirmed {
+			d.pages = append(d.pages, p.PageFile)
+		}
+	}
+	return d
+}
+
+// Len implements t30.Document.
+func (d *document) Len() int { return len(d.pages) }
+
+// index returns the job's page number of the i-th page sent (1-based, as
+// t30.PageConfirmed counts).
+func (d *document) index(i int) int { return d.pages[i-1].Index }
+
+// Page implements t30.Document. A file holding one page is that page; a
+// file holding several (a whole document) gives its page Index.
+func (d *document) Page(i int) (*pages.Page, error) {
+	pf := d.pages[i]
+	name := pf.Path
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(d.dir, name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: page %d: %w", pf.Index, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("daemon: page %d: %w", pf.Index, err)
+	}
+	tf, err := pages.OpenTIFF(f, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("daemon: page %d (%s): %w", pf.Index, name, err)
+	}
+	n := 0
+	if len(tf.Pages) > 1 {
+		n = pf.Index - 1
+		if n >= len(tf.Pages) {
+			return nil, fmt.Errorf("daemon: page %d: %s has only %d pages", pf.Index, name, len(tf.Pages))
+		}
+	}
+	p, _, err := tf.Decode(n)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: page %d (%s): %w", pf.Index, name, err)
+	}
+	return p, nil
+}
+
+// check opens every page's file, so that a missing or corrupt file fails
+// the attempt before dialling rather than in the middle of a call.
+func (d *document) check() error {
+	for i := range d.pages {
+		if _, err := d.Page(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+package daemon
+
+import "errors"
+
+// Sentinels that callers branch on with errors.Is.
+var (
+	// ErrConfig: the pool's configuration is unusable (no store, no
+	// ledger, no modems or more than MaxModems, a modem twice).
+	ErrConfig = errors.New("daemon: bad configuration")
+)
+
+// Reason codes the daemon gives attempts itself, beside the t30.Reason
+// codes of calls that were dialled.
+const (
+	// ReasonCredit: not enough credit to dial; the job fails.
+	ReasonCredit = "credit"
+	// ReasonBadNumber: the number cannot be dialled from this line.
+	ReasonBadNumber = "bad-number"
+	// ReasonNoPages: the job's page files are missing or unreadable.
+	ReasonNoPages = "no-pages"
+	// ReasonShutdown: the daemon stopped during the call; retried at once.
+	ReasonShutdown = "shutdown"
+)

@@ -1,0 +1,176 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"faxbox/firmware/billing"
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/store"
+	"faxbox/t30"
+)
+
+// MaxModems is the most modems a Pool drives.
+const MaxModems = 8
+
+// Modem is what a worker needs of its modem: a call (t30.Modem) and a
+// reset that brings it back to a known state, which doubles as the probe
+// after a failure. *modem.Modem implements it.
+type Modem interface {
+	t30.Modem
+	Reset(ctx context.Context) error
+}
+
+// Line is one modem of the pool and the telephone line it is on.
+type Line struct {
+	// Name identifies the modem in attempts, logs and Status ("ttyUSB0").
+	Name  string
+	Modem Modem
+	// PowerCycle, if not nil, is called before each Reset that tries to
+	// bring the modem back after it failed: the board's power line.
+	PowerCycle func(ctx context.Context) error
+}
+
+// Config configures a Pool.
+type Config struct {
+	Store  *store.Store    // required
+	Ledger *billing.Ledger // required
+	Lines  []Line          // one to MaxModems
+	// DialPlan turns recipients' numbers into what the modem dials.
+	DialPlan numbers.DialPlan
+	// Fax is the engine's options (Ident, MaxRate, ECM, ...). MaxDuration
+	// and OnEvent are set per call by the worker.
+	Fax t30.Options
+	// Backoff is the wait before another attempt by cause.
+	Backoff Backoff
+	// Poll is the longest an idle worker sleeps before looking for due
+	// jobs again (it also wakes on every store change). Default 1 min.
+	Poll time.Duration
+	// ProbeEvery is the wait between attempts to bring a failed modem back
+	// (PowerCycle, then Reset). Default 30 s.
+	ProbeEvery time.Duration
+	// ResetTimeout bounds one Reset. Default 20 s.
+	ResetTimeout time.Duration
+	// Logger receives one line per call and per modem state change.
+	// Default: discard.
+	Logger *slog.Logger
+}
+
+// Pool runs one worker per modem. Create it with New and run it with Run.
+type Pool struct {
+	cfg     Config
+	log     *slog.Logger
+	workers []*worker
+}
+
+// New checks cfg and returns a pool; nothing runs until Run.
+func New(cfg Config) (*Pool, error) {
+	if cfg.Store == nil || cfg.Ledger == nil {
+		return nil, fmt.Errorf("%w: a store and a ledger are required", ErrConfig)
+	}
+	if n := len(cfg.Lines); n < 1 || n > MaxModems {
+		return nil, fmt.Errorf("%w: %d modems (1 to %d)", ErrConfig, n, MaxModems)
+	}
+	seen := map[string]bool{}
+	for i, l := range cfg.Lines {
+		if l.Modem == nil || l.Name == "" {
+			return nil, fmt.Errorf("%w: modem %d has no name or no driver", ErrConfig, i+1)
+		}
+		if seen[l.Name] {
+			return nil, fmt.Errorf("%w: modem %q twice", ErrConfig, l.Name)
+		}
+		seen[l.Name] = true
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Minute
+	}
+	if cfg.ProbeEvery <= 0 {
+		cfg.ProbeEvery = 30 * time.Second
+	}
+	if cfg.ResetTimeout <= 0 {
+		cfg.ResetTimeout = 20 * time.Second
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pool{cfg: cfg, log: log}
+	for _, l := range cfg.Lines {
+		p.workers = append(p.workers, &worker{pool: p, line: l, log: log.With("modem", l.Name),
+			status: ModemStatus{Name: l.Name, State: ModemProbing}})
+	}
+	return p, nil
+}
+
+// Run settles what a crash interrupted (the ledger's open calls, then the
+// store's attempts in progress), starts the workers and returns when ctx is
+// done and every worker has ended its call. A call in progress at that
+// moment is hung up, settled and its job retried. Run returns nil after ctx
+// ends, or the error that stopped recovery.
+func (p *Pool) Run(ctx context.Context) error {
+	ss, err := p.cfg.Ledger.Recover(ctx)
+	if err != nil {
+		return fmt.Errorf("daemon: recovering billing: %w", err)
+	}
+	rs, err := p.cfg.Store.Recover(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("daemon: recovering jobs: %w", err)
+	}
+	if len(ss) > 0 || len(rs) > 0 {
+		p.log.Info("recovered interrupted calls", "calls", len(ss), "jobs", len(rs))
+	}
+	var wg sync.WaitGroup
+	for _, w := range p.workers {
+		wg.Go(func() { w.run(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// ModemState is what a worker's modem is doing.
+type ModemState uint8
+
+// Modem states.
+const (
+	ModemProbing    ModemState = iota + 1 // resetting, at start or after a failure
+	ModemIdle                             // ready, waiting for a due job
+	ModemCalling                          // in a call for Job
+	ModemOutOfOrder                       // failed; probed again every ProbeEvery
+)
+
+// String returns the state's name.
+func (s ModemState) String() string {
+	switch s {
+	case ModemProbing:
+		return "probing"
+	case ModemIdle:
+		return "idle"
+	case ModemCalling:
+		return "calling"
+	case ModemOutOfOrder:
+		return "out of service"
+	}
+	return fmt.Sprintf("ModemState(%d)", uint8(s))
+}
+
+// ModemStatus is a snapshot of one worker.
+type ModemStatus struct {
+	Name  string
+	State ModemState
+	Job   int64     // the job in a call, when Calling
+	Since time.Time // when State was entered
+	Err   string    // why it is out of service
+	Calls int       // calls dialled since start
+}
+
+// Status returns a snapshot of every modem, in configuration order.
+func (p *Pool) Status() []ModemStatus {
+	out := make([]ModemStatus, len(p.workers))
+	for i, w := range p.workers {
+		out[i] = w.snapshot()
+	}
+	return out
+}

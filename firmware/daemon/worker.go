@@ -1,0 +1,378 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"faxbox/firmware/billing"
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/store"
+	"faxbox/t30"
+)
+
+// errCancelRequested is the cause of a call ended because a user cancelled
+// its job.
+var errCancelRequested = errors.New("daemon: job cancelled during the call")
+
+// worker owns one modem: it claims due jobs and makes their calls, one at
+// a time, on its own goroutine.
+type worker struct {
+	pool *Pool
+	line Line
+	log  *slog.Logger
+
+	mu     sync.Mutex // guards status, read by Pool.Status
+	status ModemStatus
+}
+
+func (w *worker) snapshot() ModemStatus {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+func (w *worker) setState(s ModemState, job int64, err error) {
+	w.mu.Lock()
+	from := w.status.State
+	w.status.State, w.status.Job, w.status.Since, w.status.Err = s, job, time.Now(), ""
+	if err != nil {
+		w.status.Err = err.Error()
+	}
+	if s == ModemCalling {
+		w.status.Calls++
+	}
+	w.mu.Unlock()
+	if from != s {
+		w.log.Debug("modem state", "from", from, "to", s, "job", job, "err", err)
+	}
+}
+
+// run is the worker's loop: bring the modem up, then claim and call until
+// ctx ends. A modem failure takes the modem out of service until it resets.
+func (w *worker) run(ctx context.Context) {
+	st := w.pool.cfg.Store
+	if !w.bringUp(ctx, false) {
+		return
+	}
+	for ctx.Err() == nil {
+		changed := st.Changed() // before NextJob, so no change is missed
+		j, ok, err := st.NextJob(ctx, time.Now())
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("claiming a job", "err", err)
+				sleep(ctx, w.pool.cfg.ProbeEvery, nil)
+			}
+			continue
+		}
+		if !ok {
+			w.idle(ctx, changed)
+			continue
+		}
+		if modemFailed := w.call(ctx, j); modemFailed {
+			if !w.bringUp(ctx, true) {
+				return
+			}
+		}
+		w.setState(ModemIdle, 0, nil)
+	}
+}
+
+// idle sleeps until the next job is due, the store changes, Poll passes
+// or ctx ends.
+func (w *worker) idle(ctx context.Context, changed <-chan struct{}) {
+	w.setState(ModemIdle, 0, nil)
+	d := w.pool.cfg.Poll
+	if next, ok, err := w.pool.cfg.Store.NextDue(ctx); err == nil && ok {
+		// Another worker may have just claimed what is due: do not spin.
+		d = max(min(d, time.Until(next)), 20*time.Millisecond)
+	}
+	sleep(ctx, d, changed)
+}
+
+// sleep waits for d, wake or ctx.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-wake:
+	case <-t.C:
+	}
+}
+
+// bringUp resets the modem (after a failure, power-cycling it first) until
+// that succeeds, every ProbeEvery; false when ctx ended first.
+func (w *worker) bringUp(ctx context.Context, failed bool) bool {
+	cfg := &w.pool.cfg
+	for {
+		w.setState(ModemProbing, 0, nil)
+		err := w.reset(ctx, failed)
+		if err == nil {
+			w.setState(ModemIdle, 0, nil)
+			if failed {
+				w.log.Info("modem back in service")
+			}
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		w.log.Warn("modem out of service", "err", err)
+		w.setState(ModemOutOfOrder, 0, err)
+		failed = true
+		if sleep(ctx, cfg.ProbeEvery, nil); ctx.Err() != nil {
+			return false
+		}
+	}
+}
+
+func (w *worker) reset(ctx context.Context, powerCycle bool) error {
+	ctx, cancel := context.WithTimeout(ctx, w.pool.cfg.ResetTimeout)
+	defer cancel()
+	if powerCycle && w.line.PowerCycle != nil {
+		if err := w.line.PowerCycle(ctx); err != nil {
+			return fmt.Errorf("power cycle: %w", err)
+		}
+	}
+	return w.line.Modem.Reset(ctx)
+}
+
+// call makes one attempt for the claimed job j and persists how it ended.
+// It reports whether the modem failed. Every record is written with a
+// context that ctx's end does not cancel, so that a call interrupted by
+// shutdown is still settled and finished.
+func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
+	cfg := &w.pool.cfg
+	pctx := context.WithoutCancel(ctx)
+	log := w.log.With("job", j.ID, "number", j.Recipient.Number)
+	a, err := cfg.Store.StartAttempt(pctx, j.ID, w.line.Name)
+	if err != nil {
+		// The job stays dialing; Recover requeues it on the next start.
+		log.Error("starting an attempt", "err", err)
+		return false
+	}
+	log = log.With("attempt", a.Number)
+	finish := func(o store.Outcome) {
+		if _, err := cfg.Store.FinishAttempt(pctx, a.ID, o); err != nil {
+			if o.Next == store.Retry && errors.Is(err, store.ErrNoAttemptsLeft) {
+				o.Next = store.Failed
+				_, err = cfg.Store.FinishAttempt(pctx, a.ID, o)
+			}
+			if err != nil {
+				log.Error("finishing the attempt", "outcome", o.Next, "err", err)
+				return
+			}
+		}
+		log.Info("attempt ended", "next", o.Next, "reason", o.ReasonCode, "text", o.ReasonText, "connected", o.Duration)
+	}
+	fail := func(code, text string) { finish(store.Outcome{Next: store.Failed, ReasonCode: code, ReasonText: text}) }
+
+	n, err := numbers.Parse(j.Recipient.Number)
+	var dial numbers.Dial
+	if err == nil {
+		dial, err = cfg.DialPlan.Dial(n)
+	}
+	if err != nil {
+		fail(ReasonBadNumber, "the number cannot be dialled: "+err.Error())
+		return false
+	}
+	ps, err := cfg.Store.Pages(pctx, j.ID)
+	if err != nil {
+		w.retryOrFail(finish, j, a, t30.ReasonNoResponse, store.Outcome{ReasonCode: ReasonNoPages,
+			ReasonText: "the pages could not be read: " + err.Error()})
+		return false
+	}
+	doc := remaining(cfg.Store.Dir(), ps)
+	if doc.Len() == 0 {
+		fail(ReasonNoPages, "there is no page left to send")
+		return false
+	}
+	if err := doc.check(); err != nil {
+		fail(ReasonNoPages, "a page of the fax is missing or unreadable: "+err.Error())
+		return false
+	}
+
+	var user string
+	if m, err := cfg.Store.GetMessage(pctx, j.Message); err == nil {
+		user = m.SenderName
+	}
+	callID := fmt.Sprintf("job%d/attempt%d", j.ID, a.Number)
+	hold, err := cfg.Ledger.BeginCall(pctx, billing.CallRequest{ID: callID, Job: fmt.Sprintf("job%d", j.ID),
+		User: user, Number: n.E164, Country: n.Region, Pages: doc.Len()})
+	if err != nil {
+		if code, text, final := w.billingRefusal(err); final {
+			fail(code, text)
+		} else {
+			w.retryOrFail(finish, j, a, t30.ReasonNoResponse, store.Outcome{ReasonCode: code, ReasonText: text})
+		}
+		return false
+	}
+	limit, ok := hold.CallLimit(t30.HangUpMargin)
+	if !ok {
+		w.settle(pctx, log, callID, 0)
+		fail(ReasonCredit, fmt.Sprintf("credit exhausted: %s available is not enough for a call",
+			cfg.Ledger.Currency().Format(hold.Amount)))
+		return false
+	}
+
+	// Hang up when a user cancels the job during the call.
+	callCtx, cancelCall := context.WithCancelCause(ctx)
+	defer cancelCall(nil)
+	go w.watchCancel(callCtx, cancelCall, j.ID)
+
+	w.setState(ModemCalling, j.ID, nil)
+	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc}
+	opts := cfg.Fax
+	opts.MaxDuration = limit
+	next := opts.OnEvent
+	opts.OnEvent = func(e t30.Event) {
+		rec.event(e)
+		if next != nil {
+			next(e)
+		}
+	}
+	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "limit", limit)
+	r := t30.Send(callCtx, w.line.Modem, dial.String(), doc, opts)
+	cause := context.Cause(callCtx)
+	cancelCall(nil)
+
+	// r.Connected is the engine's measure from CONNECT on the monotonic
+	// clock: what the tariff is applied to.
+	answered := r.Connected > 0 || rec.connected
+	w.settle(pctx, log, callID, r.Connected)
+	var params *store.Params
+	if answered {
+		params = &store.Params{BitRate: r.BitRate, ECM: r.ECM, Coding: strings.ToUpper(r.Coding.String()), RemoteIdent: r.RemoteIdent}
+	}
+	o := store.Outcome{ReasonCode: string(r.Reason), ReasonText: r.Text, Duration: r.Connected, Params: params}
+	switch {
+	case r.OK():
+		o.Next = store.Delivered
+		finish(o)
+	case r.Reason == t30.ReasonCancelled && errors.Is(cause, errCancelRequested):
+		o.Next = store.Failed // the store ends it cancelled
+		finish(o)
+	case r.Reason == t30.ReasonCancelled && ctx.Err() != nil:
+		o.ReasonCode, o.ReasonText = ReasonShutdown, "the fax appliance stopped during the call"
+		w.retryOrFail(finish, j, a, t30.ReasonModem, o)
+	case r.Reason == t30.ReasonTimeLimit:
+		o.Next, o.ReasonCode = store.Failed, ReasonCredit
+		o.ReasonText = fmt.Sprintf("credit exhausted: the call was ended after %d of %d pages when the credit ran out", r.Pages, doc.Len())
+		finish(o)
+	default:
+		if r.Reason == t30.ReasonModem {
+			modemFailed = true
+			log.Warn("modem failed during a call", "err", r.Err)
+			w.setState(ModemOutOfOrder, 0, r.Err)
+		}
+		w.retryOrFail(finish, j, a, r.Reason, o)
+	}
+	return modemFailed
+}
+
+// retryOrFail finishes the attempt with o as a retry after the back-off
+// for reason, or as failed when reason is final or no attempt is left.
+func (w *worker) retryOrFail(finish func(store.Outcome), j store.Job, a store.Attempt, reason t30.Reason, o store.Outcome) {
+	o.Next = store.Failed
+	d, retry := w.pool.cfg.Backoff.after(reason)
+	switch {
+	case retry && a.Number < j.MaxAttempts:
+		o.Next, o.RetryAt = store.Retry, time.Now().Add(d)
+	case retry:
+		o.ReasonText = fmt.Sprintf("%s; gave up after %d attempts", strings.TrimRight(o.ReasonText, ". "), a.Number)
+	}
+	finish(o)
+}
+
+// billingRefusal turns a BeginCall error into an attempt's reason, and
+// whether it is final (retrying later will not help without a user's
+// action).
+func (w *worker) billingRefusal(err error) (code, text string, final bool) {
+	cur := w.pool.cfg.Ledger.Currency()
+	var ce *billing.CreditError
+	var le *billing.LimitError
+	switch {
+	case errors.As(err, &ce):
+		return ReasonCredit, fmt.Sprintf("credit exhausted: %s available, %s needed to dial; not dialled",
+			cur.Format(ce.Available), cur.Format(ce.Required)), true
+	case errors.As(err, &le):
+		return ReasonCredit, fmt.Sprintf("monthly spending limit reached: %s of %s used; not dialled",
+			cur.Format(le.Used), cur.Format(le.Limit)), true
+	case errors.Is(err, billing.ErrNoRate), errors.Is(err, billing.ErrNoTariff):
+		return "no-tariff", "there is no tariff for this destination; not dialled", true
+	}
+	return "billing", "the call could not be charged: " + err.Error(), false
+}
+
+// settle ends the call's billing with the metered connected time.
+func (w *worker) settle(ctx context.Context, log *slog.Logger, callID string, connected time.Duration) {
+	s, err := w.pool.cfg.Ledger.Settle(ctx, callID, connected > 0, connected)
+	if err != nil {
+		// Ledger.Recover settles it from the last Progress on the next start.
+		log.Error("settling the call", "call", callID, "err", err)
+		return
+	}
+	log.Debug("settled", "call", callID, "charge", s.Charge, "connected", connected)
+}
+
+// watchCancel cancels the call with errCancelRequested when the job's
+// cancellation is requested, until ctx ends.
+func (w *worker) watchCancel(ctx context.Context, cancel context.CancelCauseFunc, job int64) {
+	st := w.pool.cfg.Store
+	for {
+		changed := st.Changed()
+		if j, err := st.GetJob(ctx, job); err == nil && j.CancelRequested {
+			cancel(errCancelRequested)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+// recorder persists a call's events as the engine reports them, on the
+// call's goroutine: the store's record of a confirmed page is written
+// before the engine goes on (a few milliseconds of SQLite against T.30's
+// seconds of slack), so that a crash never loses a confirmed page.
+type recorder struct {
+	w         *worker
+	ctx       context.Context
+	log       *slog.Logger
+	attempt   int64
+	call      string
+	doc       *document
+	connected bool
+	at        time.Time // CONNECT, with its monotonic reading
+}
+
+func (r *recorder) event(e t30.Event) {
+	cfg := &r.w.pool.cfg
+	switch e := e.(type) {
+	case t30.Connected:
+		r.connected, r.at = true, e.At
+		if err := cfg.Store.RecordConnected(r.ctx, r.attempt, store.Params{}); err != nil {
+			r.log.Error("recording connected", "err", err)
+		}
+		if err := cfg.Ledger.Progress(r.ctx, r.call, 0); err != nil {
+			r.log.Error("metering", "err", err)
+		}
+	case t30.PageConfirmed:
+		page := r.doc.index(e.Page)
+		if _, err := cfg.Store.RecordPageConfirmed(r.ctx, r.attempt, page); err != nil {
+			r.log.Error("recording a confirmed page", "page", page, "err", err)
+		}
+		if r.connected {
+			if err := cfg.Ledger.Progress(r.ctx, r.call, time.Since(r.at)); err != nil {
+				r.log.Error("metering", "err", err)
+			}
+		}
+	}
+}
