@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"faxbox/internal/sqlitedb"
 )
 
 // Config configures a Ledger. The zero value of every field but Path
@@ -107,10 +107,7 @@ func Open(ctx context.Context, cfg Config) (*Ledger, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	dsn := "file:" + cfg.Path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitedb.Open(cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("billing: open %s: %w", cfg.Path, err)
 	}

@@ -39,18 +39,23 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 }
 
 func queryJobs(ctx context.Context, q querier, where string, args ...any) ([]Job, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+jobCols+where, args...)
+	return queryAll(ctx, q, `SELECT `+jobCols+where, scanJob, args...)
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Job
+	var out []T
 	for rows.Next() {
-		j, err := scanJob(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, j)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -83,20 +88,7 @@ func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
 }
 
 func queryAttempts(ctx context.Context, q querier, where string, args ...any) ([]Attempt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+attemptCols+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
-		a, err := scanAttempt(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, `SELECT `+attemptCols+where, scanAttempt, args...)
 }
 
 func loadAttempt(ctx context.Context, q querier, id int64) (Attempt, error) {

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"faxbox/internal/sqlitedb"
 )
 
 // Config configures a Store. The zero value of every field but Path
@@ -67,10 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	dsn := "file:" + cfg.Path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitedb.Open(cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
 	}

@@ -1,0 +1,26 @@
+// Package sqlitedb opens Faxbox's SQLite databases, all the same way,
+// with the pure-Go driver modernc.org/sqlite: write-ahead log, foreign
+// keys, transactions that take the write lock when they begin (so that a
+// check and the write it allows cannot be split by another writer), a
+// busy timeout, and full fsync at each commit (a power cut loses no
+// committed record). It does not know any schema.
+package sqlitedb
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+)
+
+// Open opens (creating if needed) the database file at path.
+func Open(path string) (*sql.DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlitedb: bad database path %q", path)
+	}
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	return sql.Open("sqlite", dsn)
+}
