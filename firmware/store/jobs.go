@@ -495,6 +495,11 @@ func (s *Store) Recover(ctx context.Context, now time.Time) ([]Recovered, error)
 				rec.Attempt = &a
 				j.ReasonCode, j.ReasonText = ReasonInterrupted, text
 				switch {
+				case connected.Valid && j.PagesTotal > 0 && j.PagesConfirmed >= j.PagesTotal:
+					// The receiver confirmed every page before the crash:
+					// the fax is delivered; only the call's ending was lost.
+					j.State = Delivered
+					j.ReasonCode, j.ReasonText = "ok", "delivered (the appliance stopped while the call was ending)"
 				case j.CancelRequested:
 					j.State = Cancelled
 				case j.Attempts < j.MaxAttempts:

@@ -228,3 +228,31 @@ func childSend(path string) {
 	_ = m
 	select {} // wait for the kill
 }
+
+// TestRecoverAllPagesConfirmed: a crash after the receiver confirmed the
+// last page, before the job was marked delivered: the fax has arrived, so
+// the job is delivered, not retried (a retry would find no page to send).
+func TestRecoverAllPagesConfirmed(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	cfg := testConfig(t, clk)
+	s := open(t, cfg)
+	newMessage(t, s, 1, 2)
+	j, a := claim(t, s, clk.Now(), "m0")
+	clk.Advance(5 * time.Second)
+	s.RecordConnected(ctx, a.ID, store.Params{BitRate: 14400})
+	clk.Advance(20 * time.Second)
+	s.RecordPageConfirmed(ctx, a.ID, 1)
+	s.RecordPageConfirmed(ctx, a.ID, 2)
+	s.Close()
+
+	s = open(t, cfg)
+	rec, err := s.Recover(ctx, clk.Now())
+	if err != nil || len(rec) != 1 || rec[0].Job.State != store.Delivered {
+		t.Fatalf("recover: %+v %v", rec, err)
+	}
+	got := mustJob(t, s, j.ID)
+	if got.State != store.Delivered || got.PagesConfirmed != 2 || got.History[0].ReasonCode != store.ReasonInterrupted {
+		t.Fatalf("job %+v", got)
+	}
+}
