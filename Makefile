@@ -9,7 +9,7 @@ TEST_TAGS := spandsp
 PKGS      := ./...
 FUZZTIME  ?= 5m
 
-.PHONY: all build run test deps lint vet cross bench bench-codec bench-render fuzz interop-full clean
+.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render fuzz interop-full clean
 
 all: build
 
@@ -19,7 +19,14 @@ build:
 deps:
 	@scripts/debs.sh $(TEST_DEBS)
 
+# run starts the appliance in demo mode: a simulated modem and line to a
+# simulated remote fax machine, SQLite under ./var/demo, the JSON API on
+# localhost (the token and examples are printed).
 run: deps build
+	$(BIN)/faxd serve --demo
+
+# codec-demo codes the ITU charts in MH, MR and MMR and decodes them back.
+codec-demo: deps build
 	@scripts/codec-demo.sh $(BIN)/faxd
 
 lint:

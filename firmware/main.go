@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"voucher": {"make reseller voucher keys, issue vouchers, redeem them into the ledger", runVoucher},
 		"credit":  {"show the prepaid account: balance, available, open holds, spend this month", runCredit},
 		"price":   {"show a number's country, price per minute and the estimate for a fax", runPrice},
+		"serve":   {"run the appliance: the modem pool and the JSON API (--demo: simulated line and remote)", runServe},
 	}
 }
 

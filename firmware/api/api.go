@@ -1,0 +1,255 @@
+// Package api is Faxbox's JSON HTTP API: the interface that the web UI
+// and scripts use to submit messages, follow and act on their jobs, and
+// look at the prepaid account.
+//
+// Endpoints (all under /api, every request authenticated with
+// "Authorization: Bearer TOKEN"):
+//
+//	POST /api/messages            multipart form: to, cc, bcc, subject, body, files
+//	GET  /api/messages            ?before=ID&limit=N, newest first
+//	GET  /api/messages/{id}       a message with its recipients, jobs and attempts
+//	POST /api/jobs/{id}/cancel    cancel a job (hangs up a call in progress)
+//	POST /api/jobs/{id}/retry     make a job due now, or give a failed job one more attempt
+//	GET  /api/account             balance, available, holds, spend this month
+//	POST /api/vouchers/redeem     {"code": "..."} (JSON or form)
+//	GET  /api/price?number=N      the tariff and the estimate for a number (&pages=N)
+//
+// Errors are JSON objects {"error": "..."} with a status code that says
+// what kind of error it is (400 bad input, 401 no or wrong token, 402 not
+// enough credit, 404 no such thing, 409 not in a state that allows it,
+// 413 too large, 500 our fault). A message with invalid numbers is refused
+// with 400 and "invalid": one entry per number with its reason; nothing is
+// stored then.
+//
+// The package does not run the modems (package daemon does), serve the web
+// UI's pages, or manage users and sessions: one token stands for one sender.
+package api
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"faxbox/firmware/billing"
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/store"
+	"faxbox/pages/render"
+)
+
+// Config configures a Server.
+type Config struct {
+	Store    *store.Store    // required
+	Ledger   *billing.Ledger // required
+	Renderer *render.Renderer
+	// Numbers parses the numbers users type; nil means international forms
+	// only.
+	Numbers *numbers.Parser
+	// Token is the bearer token every request must carry. Required: an
+	// empty token would let anyone in.
+	Token string
+	// User is the sender that requests made with Token act as.
+	User store.User
+	// From is the sender as the first page and the header line show it;
+	// From.Name defaults to User.Name.
+	From render.Party
+	// MaxAttempts per recipient; 0 means the store's default.
+	MaxAttempts int
+	// MaxUpload bounds the size of a submitted message with its
+	// attachments, in bytes; default 64 MiB.
+	MaxUpload int64
+	// Demo marks the account as holding demo credit, not real money.
+	Demo bool
+	// Now is the time shown on rendered pages; default time.Now.
+	Now func() time.Time
+	// Logger receives one line per submission and per failure. Default:
+	// discard.
+	Logger *slog.Logger
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+	log *slog.Logger
+}
+
+// New checks cfg and returns the API handler.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Ledger == nil || cfg.Renderer == nil {
+		return nil, errors.New("api: a store, a ledger and a renderer are required")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("api: no token: the API would accept nobody")
+	}
+	if cfg.User.ID == 0 {
+		return nil, errors.New("api: no user for the token")
+	}
+	if cfg.Numbers == nil {
+		cfg.Numbers = &numbers.Parser{}
+	}
+	if cfg.From.Name == "" {
+		cfg.From.Name = cfg.User.Name
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 64 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.mux.HandleFunc("POST /api/messages", s.createMessage)
+	s.mux.HandleFunc("GET /api/messages", s.listMessages)
+	s.mux.HandleFunc("GET /api/messages/{id}", s.getMessage)
+	s.mux.HandleFunc("POST /api/jobs/{id}/cancel", s.cancelJob)
+	s.mux.HandleFunc("POST /api/jobs/{id}/retry", s.retryJob)
+	s.mux.HandleFunc("GET /api/account", s.account)
+	s.mux.HandleFunc("POST /api/vouchers/redeem", s.redeem)
+	s.mux.HandleFunc("GET /api/price", s.price)
+	return s, nil
+}
+
+// ServeHTTP authenticates the request and routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.authorised(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="faxbox"`)
+		writeError(w, http.StatusUnauthorized, "missing or wrong API token (Authorization: Bearer TOKEN)")
+		return
+	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// Not one of ours: say so in JSON rather than the mux's text.
+		s.mux.ServeHTTP(&statusOnly{ResponseWriter: w}, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) authorised(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) == 1
+}
+
+// statusOnly replaces the body of the mux's own 404 and 405 answers with
+// a JSON error.
+type statusOnly struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (s *statusOnly) WriteHeader(code int) {
+	if s.done {
+		return
+	}
+	s.done = true
+	msg := http.StatusText(code)
+	switch code {
+	case http.StatusNotFound:
+		msg = "no such API endpoint"
+	case http.StatusMethodNotAllowed:
+		msg = "method not allowed here (allowed: " + s.Header().Get("Allow") + ")"
+	}
+	writeError(s.ResponseWriter, code, msg)
+}
+
+func (s *statusOnly) Write(p []byte) (int, error) {
+	if !s.done {
+		s.WriteHeader(http.StatusOK)
+	}
+	return len(p), nil
+}
+
+// writeJSON writes v with status code.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Del("Content-Length")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// errorJSON is the body of every error.
+type errorJSON struct {
+	Error string `json:"error"`
+	// Invalid lists the numbers refused, when that is the error.
+	Invalid []invalidNumber `json:"invalid,omitempty"`
+	// Missing is the credit missing, when that is the error.
+	Missing string `json:"missing,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, errorJSON{Error: msg})
+}
+
+// fail answers with the status code that err calls for.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := http.StatusInternalServerError, err.Error()
+	var ce *billing.CreditError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		code = http.StatusNotFound
+	case errors.Is(err, store.ErrIllegalTransition), errors.Is(err, store.ErrNoAttemptsLeft),
+		errors.Is(err, billing.ErrVoucherRedeemed):
+		code = http.StatusConflict
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, billing.ErrVoucherMalformed),
+		errors.Is(err, billing.ErrVoucherForged), errors.Is(err, billing.ErrVoucherUnknownKey),
+		errors.Is(err, billing.ErrVoucherKeyExpired), errors.Is(err, billing.ErrVoucherCurrency),
+		errors.Is(err, billing.ErrInvalidAmount):
+		code = http.StatusBadRequest
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusPaymentRequired, errorJSON{Error: trim(err), Missing: s.money(ce.Missing)})
+		return
+	case errors.Is(err, billing.ErrInsufficientCredit), errors.Is(err, billing.ErrUserLimit):
+		code = http.StatusPaymentRequired
+	case errors.Is(err, syscall.ENOSPC):
+		code, msg = http.StatusInsufficientStorage, "the disk is full: "+msg
+	case errors.Is(err, billing.ErrNoRate):
+		code = http.StatusUnprocessableEntity
+	case errors.Is(err, billing.ErrNoTariff), errors.Is(err, store.ErrClockNotSet), errors.Is(err, billing.ErrClockNotSet),
+		errors.Is(err, render.ErrNoRasteriser):
+		code = http.StatusServiceUnavailable
+	}
+	if code >= 500 {
+		s.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, code, trim2(msg))
+}
+
+// trim takes the package prefix off an error's message: users read it.
+func trim(err error) string { return trim2(err.Error()) }
+
+func trim2(msg string) string {
+	for _, p := range []string{"billing: ", "store: ", "numbers: ", "render: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}
+
+// money formats an amount in the appliance currency, without the code.
+func (s *Server) money(a billing.Amount) string {
+	return s.cfg.Ledger.Currency().FormatNumber(a)
+}
+
+// pathID reads the {id} of the path.
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q is not an id", r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}

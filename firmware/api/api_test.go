@@ -1,0 +1,379 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"faxbox/firmware/api"
+	"faxbox/firmware/billing"
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/store"
+	"faxbox/pages"
+	"faxbox/pages/render"
+)
+
+const token = "test-token-0123456789"
+
+// rate is the test tariff: Belgium at 1.20 EUR a minute, per second.
+var rate = billing.Rate{Prefix: "32", Name: "Belgium", Currency: billing.EUR, PerMinute: 1_200_000, First: 1, Step: 1}
+
+type env struct {
+	dir string
+	st  *store.Store
+	led *billing.Ledger
+	srv *httptest.Server
+}
+
+// newEnv serves the API over a store and a ledger in a temporary
+// directory, with the test tariff and credit topped up.
+func newEnv(t *testing.T, credit billing.Amount) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{dir: t.TempDir()}
+	db := filepath.Join(e.dir, "faxbox.db")
+	var err error
+	if e.st, err = store.Open(ctx, store.Config{Path: db, MaxAttempts: 3}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	if e.led, err = billing.Open(ctx, billing.Config{Path: db}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.led.Close() })
+	tab, err := billing.NewTable(billing.EUR, []billing.Rate{rate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.led.SetTariff(ctx, tab, time.Now().Add(-time.Hour), "test", "test tariff"); err != nil {
+		t.Fatal(err)
+	}
+	if credit > 0 {
+		if _, err := e.led.TopUp(ctx, credit, "admin:test", "test credit"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user, err := e.st.CreateUser(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := numbers.NewParser("BE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.New(api.Config{Store: e.st, Ledger: e.led, Renderer: render.New(render.Options{}), Numbers: p,
+		Token: token, User: user, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// do sends a request with the token and decodes the JSON answer into out
+// (when not nil), returning the status code.
+func (e *env) do(t *testing.T, method, path, contentType string, body io.Reader, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s %s: Content-Type %q, body %s", method, path, ct, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// form builds a multipart form of fields and one text attachment.
+func form(t *testing.T, fields map[string]string, files map[string]string) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for name, content := range files {
+		fw, err := mw.CreateFormFile("files", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(fw, content)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return mw.FormDataContentType(), &buf
+}
+
+type message struct {
+	ID         int64  `json:"id"`
+	State      string `json:"state"`
+	Pages      int    `json:"pages"`
+	Estimate   string `json:"estimate"`
+	Recipients []struct {
+		Field  string `json:"field"`
+		Number string `json:"number"`
+	} `json:"recipients"`
+	Jobs []struct {
+		ID         int64  `json:"id"`
+		State      string `json:"state"`
+		PagesTotal int    `json:"pages_total"`
+		Recipient  struct {
+			Field  string `json:"field"`
+			Number string `json:"number"`
+		} `json:"recipient"`
+	} `json:"jobs"`
+}
+
+type apiError struct {
+	Error   string `json:"error"`
+	Missing string `json:"missing"`
+	Invalid []struct {
+		Field  string `json:"field"`
+		Input  string `json:"input"`
+		Reason string `json:"reason"`
+	} `json:"invalid"`
+}
+
+func TestCreateMessageInvalidNumber(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	ct, body := form(t, map[string]string{"to": "02 555 12 12, +32 0 2 555 13 13", "subject": "Hello", "body": "Hi"}, nil)
+	var ae apiError
+	if code := e.do(t, "POST", "/api/messages", ct, body, &ae); code != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %+v", code, ae)
+	}
+	if len(ae.Invalid) != 1 || ae.Invalid[0].Field != "to" || ae.Invalid[0].Input != "+32 0 2 555 13 13" {
+		t.Fatalf("invalid = %+v", ae.Invalid)
+	}
+	if !strings.Contains(ae.Invalid[0].Reason, "0") || !strings.Contains(ae.Error, "+32 0 2 555 13 13") {
+		t.Errorf("reason %q, error %q: want the trunk zero explained", ae.Invalid[0].Reason, ae.Error)
+	}
+	t.Logf("error: %s", ae.Error)
+	ms, err := e.st.ListMessages(context.Background(), store.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 0 {
+		t.Errorf("%d messages stored, want none", len(ms))
+	}
+	if ents, _ := os.ReadDir(filepath.Join(e.dir, "messages")); len(ents) != 0 {
+		t.Errorf("%d spool directories left, want none", len(ents))
+	}
+}
+
+func TestCreateMessage(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	ct, body := form(t, map[string]string{"to": "02 555 12 12", "cc": "+32 2 555 13 13", "bcc": "+32 2 555 14 14",
+		"subject": "Quarterly report", "body": "Please find the report attached."},
+		map[string]string{"notes.txt": "line one\nline two\n"})
+	var m message
+	if code := e.do(t, "POST", "/api/messages", ct, body, &m); code != http.StatusCreated {
+		t.Fatalf("status %d, want 201: %+v", code, m)
+	}
+	if m.ID == 0 || len(m.Jobs) != 3 || m.Pages != 2 {
+		t.Fatalf("message %+v: want 3 jobs of 2 pages", m)
+	}
+	want := map[string]string{"to": "+3225551212", "cc": "+3225551313", "bcc": "+3225551414"}
+	ctx := context.Background()
+	seen := map[string]bool{}
+	for _, j := range m.Jobs {
+		if j.State != "queued" && j.State != "dialing" {
+			t.Errorf("job %d state %s", j.ID, j.State)
+		}
+		if want[j.Recipient.Field] != j.Recipient.Number {
+			t.Errorf("job %d to %s %s", j.ID, j.Recipient.Field, j.Recipient.Number)
+		}
+		ps, err := e.st.Pages(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 2 {
+			t.Fatalf("job %d: %d pages, want 2", j.ID, len(ps))
+		}
+		for _, p := range ps {
+			if seen[p.Path] {
+				t.Errorf("page file %s shared between jobs: each recipient needs its own copy", p.Path)
+			}
+			seen[p.Path] = true
+			f, err := os.Open(filepath.Join(e.dir, p.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi, _ := f.Stat()
+			tf, err := pages.OpenTIFF(f, fi.Size())
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", p.Path, err)
+			}
+			if len(tf.Pages) != 1 {
+				t.Errorf("%s: %d pages, want 1", p.Path, len(tf.Pages))
+			}
+		}
+	}
+	// The estimate is the tariff's for 2 pages, three times.
+	est, err := e.led.Price(ctx, "+3225551212", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := billing.EUR.FormatNumber(3 * est.Cost); m.Estimate != got {
+		t.Errorf("estimate %s, want %s", m.Estimate, got)
+	}
+
+	var got message
+	if code := e.do(t, "GET", "/api/messages/"+itoa(m.ID), "", nil, &got); code != http.StatusOK || len(got.Jobs) != 3 {
+		t.Fatalf("get: status %d, %+v", code, got)
+	}
+	var list struct{ Messages []message }
+	if code := e.do(t, "GET", "/api/messages", "", nil, &list); code != http.StatusOK || len(list.Messages) != 1 {
+		t.Fatalf("list: status %d, %+v", code, list)
+	}
+	var ae apiError
+	if code := e.do(t, "GET", "/api/messages/999", "", nil, &ae); code != http.StatusNotFound {
+		t.Errorf("missing message: status %d, %+v", code, ae)
+	}
+}
+
+func TestCreateMessageCredit(t *testing.T) {
+	e := newEnv(t, 5*billing.Unit) // under the 10 EUR rule
+	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
+	var ae apiError
+	if code := e.do(t, "POST", "/api/messages", ct, body, &ae); code != http.StatusPaymentRequired {
+		t.Fatalf("status %d, want 402: %+v", code, ae)
+	}
+	if ae.Missing == "" {
+		t.Errorf("no missing amount in %+v", ae)
+	}
+	if ms, _ := e.st.ListMessages(context.Background(), store.ListOptions{}); len(ms) != 0 {
+		t.Errorf("%d messages stored, want none", len(ms))
+	}
+}
+
+func TestUnauthenticated(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	for _, auth := range []string{"", "Bearer wrong", "Basic " + token, "Bearer " + token + "x"} {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/account", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ae apiError
+		json.NewDecoder(resp.Body).Decode(&ae)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || ae.Error == "" {
+			t.Errorf("%q: status %d, error %q; want 401 with a JSON error", auth, resp.StatusCode, ae.Error)
+		}
+	}
+}
+
+func TestAccount(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	var a map[string]any
+	if code := e.do(t, "GET", "/api/account", "", nil, &a); code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, a)
+	}
+	for k, v := range map[string]any{"currency": "EUR", "balance": "50.00", "available": "50.00", "held": "0.00",
+		"open_holds": 0.0, "spent_this_month": "0.00", "min_available": "10.00", "can_send": true} {
+		if a[k] != v {
+			t.Errorf("%s = %v, want %v", k, a[k], v)
+		}
+	}
+}
+
+func TestPrice(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	var p map[string]any
+	if code := e.do(t, "GET", "/api/price?number=02+555+12+12&pages=2", "", nil, &p); code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, p)
+	}
+	est, err := e.led.Price(context.Background(), "+3225551212", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{"e164": "+3225551212", "country": "BE", "tariff": "Belgium",
+		"per_minute": "1.20", "pages": 2.0, "estimate": billing.EUR.FormatNumber(est.Cost)} {
+		if p[k] != v {
+			t.Errorf("%s = %v, want %v", k, p[k], v)
+		}
+	}
+	var ae apiError
+	if code := e.do(t, "GET", "/api/price?number=%2B32+0+2+555+12+12", "", nil, &ae); code != http.StatusBadRequest || ae.Error == "" {
+		t.Errorf("invalid number: status %d, %+v", code, ae)
+	}
+	if code := e.do(t, "GET", "/api/price?number=%2B44+20+7946+0018", "", nil, &ae); code != http.StatusUnprocessableEntity {
+		t.Errorf("no rate: status %d, %+v", code, ae)
+	}
+}
+
+func TestCancelAndRetry(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
+	var m message
+	if code := e.do(t, "POST", "/api/messages", ct, body, &m); code != http.StatusCreated || len(m.Jobs) != 1 {
+		t.Fatalf("status %d: %+v", code, m)
+	}
+	job := itoa(m.Jobs[0].ID)
+	var j struct {
+		State string `json:"state"`
+	}
+	if code := e.do(t, "POST", "/api/jobs/"+job+"/cancel", "", nil, &j); code != http.StatusOK || j.State != "cancelled" {
+		t.Fatalf("cancel: status %d, state %s", code, j.State)
+	}
+	var ae apiError
+	if code := e.do(t, "POST", "/api/jobs/"+job+"/cancel", "", nil, &ae); code != http.StatusConflict {
+		t.Errorf("cancel twice: status %d, %+v", code, ae)
+	}
+	if code := e.do(t, "POST", "/api/jobs/"+job+"/retry", "", nil, &ae); code != http.StatusConflict {
+		t.Errorf("retry a cancelled job: status %d, %+v", code, ae)
+	}
+	if code := e.do(t, "POST", "/api/jobs/12345/cancel", "", nil, &ae); code != http.StatusNotFound {
+		t.Errorf("cancel a missing job: status %d, %+v", code, ae)
+	}
+	if code := e.do(t, "POST", "/api/jobs/x/cancel", "", nil, &ae); code != http.StatusBadRequest {
+		t.Errorf("cancel job x: status %d, %+v", code, ae)
+	}
+	if code := e.do(t, "GET", "/api/jobs/"+job+"/cancel", "", nil, &ae); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET cancel: status %d, %+v", code, ae)
+	}
+}
+
+func TestRedeemBadVoucher(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	var ae apiError
+	if code := e.do(t, "POST", "/api/vouchers/redeem", "application/json", strings.NewReader(`{"code": "nonsense"}`), &ae); code != http.StatusBadRequest {
+		t.Errorf("status %d, %+v", code, ae)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

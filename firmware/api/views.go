@@ -1,0 +1,105 @@
+package api
+
+import (
+	"time"
+
+	"faxbox/firmware/store"
+)
+
+// The JSON shapes of the API. Times are RFC 3339 in UTC, absent when zero;
+// amounts are decimal strings in the appliance currency ("12.50").
+
+type recipientJSON struct {
+	ID     int64       `json:"id"`
+	Field  store.Field `json:"field"`
+	Number string      `json:"number"`
+	Name   string      `json:"name,omitempty"`
+}
+
+type attemptJSON struct {
+	Number         int        `json:"number"`
+	Modem          string     `json:"modem"`
+	FirstPage      int        `json:"first_page"`
+	Started        *time.Time `json:"started,omitempty"`
+	Connected      *time.Time `json:"connected,omitempty"`
+	Ended          *time.Time `json:"ended,omitempty"`
+	Seconds        float64    `json:"seconds"`
+	Reason         string     `json:"reason,omitempty"`
+	ReasonText     string     `json:"reason_text,omitempty"`
+	PagesConfirmed int        `json:"pages_confirmed"`
+	BitRate        int        `json:"bit_rate,omitempty"`
+	ECM            bool       `json:"ecm,omitempty"`
+	Coding         string     `json:"coding,omitempty"`
+	RemoteIdent    string     `json:"remote_ident,omitempty"`
+}
+
+type jobJSON struct {
+	ID              int64         `json:"id"`
+	Message         int64         `json:"message"`
+	Recipient       recipientJSON `json:"recipient"`
+	State           store.State   `json:"state"`
+	CancelRequested bool          `json:"cancel_requested,omitempty"`
+	Attempts        int           `json:"attempts"`
+	MaxAttempts     int           `json:"max_attempts"`
+	NextAttempt     *time.Time    `json:"next_attempt,omitempty"`
+	Reason          string        `json:"reason,omitempty"`
+	ReasonText      string        `json:"reason_text,omitempty"`
+	PagesTotal      int           `json:"pages_total"`
+	PagesConfirmed  int           `json:"pages_confirmed"`
+	Updated         *time.Time    `json:"updated,omitempty"`
+	History         []attemptJSON `json:"history,omitempty"`
+}
+
+type messageJSON struct {
+	ID         int64               `json:"id"`
+	Sender     string              `json:"sender"`
+	Subject    string              `json:"subject"`
+	Body       string              `json:"body,omitempty"`
+	Created    *time.Time          `json:"created,omitempty"`
+	State      store.MessageState  `json:"state"`
+	Counts     map[store.State]int `json:"counts,omitempty"`
+	Recipients []recipientJSON     `json:"recipients,omitempty"`
+	Jobs       []jobJSON           `json:"jobs,omitempty"`
+}
+
+func ts(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func recipientView(r store.Recipient) recipientJSON {
+	return recipientJSON{ID: r.ID, Field: r.Field, Number: r.Number, Name: r.Name}
+}
+
+func jobView(j store.Job) jobJSON {
+	v := jobJSON{ID: j.ID, Message: j.Message, Recipient: recipientView(j.Recipient), State: j.State,
+		CancelRequested: j.CancelRequested, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
+		Reason: j.ReasonCode, ReasonText: j.ReasonText, PagesTotal: j.PagesTotal,
+		PagesConfirmed: j.PagesConfirmed, Updated: ts(j.Updated)}
+	if !j.State.Final() && !j.State.Active() {
+		v.NextAttempt = ts(j.NextAttempt)
+	}
+	for _, a := range j.History {
+		v.History = append(v.History, attemptJSON{Number: a.Number, Modem: a.Modem, FirstPage: a.FirstPage,
+			Started: ts(a.Started), Connected: ts(a.Connected), Ended: ts(a.Ended),
+			Seconds: a.Duration.Round(10 * time.Millisecond).Seconds(), Reason: a.ReasonCode,
+			ReasonText: a.ReasonText, PagesConfirmed: a.PagesConfirmed, BitRate: a.BitRate, ECM: a.ECM,
+			Coding: a.Coding, RemoteIdent: a.RemoteIdent})
+	}
+	return v
+}
+
+func messageView(m store.Message) messageJSON {
+	v := messageJSON{ID: m.ID, Sender: m.SenderName, Subject: m.Subject, Body: m.Body,
+		Created: ts(m.Created), State: m.State, Counts: m.Counts}
+	for _, r := range m.Recipients {
+		v.Recipients = append(v.Recipients, recipientView(r))
+	}
+	for _, j := range m.Jobs {
+		v.Jobs = append(v.Jobs, jobView(j))
+	}
+	return v
+}

@@ -1,0 +1,418 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"faxbox/firmware/api"
+	"faxbox/firmware/billing"
+	"faxbox/firmware/config"
+	"faxbox/firmware/daemon"
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/store"
+	"faxbox/modem"
+	"faxbox/modem/sim"
+	"faxbox/pages/render"
+	"faxbox/t30"
+)
+
+// serveOptions are what "faxd serve" is started with. The unexported
+// fields below the flags exist for tests.
+type serveOptions struct {
+	configPath string
+	demo       bool
+	listen     string
+
+	// dataDir, if set, replaces the configured data directory.
+	dataDir string
+	// simScale compresses the simulated line's time in demo mode (1 is
+	// real time, as a telephone line).
+	simScale float64
+	// ready, if set, is called once the API listens.
+	ready func(addr, token string)
+}
+
+// demoUser is the sender that the demo's API token acts as; apiUser that
+// of a configured token.
+const (
+	demoUser       = "demo"
+	apiUser        = "api"
+	demoCreditWhy  = "demo credit"
+	demoFaxNumber  = "+3225550100"
+	demoRemoteCSI  = "+32 2 555 12 12"
+	defaultListen  = "127.0.0.1:8080"
+	shutdownGrace  = 10 * time.Second
+	demoRemoteName = "remote"
+)
+
+// runServe implements "faxd serve".
+func runServe(args []string, stdout, stderr io.Writer) error {
+	fl := newFlagSet("serve", "serve [--config FILE] [--demo] [--listen HOST:PORT]", stderr)
+	var o serveOptions
+	fl.StringVar(&o.configPath, "config", "", "configuration file (default "+config.DefaultPath+"; none needed with --demo)")
+	fl.BoolVar(&o.demo, "demo", false, "demo mode: a simulated modem and remote fax machine, demo credit, data under ./var/demo")
+	fl.StringVar(&o.listen, "listen", defaultListen, "address of the HTTP JSON API")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() != 0 {
+		fl.Usage()
+		return errUsage
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	return serve(ctx, o, stdout, stderr)
+}
+
+// serve runs the daemon until ctx ends, then shuts it down gracefully:
+// the API stops taking requests, a call in progress is hung up and settled,
+// and the databases are closed.
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err error) {
+	cfg, err := serveConfig(o)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel.Level()}))
+
+	dir := o.dataDir
+	switch {
+	case dir != "":
+	case cfg.Demo && cfg.DataDir == "":
+		dir = filepath.Join(config.DemoDataDir, "demo")
+	default:
+		dir = cfg.DataPath()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	dbPath := filepath.Join(dir, "faxbox.db")
+
+	st, err := store.Open(ctx, store.Config{Path: dbPath, MaxAttempts: cfg.Retry.Attempts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	led, err := openLedger(ctx, cfg, dbPath, log)
+	if err != nil {
+		return err
+	}
+	defer led.Close()
+
+	name := apiUser
+	if cfg.Demo {
+		name = demoUser
+	}
+	user, err := st.UserByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		user, err = st.CreateUser(ctx, name)
+	}
+	if err != nil {
+		return fmt.Errorf("user %s: %w", name, err)
+	}
+
+	var token string
+	if cfg.Demo {
+		token = rand.Text()
+		if err := demoCredit(ctx, led, cfg); err != nil {
+			return err
+		}
+	} else if token, err = readToken(cfg.Web.APITokenFile); err != nil {
+		return err
+	}
+
+	parser, err := numbers.NewParser(cfg.Country)
+	if err != nil {
+		return fmt.Errorf("country %q: %w", cfg.Country, err)
+	}
+	rnd := render.New(render.Options{Header: cfg.Identity.Header, StationFax: cfg.Identity.FaxNumber})
+
+	// The modems, and in demo mode the remote fax machine at the other end
+	// of the simulated line.
+	var lines []daemon.Line
+	var closers []func()
+	defer func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}()
+	remoteCtx, stopRemote := context.WithCancel(context.Background())
+	defer stopRemote()
+	var remoteDone sync.WaitGroup
+	remoteDir := filepath.Join(dir, demoRemoteName)
+	if cfg.Demo {
+		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
+			return err
+		}
+		local, remote, closeLine, err := demoLine(ctx, cfg, o.simScale)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, closeLine)
+		lines = append(lines, daemon.Line{Name: "sim0", Modem: local})
+		remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, log) })
+		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
+	} else {
+		for _, mc := range cfg.Modems {
+			md, err := openModem(mc, cfg)
+			if err != nil {
+				return err
+			}
+			closers = append(closers, func() { md.Close() })
+			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md})
+		}
+	}
+
+	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, DialPlan: cfg.NumberDialPlan(),
+		Fax: t30.Options{Ident: cfg.Ident()}, Backoff: daemon.BackoffFrom(cfg.Retry.Backoff), Logger: log})
+	if err != nil {
+		return err
+	}
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser, Token: token,
+		User: user, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
+		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiSrv)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "Faxbox: the JSON API is under /api/ (Authorization: Bearer TOKEN); the web UI is not there yet.")
+	})
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	poolCtx, stopPool := context.WithCancel(context.Background())
+	defer stopPool()
+	poolDone := make(chan error, 1)
+	go func() { poolDone <- pool.Run(poolCtx) }()
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(ln) }()
+
+	addr := ln.Addr().String()
+	banner(stdout, cfg, addr, token, dir, remoteDir, led)
+	if o.ready != nil {
+		o.ready(addr, token)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-srvDone:
+		err = fmt.Errorf("web server: %w", err)
+	case err = <-poolDone:
+		if err == nil {
+			err = errors.New("the modem pool stopped")
+		}
+		poolDone <- nil
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
+		err = serr
+	}
+	stopPool()
+	if perr := <-poolDone; perr != nil && err == nil {
+		err = perr
+	}
+	return err
+}
+
+// serveConfig loads the configuration: the file named, else the default
+// file; in demo mode the defaults do without a file.
+func serveConfig(o serveOptions) (*config.Config, error) {
+	path := o.configPath
+	if path == "" && !o.demo {
+		if _, err := os.Stat(config.DefaultPath); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no configuration: %s does not exist; give --config FILE, or try --demo", config.DefaultPath)
+		}
+		path = config.DefaultPath
+	}
+	cfg := config.Default()
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			return nil, err
+		}
+	}
+	if o.demo {
+		cfg.Demo = true
+	}
+	if cfg.Demo && cfg.Identity.FaxNumber == "" {
+		cfg.Identity.FaxNumber = demoFaxNumber
+	}
+	return cfg, nil
+}
+
+// openLedger opens the billing ledger in the store's database file.
+func openLedger(ctx context.Context, cfg *config.Config, path string, log *slog.Logger) (*billing.Ledger, error) {
+	cur, err := billing.ParseCurrency(cfg.Billing.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("billing.currency %q: %w", cfg.Billing.Currency, err)
+	}
+	keys, err := cfg.Billing.TrustedKeys()
+	if err != nil {
+		return nil, fmt.Errorf("billing.voucher_keys: %w", err)
+	}
+	min := cfg.Billing.MinimumAvailable.Amount()
+	if min == 0 {
+		min = -1 // "0" in the file turns the rule off; 0 here would mean the default
+	}
+	led, err := billing.Open(ctx, billing.Config{Path: path, Currency: cur, MinAvailable: min, Keys: keys,
+		InstallDefaultTariff: true, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Billing.TariffFile != "" {
+		log.Warn("billing.tariff_file is not applied by faxd serve yet; the stored tariff is used", "file", cfg.Billing.TariffFile)
+	}
+	return led, nil
+}
+
+// demoCredit tops the demo's account up with billing.demo_credit, once:
+// not again on later starts.
+func demoCredit(ctx context.Context, led *billing.Ledger, cfg *config.Config) error {
+	es, err := led.Entries(ctx, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Kind == billing.KindTopUp && e.Why == demoCreditWhy {
+			return nil
+		}
+	}
+	if a := cfg.Billing.DemoCredit.Amount(); a > 0 {
+		_, err = led.TopUp(ctx, a, "faxd:demo", demoCreditWhy)
+	}
+	return err
+}
+
+// readToken reads the API token from web.api_token_file.
+func readToken(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("web.api_token_file is not set: the JSON API needs a token (or try --demo)")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("web.api_token_file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < 16 {
+		return "", fmt.Errorf("web.api_token_file %s: the token must have at least 16 characters", path)
+	}
+	return tok, nil
+}
+
+// openModem opens a configured class 1 modem; the pool resets it.
+func openModem(mc config.Modem, cfg *config.Config) (*modem.Modem, error) {
+	var flow modem.Flow
+	switch mc.Flow {
+	case config.FlowRTSCTS:
+		flow = modem.FlowRTSCTS
+	case config.FlowXONXOFF:
+		flow = modem.FlowXONXOFF
+	default:
+		flow = modem.FlowNone
+	}
+	md, err := modem.Open(modem.PortConfig{Device: mc.Device, Baud: mc.Baud, Flow: flow},
+		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse})
+	if err != nil {
+		return nil, fmt.Errorf("modem %s: %w", mc.Device, err)
+	}
+	return md, nil
+}
+
+// demoLine returns the appliance's modem on a simulated telephone line
+// and the remote fax machine's modem at its other end, reset.
+func demoLine(ctx context.Context, cfg *config.Config, scale float64) (local, remote *modem.Modem, closeLine func(), err error) {
+	line := sim.NewLine(sim.LineConfig{Scale: scale},
+		sim.Config{Number: strings.TrimPrefix(cfg.Identity.FaxNumber, "+"), Name: "Faxbox demo"},
+		sim.Config{Manufacturer: "Faxbox", Model: "Simulated remote fax machine"})
+	local = modem.New(line.A().Conn(), modem.Config{})
+	remote = modem.New(line.B().Conn(), modem.Config{})
+	closeLine = func() { local.Close(); remote.Close(); line.Close() }
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := remote.Reset(rctx); err != nil {
+		closeLine()
+		return nil, nil, nil, fmt.Errorf("simulated remote fax machine: %w", err)
+	}
+	return local, remote, closeLine, nil
+}
+
+// demoRemote is the remote fax machine of the demo: it answers every call
+// at the first ring with Faxbox's own receiver and keeps what arrives in
+// dir as TIFF-F, until ctx ends.
+func demoRemote(ctx context.Context, m *modem.Modem, dir string, log *slog.Logger) {
+	for ctx.Err() == nil {
+		if _, err := m.WaitRing(ctx); err != nil {
+			if ctx.Err() == nil {
+				time.Sleep(50 * time.Millisecond)
+			}
+			continue
+		}
+		f, err := newFaxFile(dir, time.Now())
+		if err != nil {
+			log.Error("remote fax machine", "err", err)
+			continue
+		}
+		for i := 2; ; i++ {
+			if _, err := os.Stat(f.name); errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			f.name = filepath.Join(dir, fmt.Sprintf("fax-%s-%d.tif", time.Now().Format("20060102-150405"), i))
+		}
+		r := t30.Receive(ctx, m, t30.Options{Ident: demoRemoteCSI, OnPage: f.add})
+		name, err := f.finish()
+		if err != nil {
+			log.Error("remote fax machine", "err", err)
+		}
+		log.Info("remote fax machine: call ended", "result", r.Reason, "pages", r.Pages, "file", name)
+	}
+}
+
+// banner says where the daemon is and how to use it.
+func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger) {
+	var b strings.Builder
+	if cfg.Demo {
+		fmt.Fprintf(&b, "Faxbox demo: a simulated modem on a simulated line to a simulated remote fax machine.\n")
+	} else {
+		fmt.Fprintf(&b, "Faxbox is running.\n")
+	}
+	fmt.Fprintf(&b, "  JSON API      http://%s/api/\n", addr)
+	if cfg.Demo {
+		fmt.Fprintf(&b, "  API token     %s\n", token)
+	} else {
+		fmt.Fprintf(&b, "  API token     in %s\n", cfg.Web.APITokenFile)
+	}
+	fmt.Fprintf(&b, "  data          %s\n", dir)
+	if cfg.Demo {
+		if a, err := led.Account(context.Background(), ""); err == nil {
+			fmt.Fprintf(&b, "  credit        %s available (demo credit, not real money)\n", led.Currency().Format(a.Available))
+		}
+		fmt.Fprintf(&b, "  remote faxes  what the remote machine receives is saved in %s\n", remoteDir)
+		fmt.Fprintf(&b, "\nTry:\n  curl -H 'Authorization: Bearer %s' -F 'to=+32 2 555 12 12' -F subject=Hello -F 'body=A first fax.' http://%s/api/messages\n", token, addr)
+		fmt.Fprintf(&b, "  curl -H 'Authorization: Bearer %s' http://%s/api/messages/1\n", token, addr)
+	}
+	fmt.Fprintf(&b, "\nPress Ctrl-C to stop.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"faxbox/pages"
+)
+
+// syncBuffer is a bytes.Buffer that the daemon and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeDemo starts faxd serve in demo mode, submits a message through
+// the JSON API and waits until the simulated remote fax machine has
+// received it and the job is delivered and charged.
+func TestServeDemo(t *testing.T) {
+	dir := t.TempDir()
+	type readyInfo struct{ addr, token string }
+	ready := make(chan readyInfo, 1)
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, serveOptions{demo: true, listen: "127.0.0.1:0", dataDir: dir, simScale: 20,
+			ready: func(addr, token string) { ready <- readyInfo{addr, token} }}, &stdout, &stderr)
+	}()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop within 30 s")
+		}
+	}
+	defer func() {
+		stop()
+		if t.Failed() {
+			t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		}
+	}()
+	var ri readyInfo
+	select {
+	case ri = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve not ready within 30 s")
+	}
+	if !strings.Contains(stdout.String(), ri.token) || !strings.Contains(stdout.String(), ri.addr) ||
+		!strings.Contains(stdout.String(), "demo credit") {
+		t.Errorf("banner does not show the address, the token and the demo credit:\n%s", stdout.String())
+	}
+
+	call := func(method, path, contentType string, body io.Reader, out any) int {
+		t.Helper()
+		req, err := http.NewRequest(method, "http://"+ri.addr+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+ri.token)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if out != nil {
+			if err := json.Unmarshal(b, out); err != nil {
+				t.Fatalf("%s %s: %v in %s", method, path, err, b)
+			}
+		}
+		return resp.StatusCode
+	}
+
+	var acct struct {
+		Available string `json:"available"`
+		Demo      bool   `json:"demo"`
+	}
+	if code := call("GET", "/api/account", "", nil, &acct); code != http.StatusOK || acct.Available != "100.00" || !acct.Demo {
+		t.Fatalf("account: status %d, %+v; want 100.00 of demo credit", code, acct)
+	}
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("to", "+32 2 555 12 12")
+	mw.WriteField("subject", "Demo")
+	mw.WriteField("body", "A first fax through faxd serve.")
+	mw.Close()
+	var m struct {
+		ID   int64 `json:"id"`
+		Jobs []struct {
+			ID int64 `json:"id"`
+		} `json:"jobs"`
+		Pages int `json:"pages"`
+	}
+	if code := call("POST", "/api/messages", mw.FormDataContentType(), &buf, &m); code != http.StatusCreated || len(m.Jobs) != 1 {
+		t.Fatalf("submit: status %d, %+v", code, m)
+	}
+
+	type job struct {
+		State      string `json:"state"`
+		ReasonText string `json:"reason_text"`
+		History    []struct {
+			Seconds float64 `json:"seconds"`
+		} `json:"history"`
+	}
+	var got struct {
+		State string `json:"state"`
+		Jobs  []job  `json:"jobs"`
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if code := call("GET", fmt.Sprintf("/api/messages/%d", m.ID), "", nil, &got); code != http.StatusOK {
+			t.Fatalf("get: status %d", code)
+		}
+		if got.State != "active" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message still %s after 90 s: %+v", got.State, got.Jobs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got.State != "delivered" || got.Jobs[0].State != "delivered" {
+		t.Fatalf("message %s, job %+v; want delivered", got.State, got.Jobs[0])
+	}
+
+	// The remote fax machine keeps what it received as TIFF-F. It writes
+	// the file once the call is over, which may be just after the sender
+	// has recorded the delivery.
+	var files []string
+	for range 100 {
+		files, _ = filepath.Glob(filepath.Join(dir, "remote", "fax-*.tif"))
+		if len(files) > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(files) != 1 {
+		t.Fatalf("remote received %d files, want 1", len(files))
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	tf, err := pages.OpenTIFF(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tf.Pages) != m.Pages || m.Pages < 1 {
+		t.Errorf("remote received %d pages, the message had %d", len(tf.Pages), m.Pages)
+	}
+
+	// The call was charged.
+	if code := call("GET", "/api/account", "", nil, &acct); code != http.StatusOK || acct.Available == "100.00" {
+		t.Errorf("account after the call: status %d, %+v; want a charge", code, acct)
+	}
+
+	stop()
+}
