@@ -7,6 +7,9 @@ TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gc
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...
+# The appliance's binary carries no symbol table or DWARF (stack traces
+# keep their function names: Go's own tables stay).
+LDFLAGS   := -s -w
 FUZZTIME  ?= 5m
 
 .PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render fuzz interop-full clean
@@ -14,7 +17,7 @@ FUZZTIME  ?= 5m
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/faxd ./firmware
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd ./firmware
 
 deps:
 	@scripts/debs.sh $(TEST_DEBS)
@@ -39,8 +42,8 @@ test: deps lint
 	$(GO) test -count=1 -tags $(TEST_TAGS) $(PKGS)
 
 cross:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -o $(BIN)/faxd-linux-arm64 ./firmware
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -o $(BIN)/faxd-linux-armv7 ./firmware
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-arm64 ./firmware
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-armv7 ./firmware
 	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
 
 bench: deps bench-codec bench-render
