@@ -12,7 +12,7 @@ PKGS      := ./...
 LDFLAGS   := -s -w
 FUZZTIME  ?= 5m
 
-.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render fuzz interop-full clean
+.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon fuzz interop-full clean
 
 all: build
 
@@ -46,7 +46,7 @@ cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-armv7 ./firmware
 	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
 
-bench: deps bench-codec bench-render
+bench: deps bench-codec bench-render bench-daemon
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TEST_TAGS) $(PKGS)
 
 bench-codec: deps build
@@ -62,6 +62,11 @@ bench-render: deps build
 interop-full: deps
 	set -o pipefail; $(GO) test -count=1 -timeout 40m -tags '$(TEST_TAGS) interopfull' -run TestInteropFull -v ./t30/ 2>&1 \
 	  | grep -E '^( *--- |    .*_test.go|ok|FAIL|PASS)'
+
+# bench-daemon measures faxd serve --demo: start-up to ready, idle RSS,
+# RSS while sending.
+bench-daemon: deps build
+	@scripts/bench-daemon.sh $(BIN)/faxd
 
 # fuzz runs every fuzz target of the codec for FUZZTIME each.
 fuzz:
