@@ -214,6 +214,3 @@ func (b *bitReader) exhausted() bool {
 	}
 	return b.acc == 0
 }
-
-// alignByte skips to the next byte boundary of the input.
-func (b *bitReader) alignByte() { b.skip(b.n % 8) }

@@ -18,16 +18,6 @@ import (
 	"faxbox/pages"
 )
 
-type spandspCase struct {
-	name    string
-	line    spandsp.Options
-	fax     spandsp.FaxConfig
-	opts    Options
-	doc     Pages
-	wantOK  bool
-	wantBPS int
-}
-
 // openDriver opens the pty of modem 0 as a serial port and resets it.
 func openDriver(t *testing.T, l *spandsp.Line) *modem.Modem {
 	t.Helper()

@@ -497,7 +497,6 @@ func TestModemFailure(t *testing.T) {
 	defer cancel()
 	var once sync.Once
 	var lines []daemon.Line
-	var remotes []*remote
 	var mu sync.Mutex
 	cycles := map[string]int{}
 	for i := range 2 {
@@ -506,7 +505,6 @@ func TestModemFailure(t *testing.T) {
 		name := fmt.Sprintf("sim%d", i)
 		lines = append(lines, daemon.Line{Name: name, Modem: freezing{a, r.line.A(), &once},
 			PowerCycle: func(context.Context) error { mu.Lock(); cycles[name]++; mu.Unlock(); return nil }})
-		remotes = append(remotes, r)
 	}
 	p, err := daemon.New(daemon.Config{Store: e.st, Ledger: e.led, Lines: lines,
 		DialPlan: numbers.DialPlan{Country: "BE"}, Backoff: fastBackoff,

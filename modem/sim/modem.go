@@ -43,7 +43,6 @@ type Modem struct {
 
 	startOnce sync.Once
 	stopOnce  sync.Once
-	started   bool
 }
 
 // New returns a modem on a line of its own with nothing at the other end:

@@ -4,7 +4,6 @@ package spandsp
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"runtime"
 	"sync"
@@ -228,5 +227,3 @@ func (d *dte) init() {
 	d.cmd("ATE0", "OK")
 	d.cmd("AT+FCLASS=1", "OK")
 }
-
-func hexf(b []byte) string { return fmt.Sprintf("% x", b) }
