@@ -179,8 +179,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
-	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser, Token: token,
-		User: user, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
+		Auth: &api.TokenAuth{Token: token, Principal: api.Principal{User: user, Admin: true}}, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log})
 	if err != nil {
 		return err

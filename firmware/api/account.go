@@ -19,7 +19,12 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j, err := s.cfg.Store.CancelJob(r.Context(), id, s.cfg.User.Name)
+	p := principal(r)
+	if err := s.ownJob(r.Context(), p, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	j, err := s.cfg.Store.CancelJob(r.Context(), id, p.User.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -36,7 +41,12 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j, err := s.cfg.Store.RetryNow(r.Context(), id, s.cfg.User.Name)
+	p := principal(r)
+	if err := s.ownJob(r.Context(), p, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	j, err := s.cfg.Store.RetryNow(r.Context(), id, p.User.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -71,7 +81,8 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	mine, err := s.cfg.Ledger.Account(ctx, s.cfg.User.Name)
+	p := principal(r)
+	mine, err := s.cfg.Ledger.Account(ctx, p.User.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -79,7 +90,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 	min := s.cfg.Ledger.MinAvailable()
 	v := accountJSON{Currency: string(all.Currency), Balance: s.money(all.Balance), Available: s.money(all.Available),
 		Held: s.money(all.Held), OpenHolds: all.OpenHolds, SpentThisMonth: s.money(all.SpentThisMonth),
-		User: s.cfg.User.Name, UserSpent: s.money(mine.SpentThisMonth), CanSend: all.Available >= min, Demo: s.cfg.Demo}
+		User: p.User.Name, UserSpent: s.money(mine.SpentThisMonth), CanSend: all.Available >= min, Demo: s.cfg.Demo}
 	if mine.UserLimit > 0 {
 		v.UserLimit = s.money(mine.UserLimit)
 	}
@@ -114,7 +125,7 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "no voucher code")
 		return
 	}
-	e, err := s.cfg.Ledger.Redeem(r.Context(), code, s.cfg.User.Name)
+	e, err := s.cfg.Ledger.Redeem(r.Context(), code, principal(r).User.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,8 +2,9 @@
 // and scripts use to submit messages, follow and act on their jobs, and
 // look at the prepaid account.
 //
-// Endpoints (all under /api, every request authenticated with
-// "Authorization: Bearer TOKEN"):
+// Endpoints (all under /api; every request is authenticated by the
+// configured Authenticator: TokenAuth for "Authorization: Bearer TOKEN",
+// the web UI's sessions for browsers):
 //
 //	POST /api/messages            multipart form: to, cc, bcc, subject, body, files
 //	GET  /api/messages            ?before=ID&limit=N, newest first
@@ -21,12 +22,16 @@
 // with 400 and "invalid": one entry per number with its reason; nothing is
 // stored then.
 //
+// Staff see and act on their own messages and jobs only; another user's
+// are answered 404, as if they did not exist. Administrators see all.
+//
 // The package does not run the modems (package daemon does), serve the web
-// UI's pages, or manage users and sessions: one token stands for one sender.
+// UI's pages, or manage users and sessions: it asks its Authenticator who
+// a request is from.
 package api
 
 import (
-	"crypto/subtle"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,13 +56,10 @@ type Config struct {
 	// Numbers parses the numbers users type; nil means international forms
 	// only.
 	Numbers *numbers.Parser
-	// Token is the bearer token every request must carry. Required: an
-	// empty token would let anyone in.
-	Token string
-	// User is the sender that requests made with Token act as.
-	User store.User
-	// From is the sender as the first page and the header line show it;
-	// From.Name defaults to User.Name.
+	// Auth says who each request is from. Required.
+	Auth Authenticator
+	// From is the appliance's side of the first page and the header line
+	// (organisation, fax number); the name is the Principal's.
 	From render.Party
 	// MaxAttempts per recipient; 0 means the store's default.
 	MaxAttempts int
@@ -85,17 +87,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Ledger == nil || cfg.Renderer == nil {
 		return nil, errors.New("api: a store, a ledger and a renderer are required")
 	}
-	if cfg.Token == "" {
-		return nil, errors.New("api: no token: the API would accept nobody")
-	}
-	if cfg.User.ID == 0 {
-		return nil, errors.New("api: no user for the token")
+	if cfg.Auth == nil {
+		return nil, errors.New("api: no authenticator: the API would accept nobody")
 	}
 	if cfg.Numbers == nil {
 		cfg.Numbers = &numbers.Parser{}
-	}
-	if cfg.From.Name == "" {
-		cfg.From.Name = cfg.User.Name
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 64 << 20
@@ -115,31 +111,33 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/account", s.account)
 	s.mux.HandleFunc("POST /api/vouchers/redeem", s.redeem)
 	s.mux.HandleFunc("GET /api/price", s.price)
+	// Routes added by other files go below, one group per file.
 	return s, nil
 }
 
 // ServeHTTP authenticates the request and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.authorised(r) {
+	p, err := s.cfg.Auth.Authenticate(r)
+	if err != nil {
+		if !errors.Is(err, ErrUnauthenticated) {
+			s.fail(w, r, err)
+			return
+		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="faxbox"`)
-		writeError(w, http.StatusUnauthorized, "missing or wrong API token (Authorization: Bearer TOKEN)")
+		writeError(w, http.StatusUnauthorized, trim(err))
 		return
 	}
+	if p.User.ID == 0 {
+		s.fail(w, r, errors.New("api: the authenticator gave no user"))
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		// Not one of ours: say so in JSON rather than the mux's text.
 		s.mux.ServeHTTP(&statusOnly{ResponseWriter: w}, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-func (s *Server) authorised(r *http.Request) bool {
-	auth := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) == 1
 }
 
 // statusOnly replaces the body of the mux's own 404 and 405 answers with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -23,7 +24,23 @@ import (
 	"faxbox/pages/render"
 )
 
-const token = "test-token-0123456789"
+const (
+	token      = "test-token-0123456789" // alice, staff
+	bobToken   = "bob-token-0123456789"  // bob, staff
+	adminToken = "admin-token-012345678" // carol, administrator
+)
+
+// tokens authenticates the test's three users by their bearer tokens.
+type tokens map[string]api.Principal
+
+func (ts tokens) Authenticate(r *http.Request) (api.Principal, error) {
+	for tok, p := range ts {
+		if _, err := (&api.TokenAuth{Token: tok, Principal: p}).Authenticate(r); err == nil {
+			return p, nil
+		}
+	}
+	return api.Principal{}, fmt.Errorf("%w: no such token", api.ErrUnauthenticated)
+}
 
 // rate is the test tariff: Belgium at 1.20 EUR a minute, per second.
 var rate = billing.Rate{Prefix: "32", Name: "Belgium", Currency: billing.EUR, PerMinute: 1_200_000, First: 1, Step: 1}
@@ -63,16 +80,20 @@ func newEnv(t *testing.T, credit billing.Amount) *env {
 			t.Fatal(err)
 		}
 	}
-	user, err := e.st.CreateUser(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
+	auth := tokens{}
+	for tok, name := range map[string]string{token: "alice", bobToken: "bob", adminToken: "carol"} {
+		u, err := e.st.CreateUser(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth[tok] = api.Principal{User: u, Admin: tok == adminToken}
 	}
 	p, err := numbers.NewParser("BE")
 	if err != nil {
 		t.Fatal(err)
 	}
 	h, err := api.New(api.Config{Store: e.st, Ledger: e.led, Renderer: render.New(render.Options{}), Numbers: p,
-		Token: token, User: user, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}})
+		Auth: auth, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +106,17 @@ func newEnv(t *testing.T, credit billing.Amount) *env {
 // (when not nil), returning the status code.
 func (e *env) do(t *testing.T, method, path, contentType string, body io.Reader, out any) int {
 	t.Helper()
+	return e.doAs(t, token, method, path, contentType, body, out)
+}
+
+// doAs is do with another user's token.
+func (e *env) doAs(t *testing.T, tok, method, path, contentType string, body io.Reader, out any) int {
+	t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", "Bearer "+tok)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -365,6 +392,42 @@ func TestCancelAndRetry(t *testing.T) {
 	}
 	if code := e.do(t, "GET", "/api/jobs/"+job+"/cancel", "", nil, &ae); code != http.StatusMethodNotAllowed {
 		t.Errorf("GET cancel: status %d, %+v", code, ae)
+	}
+}
+
+// TestOtherUsersMessages: staff see and touch only their own messages and
+// jobs; another user's answer 404 and stay as they were. An administrator
+// sees everyone's.
+func TestOtherUsersMessages(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
+	var m message
+	if code := e.do(t, "POST", "/api/messages", ct, body, &m); code != http.StatusCreated || len(m.Jobs) != 1 {
+		t.Fatalf("status %d: %+v", code, m)
+	}
+	msg, job := itoa(m.ID), itoa(m.Jobs[0].ID)
+	var ae apiError
+	for _, req := range [][2]string{{"GET", "/api/messages/" + msg}, {"POST", "/api/jobs/" + job + "/cancel"},
+		{"POST", "/api/jobs/" + job + "/retry"}} {
+		if code := e.doAs(t, bobToken, req[0], req[1], "", nil, &ae); code != http.StatusNotFound {
+			t.Errorf("bob %s %s: status %d, %+v; want 404", req[0], req[1], code, ae)
+		}
+	}
+	var list struct {
+		Messages []message `json:"messages"`
+	}
+	if code := e.doAs(t, bobToken, "GET", "/api/messages", "", nil, &list); code != http.StatusOK || len(list.Messages) != 0 {
+		t.Errorf("bob's list: status %d, %d messages; want none", code, len(list.Messages))
+	}
+	var got message
+	if code := e.do(t, "GET", "/api/messages/"+msg, "", nil, &got); code != http.StatusOK || got.Jobs[0].State != "queued" {
+		t.Errorf("alice's message after bob's tries: status %d, %+v", code, got)
+	}
+	if code := e.doAs(t, adminToken, "GET", "/api/messages", "", nil, &list); code != http.StatusOK || len(list.Messages) != 1 {
+		t.Errorf("the administrator's list: status %d, %d messages; want 1", code, len(list.Messages))
+	}
+	if code := e.doAs(t, adminToken, "POST", "/api/jobs/"+job+"/cancel", "", nil, &ae); code != http.StatusOK {
+		t.Errorf("the administrator cancels alice's job: status %d, %+v", code, ae)
 	}
 }
 

@@ -38,6 +38,8 @@ type recipient struct {
 // createMessage implements POST /api/messages.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	p := principal(r)
+	from := s.from(p)
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var mbe *http.MaxBytesError
@@ -108,7 +110,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	// so Bcc recipients appear on no one else's page.
 	now := s.cfg.Now()
 	for _, rc := range rcpts {
-		rc.doc, err = s.cfg.Renderer.Render(ctx, render.Message{From: s.cfg.From,
+		rc.doc, err = s.cfg.Renderer.Render(ctx, render.Message{From: from,
 			To: render.Party{Fax: rc.number.International()}, Subject: subject, Body: body, Time: now}, atts)
 		if err != nil {
 			s.renderFailed(w, r, err)
@@ -131,7 +133,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		total += est.Cost
 	}
-	if err := s.cfg.Ledger.CheckSubmit(ctx, s.cfg.User.Name, total); err != nil {
+	if err := s.cfg.Ledger.CheckSubmit(ctx, p.User.Name, total); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -160,7 +162,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	// recipient to anyone else.
 	shared := rcpts[0].pages
 	if rcpts[0].Field == store.Bcc && len(rcpts) > 1 {
-		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: s.cfg.From,
+		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: from,
 			To: render.Party{Name: "undisclosed recipients"}, Subject: subject, Body: body, Time: now}, atts)
 		if err == nil {
 			shared, err = s.writePages(ctx, filepath.Join(dir, "shared"), doc)
@@ -170,7 +172,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	nm := store.NewMessage{Sender: s.cfg.User.ID, Subject: subject, Body: body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
+	nm := store.NewMessage{Sender: p.User.ID, Subject: subject, Body: body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
 	for _, rc := range rcpts {
 		nm.Recipients = append(nm.Recipients, rc.Recipient)
 	}
@@ -329,6 +331,9 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 		}
 		o.Limit = n
 	}
+	if p := principal(r); !p.Admin {
+		o.Sender = p.User.ID
+	}
 	ms, err := s.cfg.Store.ListMessages(r.Context(), o)
 	if err != nil {
 		s.fail(w, r, err)
@@ -347,7 +352,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	m, err := s.cfg.Store.GetMessage(r.Context(), id)
+	m, err := s.ownMessage(r.Context(), principal(r), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
