@@ -344,7 +344,9 @@ func openModem(mc config.Modem, cfg *config.Config) (*modem.Modem, error) {
 // demoLine returns the appliance's modem on a simulated telephone line
 // and the remote fax machine's modem at its other end, reset.
 func demoLine(ctx context.Context, cfg *config.Config, scale float64) (local, remote *modem.Modem, closeLine func(), err error) {
-	line := sim.NewLine(sim.LineConfig{Scale: scale},
+	// A number ending in 0000 is busy, so that the demo shows a retry.
+	busy := func(dialled string) bool { return strings.HasSuffix(dialled, "0000") }
+	line := sim.NewLine(sim.LineConfig{Scale: scale, Busy: busy},
 		sim.Config{Number: strings.TrimPrefix(cfg.Identity.FaxNumber, "+"), Name: "Faxbox demo"},
 		sim.Config{Manufacturer: "Faxbox", Model: "Simulated remote fax machine"})
 	local = modem.New(line.A().Conn(), modem.Config{})

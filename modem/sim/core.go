@@ -65,7 +65,9 @@ type core struct {
 	ringN   int
 	cidDue  bool
 	dialed  bool
-	caller  event // the evDial of the incoming call
+	// dialledDigits is what the last ATD dialled.
+	dialledDigits string
+	caller        event // the evDial of the incoming call
 
 	// transmitter
 	txMod     int
@@ -586,12 +588,25 @@ func (k *core) deliverFrame(f []byte) {
 }
 
 // dial starts ATD.
-func (k *core) dial(string) {
+func (k *core) dial(s string) {
 	k.hangup()
 	k.call = dialing
 	k.st = sDialing
 	k.dialed = false
+	k.dialledDigits = digits(s)
 	k.after(dialTime)
+}
+
+// digits keeps what a dial string dials: digits, *, # and + (the
+// modifiers T, P, W, comma, ! and ; go).
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= '0' && r <= '9') || r == '*' || r == '#' || r == '+' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // answer starts ATA.
@@ -621,6 +636,9 @@ func (k *core) fire() {
 		case k.l.cfg.NoDialTone:
 			k.call = onHook
 			k.toCmd("NO DIALTONE")
+		case !k.dialed && k.l.cfg.Busy != nil && k.l.cfg.Busy(k.dialledDigits):
+			k.call = onHook
+			k.toCmd("BUSY")
 		case !k.dialed:
 			k.dialed = true
 			k.send(event{kind: evDial, number: k.m.cfg.Number, name: k.m.cfg.Name})

@@ -48,6 +48,10 @@ type LineConfig struct {
 	FrameFault func(from Side, n int, frame []byte) Fault
 	// NoDialTone makes every dial fail with NO DIALTONE (line unplugged).
 	NoDialTone bool
+	// Busy, if set, is asked about every dial with the digits dialled
+	// (the ATD string without its T, P, W or comma modifiers); true
+	// answers BUSY without ringing the far end, as a line in use does.
+	Busy func(dialled string) bool
 	// AnswerTimeout is how long a caller lets the far end ring before
 	// NO ANSWER; default 60 s (T.30 T0).
 	AnswerTimeout time.Duration

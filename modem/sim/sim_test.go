@@ -85,3 +85,45 @@ func TestDialogue(t *testing.T) {
 		}
 	})
 }
+
+// TestBusyNumber: LineConfig.Busy answers BUSY for the numbers it names,
+// from the digits dialled, without ringing the far end; other numbers
+// ring.
+func TestBusyNumber(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var asked []string
+		l := sim.NewLine(sim.LineConfig{Busy: func(d string) bool { asked = append(asked, d); return d == "3225550000" }},
+			sim.Config{}, sim.Config{})
+		defer l.Close()
+		a, b := l.A().Conn(), l.B().Conn()
+		defer a.Close()
+		defer b.Close()
+		rxA, rxB := reader(a), reader(b)
+		chat(t, a, rxA, "ATE0\r")
+		chat(t, b, rxB, "ATE0\r")
+		// chat waits 3 s for a final result it knows; BUSY is not one of
+		// them, so what it returns is all the dial brought.
+		if got := chat(t, a, rxA, "ATDT32,2555-0000\r"); got != "\r\nBUSY\r\n" {
+			t.Fatalf("dialling the busy number: %q, want BUSY", got)
+		}
+		select {
+		case p := <-rxB:
+			t.Fatalf("the far end heard %q for a busy number", p)
+		default:
+		}
+		if got := chat(t, a, rxA, "ATDT3225551212\r"); got != "" {
+			t.Fatalf("dialling a free number: %q before the far end answered", got)
+		}
+		select {
+		case p := <-rxB:
+			if !bytes.Contains(p, []byte("RING")) {
+				t.Fatalf("the far end got %q, want RING", p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the far end never rang")
+		}
+		if len(asked) != 2 || asked[0] != "3225550000" || asked[1] != "3225551212" {
+			t.Fatalf("Busy asked about %q", asked)
+		}
+	})
+}
