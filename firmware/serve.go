@@ -283,7 +283,10 @@ func openLedger(ctx context.Context, cfg *config.Config, path string, log *slog.
 		return nil, err
 	}
 	if cfg.Billing.TariffFile != "" {
-		log.Warn("billing.tariff_file is not applied by faxd serve yet; the stored tariff is used", "file", cfg.Billing.TariffFile)
+		if err := applyTariffFile(ctx, led, cfg.Billing.TariffFile, log); err != nil {
+			led.Close()
+			return nil, err
+		}
 	}
 	return led, nil
 }
