@@ -23,4 +23,12 @@
 //     retrying will not fix: password file unreadable, relay without
 //     STARTTLS or AUTH, certificate not trusted). errors.Is works with
 //     ErrUnreachable, ErrRejected and ErrSetup.
+//   - Watcher: follows the store's event log and mails a Notice for every
+//     job that ends, with the sent pages as a PDF (pages.PDFWriter) when
+//     delivered. Its cursor and the notices waiting for another try are
+//     kept in the store's SQLite file (tables notify_cursor and
+//     notify_pending), so a restart neither loses nor repeats a notice.
+//
+// It does not decide who a sender's address is (WatcherConfig.Address
+// does) and does not receive mail.
 package notify
