@@ -67,7 +67,10 @@ type core struct {
 	dialed  bool
 	// dialledDigits is what the last ATD dialled.
 	dialledDigits string
-	caller        event // the evDial of the incoming call
+	// dialStay: the dial string ended in ';' (V.250 6.3.1.7): after the
+	// dial tone, stay off hook in command state with OK.
+	dialStay bool
+	caller   event // the evDial of the incoming call
 
 	// transmitter
 	txMod     int
@@ -594,6 +597,7 @@ func (k *core) dial(s string) {
 	k.st = sDialing
 	k.dialed = false
 	k.dialledDigits = digits(s)
+	k.dialStay = strings.HasSuffix(strings.TrimSpace(s), ";")
 	k.after(dialTime)
 }
 
@@ -636,6 +640,9 @@ func (k *core) fire() {
 		case k.l.cfg.NoDialTone:
 			k.call = onHook
 			k.toCmd("NO DIALTONE")
+		case !k.dialed && k.dialStay:
+			k.call = offHook
+			k.toCmd("OK")
 		case !k.dialed && k.l.cfg.Busy != nil && k.l.cfg.Busy(k.dialledDigits):
 			k.call = onHook
 			k.toCmd("BUSY")
