@@ -53,6 +53,18 @@ func NewWireLog(w io.Writer) *WireLog {
 	return &WireLog{w: w, start: time.Now()}
 }
 
+// SetOutput makes the log write to w from now on, its time stamps counting
+// from now: a modem that makes many calls keeps one WireLog and points it
+// at each call's trace. A nil w discards what follows.
+func (l *WireLog) SetOutput(w io.Writer) {
+	if w == nil {
+		w = io.Discard
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w, l.start = w, time.Now()
+}
+
 // Log records that p went in direction d. A nil WireLog does nothing.
 func (l *WireLog) Log(d Direction, p []byte) {
 	if l == nil || len(p) == 0 {

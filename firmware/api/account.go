@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,17 +76,24 @@ type accountJSON struct {
 
 // account implements GET /api/account.
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	all, err := s.cfg.Ledger.Account(ctx, "")
+	v, err := s.accountView(r.Context(), principal(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p := principal(r)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// accountView is GET /api/account's answer for p (also the events
+// stream's "account" frames).
+func (s *Server) accountView(ctx context.Context, p Principal) (accountJSON, error) {
+	all, err := s.cfg.Ledger.Account(ctx, "")
+	if err != nil {
+		return accountJSON{}, err
+	}
 	mine, err := s.cfg.Ledger.Account(ctx, p.User.Name)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return accountJSON{}, err
 	}
 	min := s.cfg.Ledger.MinAvailable()
 	v := accountJSON{Currency: string(all.Currency), Balance: s.money(all.Balance), Available: s.money(all.Available),
@@ -100,7 +108,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Demo {
 		v.Note = "demo credit: not real money; calls go to the simulated remote fax machine"
 	}
-	writeJSON(w, http.StatusOK, v)
+	return v, nil
 }
 
 // redeem implements POST /api/vouchers/redeem: {"code": "..."} as JSON,

@@ -14,6 +14,24 @@
 //	GET  /api/account             balance, available, holds, spend this month
 //	POST /api/vouchers/redeem     {"code": "..."} (JSON or form)
 //	GET  /api/price?number=N      the tariff and the estimate for a number (&pages=N)
+//	GET  /api/attempts/{id}/trace a call's trace (T.30 frames and events, the modem's wire log), text/plain
+//	GET  /api/events?since=SEQ    websocket: the event log after SEQ the principal may see, then live
+//	                              events, "modem" and "account" frames (seq 0); see events.go
+//	GET  /api/modems              the modems' states
+//	GET  /api/contacts?q=TEXT     the shared address book, searched by name, company or number
+//	POST /api/contacts            add a contact (JSON); GET, PUT, DELETE /api/contacts/{id}
+//	GET  /api/contacts/export     ?format=csv|vcard
+//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "errors"}
+//	POST /api/previews            as POST /api/messages, but stores only preview images (30 min)
+//	GET  /api/previews/{token}/{n}.png            a preview page, to the user who asked only
+//	GET  /api/messages/{id}/pages/{n}.png         a page of a message (?job=ID: that recipient's copy)
+//	GET  /api/messages/{id}/archive.pdf           the message as a PDF (?job=ID as above)
+//	GET  /api/account/ledger      ?format=json|csv&from=DATE&to=DATE; staff see their own spending
+//	GET  /api/tariffs             the tariff in force
+//	GET  /metrics                 Prometheus text format, administrators only
+//
+// In to, cc and bcc, "contact:ID" stands for that contact's first fax
+// number.
 //
 // Errors are JSON objects {"error": "..."} with a status code that says
 // what kind of error it is (400 bad input, 401 no or wrong token, 402 not
@@ -32,6 +50,7 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +62,8 @@ import (
 	"time"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/contacts"
+	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages/render"
@@ -73,6 +94,29 @@ type Config struct {
 	// Logger receives one line per submission and per failure. Default:
 	// discard.
 	Logger *slog.Logger
+
+	// Modems reports the modems' states (daemon.Pool.Status) for GET
+	// /api/modems, the event stream's "modem" frames and /metrics; nil
+	// means no modems.
+	Modems func() []daemon.ModemStatus
+	// ModemPoll is how often the event stream asks Modems for changes;
+	// default 250 ms.
+	ModemPoll time.Duration
+	// PingEvery is the event stream's websocket ping interval; default
+	// 30 s.
+	PingEvery time.Duration
+	// MaxEventClients caps the concurrent event stream connections
+	// (each costs three goroutines and its buffers); default 128.
+	MaxEventClients int
+	// Contacts is the office address book; nil leaves /api/contacts
+	// answering 503 and "contact:ID" recipients unresolvable.
+	Contacts *contacts.Book
+	// PreviewTTL is how long POST /api/previews' images are kept;
+	// default 30 minutes.
+	PreviewTTL time.Duration
+	// DB is a handle on the database file of Store and Ledger, read by
+	// /metrics for its aggregates; nil leaves the store's counters out.
+	DB *sql.DB
 }
 
 // Server is the API's http.Handler.
@@ -80,6 +124,9 @@ type Server struct {
 	cfg Config
 	mux *http.ServeMux
 	log *slog.Logger
+
+	events   *eventHub     // events.go
+	previews *previewCache // previews.go
 }
 
 // New checks cfg and returns the API handler.
@@ -112,6 +159,29 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/vouchers/redeem", s.redeem)
 	s.mux.HandleFunc("GET /api/price", s.price)
 	// Routes added by other files go below, one group per file.
+	s.mux.HandleFunc("GET /api/attempts/{id}/trace", s.attemptTrace) // trace.go
+	// events.go, modems.go
+	s.events = newEventHub(s)
+	s.mux.HandleFunc("GET /api/events", s.serveEvents)
+	s.mux.HandleFunc("GET /api/modems", s.listModems)
+	// contacts.go
+	s.mux.HandleFunc("GET /api/contacts", s.listContacts)
+	s.mux.HandleFunc("POST /api/contacts", s.createContact)
+	s.mux.HandleFunc("GET /api/contacts/{id}", s.getContact)
+	s.mux.HandleFunc("PUT /api/contacts/{id}", s.updateContact)
+	s.mux.HandleFunc("DELETE /api/contacts/{id}", s.deleteContact)
+	s.mux.HandleFunc("GET /api/contacts/export", s.exportContacts)
+	s.mux.HandleFunc("POST /api/contacts/import", s.importContacts)
+	// previews.go, archive.go
+	s.previews = newPreviewCache(s)
+	s.mux.HandleFunc("POST /api/previews", s.createPreview)
+	s.mux.HandleFunc("GET /api/previews/{token}/{page}", s.getPreview)
+	s.mux.HandleFunc("GET /api/messages/{id}/pages/{page}", s.messagePage)
+	s.mux.HandleFunc("GET /api/messages/{id}/archive.pdf", s.messageArchive)
+	// ledger.go, metrics.go
+	s.mux.HandleFunc("GET /api/account/ledger", s.ledger)
+	s.mux.HandleFunc("GET /api/tariffs", s.tariffs)
+	s.mux.HandleFunc("GET /metrics", s.metrics)
 	return s, nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages"
@@ -32,7 +31,6 @@ type recipient struct {
 	store.Recipient
 	number numbers.Number
 	doc    *render.Document
-	pages  []store.PageFile
 }
 
 // createMessage implements POST /api/messages.
@@ -40,75 +38,17 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := principal(r)
 	from := s.from(p)
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.As(err, &mbe):
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the message is larger than %d bytes", mbe.Limit))
-			return
-		case errors.Is(err, http.ErrNotMultipart):
-			if err := r.ParseForm(); err != nil {
-				writeError(w, http.StatusBadRequest, "reading the form: "+err.Error())
-				return
-			}
-		default:
-			writeError(w, http.StatusBadRequest, "want a multipart/form-data body: "+err.Error())
-			return
-		}
-	}
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
-
-	// Recipients: every bad number is reported, and then nothing is done.
-	var rcpts []*recipient
-	var bad []invalidNumber
-	seen := map[string]bool{}
-	for _, f := range []store.Field{store.To, store.Cc, store.Bcc} {
-		field := strings.Join(r.Form[f.String()], ",")
-		for _, res := range s.cfg.Numbers.ParseList(field) {
-			if res.Err != nil {
-				bad = append(bad, invalidNumber{Field: f.String(), Input: res.Input, Reason: numberReason(res.Err)})
-				continue
-			}
-			if seen[res.Number.E164] {
-				continue // one fax per number, in the first field that names it
-			}
-			seen[res.Number.E164] = true
-			rcpts = append(rcpts, &recipient{Recipient: store.Recipient{Field: f, Number: res.Number.E164}, number: res.Number})
-		}
-	}
-	if len(bad) > 0 {
-		msg := fmt.Sprintf("%d invalid number(s): ", len(bad))
-		for i, b := range bad {
-			if i > 0 {
-				msg += "; "
-			}
-			msg += fmt.Sprintf("%s %q: %s", b.Field, b.Input, b.Reason)
-		}
-		writeJSON(w, http.StatusBadRequest, errorJSON{Error: msg, Invalid: bad})
+	defer removeForm(r)
+	d, ok := s.readDraft(w, r)
+	if !ok {
 		return
 	}
-	if len(rcpts) == 0 {
-		writeError(w, http.StatusBadRequest, "no recipient: give at least one fax number in to, cc or bcc")
-		return
-	}
-
-	atts, err := attachments(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	subject, body := r.FormValue("subject"), r.FormValue("body")
-	if strings.TrimSpace(body) == "" && strings.TrimSpace(subject) == "" && len(atts) == 0 {
-		writeError(w, http.StatusBadRequest, "nothing to send: give a subject, a body or files")
-		return
-	}
+	rcpts, atts, subject, body := d.rcpts, d.atts, d.subject, d.body
 
 	// Lay out one copy per recipient: each shows only its own recipient,
 	// so Bcc recipients appear on no one else's page.
 	now := s.cfg.Now()
+	var err error
 	for _, rc := range rcpts {
 		rc.doc, err = s.cfg.Renderer.Render(ctx, render.Message{From: from,
 			To: render.Party{Fax: rc.number.International()}, Subject: subject, Body: body, Time: now}, atts)
@@ -120,18 +60,9 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 
 	// Price every copy and apply the submission rules (the 10 EUR rule)
 	// before any page is drawn.
-	var total billing.Amount
-	for _, rc := range rcpts {
-		est, err := s.cfg.Ledger.Price(ctx, rc.Number, rc.doc.NumPages())
-		if err != nil {
-			if errors.Is(err, billing.ErrNoRate) {
-				writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("%s %s: no tariff for this destination", rc.Field, rc.number.International()))
-				return
-			}
-			s.fail(w, r, err)
-			return
-		}
-		total += est.Cost
+	total, ok := s.priceCopies(w, r, rcpts, func(rc *recipient) int { return rc.doc.NumPages() })
+	if !ok {
+		return
 	}
 	if err := s.cfg.Ledger.CheckSubmit(ctx, p.User.Name, total); err != nil {
 		s.fail(w, r, err)
@@ -144,23 +75,23 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ok := false
+	stored := false
 	defer func() {
-		if !ok {
+		if !stored {
 			os.RemoveAll(filepath.Join(s.cfg.Store.Dir(), dir))
 		}
 	}()
 	for i, rc := range rcpts {
-		if rc.pages, err = s.writePages(ctx, filepath.Join(dir, fmt.Sprintf("r%d", i+1)), rc.doc); err != nil {
+		if rc.Pages, err = s.writePages(ctx, filepath.Join(dir, fmt.Sprintf("r%d", i+1)), rc.doc); err != nil {
 			s.renderFailed(w, r, err)
 			return
 		}
 	}
-	// The message's own pages are what a job sends until SetJobPages gives
-	// it its copy. The store creates the jobs due at once, so a free modem
-	// may claim one before that: the shared pages must not name a Bcc
-	// recipient to anyone else.
-	shared := rcpts[0].pages
+	// Each job gets its recipient's copy in the transaction that creates
+	// it. The message's own pages are for the archive and the sender's
+	// view: the first recipient's copy, unless that would show a Bcc
+	// recipient to the others.
+	shared := rcpts[0].Pages
 	if rcpts[0].Field == store.Bcc && len(rcpts) > 1 {
 		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: from,
 			To: render.Party{Name: "undisclosed recipients"}, Subject: subject, Body: body, Time: now}, atts)
@@ -181,18 +112,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ok = true // the store refers to the files now
-	for _, j := range m.Jobs {
-		for _, rc := range rcpts {
-			if j.Recipient.Field != rc.Field || j.Recipient.Number != rc.Number || sameFiles(rc.pages, shared) {
-				continue
-			}
-			if err := s.cfg.Store.SetJobPages(ctx, j.ID, rc.pages); err != nil {
-				// Claimed already by a modem: it sends the shared copy.
-				s.log.Warn("api: job pages", "job", j.ID, "err", err)
-			}
-		}
-	}
+	stored = true // the store refers to the files now
 	s.log.Info("message submitted", "message", m.ID, "recipients", len(rcpts), "pages", rcpts[0].doc.NumPages(),
 		"estimate", s.cfg.Ledger.Currency().Format(total))
 	if full, err := s.cfg.Store.GetMessage(ctx, m.ID); err == nil {
@@ -205,10 +125,6 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		Pages    int    `json:"pages"`
 		Estimate string `json:"estimate"`
 	}{v, rcpts[0].doc.NumPages(), s.money(total)})
-}
-
-func sameFiles(a, b []store.PageFile) bool {
-	return len(a) > 0 && len(b) > 0 && &a[0] == &b[0]
 }
 
 // numberReason is a NumberError's message without its package prefix.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"time"
 
 	"faxbox/firmware/store"
@@ -17,6 +18,8 @@ type recipientJSON struct {
 }
 
 type attemptJSON struct {
+	ID             int64      `json:"id"`
+	Trace          string     `json:"trace,omitempty"` // the URL of the call's trace
 	Number         int        `json:"number"`
 	Modem          string     `json:"modem"`
 	FirstPage      int        `json:"first_page"`
@@ -87,7 +90,10 @@ func jobView(j store.Job) jobJSON {
 			Started: ts(a.Started), Connected: ts(a.Connected), Ended: ts(a.Ended),
 			Seconds: a.Duration.Round(10 * time.Millisecond).Seconds(), Reason: a.ReasonCode,
 			ReasonText: a.ReasonText, PagesConfirmed: a.PagesConfirmed, BitRate: a.BitRate, ECM: a.ECM,
-			Coding: a.Coding, RemoteIdent: a.RemoteIdent})
+			Coding: a.Coding, RemoteIdent: a.RemoteIdent, ID: a.ID})
+		if a.TracePath != "" {
+			v.History[len(v.History)-1].Trace = fmt.Sprintf("/api/attempts/%d/trace", a.ID)
+		}
 	}
 	return v
 }

@@ -50,9 +50,9 @@ const (
 	crashPageHeight  = 160
 )
 
-// crashPage returns page n of job's fax: the job's id and the page
+// crashPage returns page n of a recipient's fax: its tag and the page
 // number in bars at the top (a per-recipient header), a pattern below.
-func crashPage(job int64, n int) (*pages.Page, error) {
+func crashPage(tag int64, n int) (*pages.Page, error) {
 	p, err := pages.NewPage(pages.WidthA4, crashPageHeight)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func crashPage(job int64, n int) (*pages.Page, error) {
 		}
 	}
 	for i := range 32 {
-		if job>>i&1 == 1 {
+		if tag>>i&1 == 1 {
 			bar(8, i)
 		}
 	}
@@ -75,7 +75,7 @@ func crashPage(job int64, n int) (*pages.Page, error) {
 	}
 	for y := 50; y < crashPageHeight-10; y++ {
 		for x := 60; x < pages.WidthA4-60; x++ {
-			if (x/(7+n)+y/(3+int(job%5)))%5 == 0 {
+			if (x/(7+n)+y/(3+int(tag%5)))%5 == 0 {
 				p.Set(x, y, true)
 			}
 		}
@@ -156,7 +156,7 @@ func (c *crashParent) setup() {
 }
 
 // addBatch stores 3 messages to 2 recipients each, of 2 or 3 pages, each
-// job with its own pages (the job's id in the header). The daemon must not
+// recipient with its own pages (a tag unique to it in the header). The daemon must not
 // be running.
 func (c *crashParent) addBatch() {
 	t := c.t
@@ -170,23 +170,15 @@ func (c *crashParent) addBatch() {
 	c.batch++
 	for m := range 3 {
 		n := 2 + m%2
-		placeholder := make([]store.PageFile, n)
-		for i := range placeholder {
-			placeholder[i] = store.PageFile{Index: i + 1, Path: "none.tif", SHA256: strings.Repeat("0", 64)}
-		}
-		msg, err := st.CreateMessage(ctx, store.NewMessage{Sender: c.user, Subject: fmt.Sprintf("batch %d message %d", c.batch, m+1),
-			Recipients: []store.Recipient{
-				{Field: store.To, Number: fmt.Sprintf("+32255512%02d", 2*m)},
-				{Field: store.Cc, Number: fmt.Sprintf("+32255512%02d", 2*m+1)},
-			},
-			Pages: placeholder, MaxAttempts: crashMaxAttempts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, j := range msg.Jobs {
+		var rs []store.Recipient
+		var perRecipient []map[string]int // page hash -> page, per recipient
+		for r, field := range []store.Field{store.To, store.Cc} {
+			// A tag unique to the recipient stands for its own header.
+			tag := int64(c.batch*10 + 2*m + r)
 			var files []store.PageFile
+			hashes := map[string]int{}
 			for i := range n {
-				p, err := crashPage(j.ID, i+1)
+				p, err := crashPage(tag, i+1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -201,16 +193,25 @@ func (c *crashParent) addBatch() {
 				if err := tw.Close(); err != nil {
 					t.Fatal(err)
 				}
-				name := fmt.Sprintf("job%d-page%d.tif", j.ID, i+1)
+				name := fmt.Sprintf("tag%d-page%d.tif", tag, i+1)
 				_, sum, err := store.WriteFile(filepath.Join(c.dir, name), &buf, 0o644)
 				if err != nil {
 					t.Fatal(err)
 				}
 				files = append(files, store.PageFile{Index: i + 1, Path: name, SHA256: sum})
-				c.hashes[pageHash(p)] = pageKey{j.ID, i + 1}
+				hashes[pageHash(p)] = i + 1
 			}
-			if err := st.SetJobPages(ctx, j.ID, files); err != nil {
-				t.Fatal(err)
+			rs = append(rs, store.Recipient{Field: field, Number: fmt.Sprintf("+32255512%02d", 2*m+r), Pages: files})
+			perRecipient = append(perRecipient, hashes)
+		}
+		msg, err := st.CreateMessage(ctx, store.NewMessage{Sender: c.user, Subject: fmt.Sprintf("batch %d message %d", c.batch, m+1),
+			Recipients: rs, Pages: rs[0].Pages, MaxAttempts: crashMaxAttempts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, j := range msg.Jobs {
+			for h, page := range perRecipient[r] {
+				c.hashes[h] = pageKey{j.ID, page}
 			}
 		}
 	}

@@ -14,6 +14,17 @@
 //     sooner, no answer later, not a fax machine never), and the rule that a
 //     failure of our own modem retries at once on another modem while the
 //     failed one is taken out of service until it resets.
+//   - Learning: each call starts from what worked on the previous calls
+//     to the same number (store.Destination): a lower first bit rate after
+//     training failures, no ECM after ECM failures, stepping back up after
+//     good calls or a month. Every dialled call is added to the number's
+//     history (store.Store.RecordCall).
+//   - Traces: every dialled attempt writes the engine's protocol log
+//     (frames, states, events) and the modem's wire log (Line.WireLog,
+//     NewWireLog) to traces/attempt-<id>.log beside the database, as the
+//     call goes, fsynced at its end, and records the path in the attempt.
+//   - Pool.Borrow: a modem taken out of scheduling, once its call ends, for
+//     an installer's probe or test call, until it is given back.
 //
 // Before the workers start, Run settles the billing calls and closes the
 // store attempts that a crash or power cut interrupted (billing.Ledger.

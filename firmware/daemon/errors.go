@@ -7,6 +7,13 @@ var (
 	// ErrConfig: the pool's configuration is unusable (no store, no
 	// ledger, no modems or more than MaxModems, a modem twice).
 	ErrConfig = errors.New("daemon: bad configuration")
+	// ErrNoSuchModem: Borrow was given a name no modem of the pool has.
+	ErrNoSuchModem = errors.New("daemon: no such modem")
+	// ErrOutOfService: the modem failed and is out of service until a
+	// probe brings it back (Borrow refuses it).
+	ErrOutOfService = errors.New("daemon: modem out of service")
+	// ErrNotRunning: the pool has stopped (Borrow).
+	ErrNotRunning = errors.New("daemon: the modem pool is not running")
 )
 
 // Reason codes the daemon gives attempts itself, beside the t30.Reason

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/modem"
 	"faxbox/t30"
 )
 
@@ -32,6 +34,11 @@ type Line struct {
 	// PowerCycle, if not nil, is called before each Reset that tries to
 	// bring the modem back after it failed: the board's power line.
 	PowerCycle func(ctx context.Context) error
+	// WireLog, if not nil, is the wire log the modem's driver was made
+	// with (modem.Config.WireLog): the worker points it at each attempt's
+	// trace for the call, and discards what the modem says between calls.
+	// A MaxBinary of a few dozen bytes keeps the page data out of traces.
+	WireLog *modem.WireLog
 }
 
 // Config configures a Pool.
@@ -42,8 +49,11 @@ type Config struct {
 	// DialPlan turns recipients' numbers into what the modem dials.
 	DialPlan numbers.DialPlan
 	// Fax is the engine's options (Ident, MaxRate, ECM, ...). MaxDuration
-	// and OnEvent are set per call by the worker.
+	// and OnEvent are set per call by the worker, and MaxRate and NoECM
+	// adjusted to the destination's history (Learning).
 	Fax t30.Options
+	// Learning is how calls to a number start from what worked before.
+	Learning Learning
 	// Backoff is the wait before another attempt by cause.
 	Backoff Backoff
 	// Poll is the longest an idle worker sleeps before looking for due
@@ -64,6 +74,7 @@ type Pool struct {
 	cfg     Config
 	log     *slog.Logger
 	workers []*worker
+	started atomic.Bool // Run runs once
 }
 
 // New checks cfg and returns a pool; nothing runs until Run.
@@ -100,7 +111,8 @@ func New(cfg Config) (*Pool, error) {
 	p := &Pool{cfg: cfg, log: log}
 	for _, l := range cfg.Lines {
 		p.workers = append(p.workers, &worker{pool: p, line: l, log: log.With("modem", l.Name),
-			status: ModemStatus{Name: l.Name, State: ModemProbing}})
+			status: ModemStatus{Name: l.Name, State: ModemProbing},
+			lend:   make(chan lendRequest), done: make(chan struct{})})
 	}
 	return p, nil
 }
@@ -111,6 +123,9 @@ func New(cfg Config) (*Pool, error) {
 // moment is hung up, settled and its job retried. Run returns nil after ctx
 // ends, or the error that stopped recovery.
 func (p *Pool) Run(ctx context.Context) error {
+	if !p.started.CompareAndSwap(false, true) {
+		return fmt.Errorf("%w: Run called twice", ErrConfig)
+	}
 	ss, err := p.cfg.Ledger.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("daemon: recovering billing: %w", err)
@@ -139,6 +154,7 @@ const (
 	ModemIdle                             // ready, waiting for a due job
 	ModemCalling                          // in a call for Job
 	ModemOutOfOrder                       // failed; probed again every ProbeEvery
+	ModemLent                             // lent by Borrow, out of scheduling
 )
 
 // String returns the state's name.
@@ -152,6 +168,8 @@ func (s ModemState) String() string {
 		return "calling"
 	case ModemOutOfOrder:
 		return "out of service"
+	case ModemLent:
+		return "lent to the installer"
 	}
 	return fmt.Sprintf("ModemState(%d)", uint8(s))
 }

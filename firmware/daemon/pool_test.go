@@ -104,6 +104,17 @@ func testPage(t *testing.T, n int) *pages.Page {
 // number.
 func (e *env) submit(t *testing.T, doc []*pages.Page) store.Message {
 	t.Helper()
+	m, err := e.st.CreateMessage(context.Background(), store.NewMessage{Sender: e.user.ID, Subject: "test",
+		Recipients: []store.Recipient{{Field: store.To, Number: number}}, Pages: e.pageFiles(t, "", doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// pageFiles writes doc as one TIFF-F file a page, named prefix+"page<n>.tif".
+func (e *env) pageFiles(t *testing.T, prefix string, doc []*pages.Page) []store.PageFile {
+	t.Helper()
 	var files []store.PageFile
 	for i, p := range doc {
 		var buf bytes.Buffer
@@ -117,19 +128,14 @@ func (e *env) submit(t *testing.T, doc []*pages.Page) store.Message {
 		if err := tw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		name := fmt.Sprintf("page%d.tif", i+1)
+		name := fmt.Sprintf("%spage%d.tif", prefix, i+1)
 		_, sum, err := store.WriteFile(filepath.Join(e.dir, name), &buf, 0o644)
 		if err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, store.PageFile{Index: i + 1, Path: name, SHA256: sum})
 	}
-	m, err := e.st.CreateMessage(context.Background(), store.NewMessage{Sender: e.user.ID, Subject: "test",
-		Recipients: []store.Recipient{{Field: store.To, Number: number}}, Pages: files})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return files
 }
 
 // remote is the far end of a simulated line: a fax machine made of
@@ -211,13 +217,28 @@ func (r *remote) received() [][]*pages.Page {
 
 // runPool runs a pool of one modem until job ends in a final state.
 // onEvent, if not nil, sees the sender's events.
-func (e *env) runPool(t *testing.T, m *modem.Modem, job int64, onEvent func(t30.Event)) store.Job {
+func (e *env) runPool(t *testing.T, m daemon.Modem, job int64, onEvent func(t30.Event)) store.Job {
 	t.Helper()
-	p, err := daemon.New(daemon.Config{Store: e.st, Ledger: e.led,
-		Lines:    []daemon.Line{{Name: "sim0", Modem: m}},
-		DialPlan: numbers.DialPlan{Country: "BE"},
-		Fax:      t30.Options{Ident: "+32 2 555 0100", OnEvent: onEvent},
-		Backoff:  fastBackoff, Poll: time.Second})
+	return e.run(t, daemon.Config{Lines: []daemon.Line{{Name: "sim0", Modem: m}},
+		Fax: t30.Options{Ident: "+32 2 555 0100", OnEvent: onEvent}}, job)[0]
+}
+
+// run runs a pool configured as cfg (the store, the ledger, the dial
+// plan, the back-off and the poll filled in when not set) until every job
+// of jobs is final, and returns them with their attempts.
+func (e *env) run(t *testing.T, cfg daemon.Config, jobs ...int64) []store.Job {
+	t.Helper()
+	cfg.Store, cfg.Ledger = e.st, e.led
+	if cfg.DialPlan.Country == "" {
+		cfg.DialPlan = numbers.DialPlan{Country: "BE"}
+	}
+	if cfg.Backoff == (daemon.Backoff{}) {
+		cfg.Backoff = fastBackoff
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Second
+	}
+	p, err := daemon.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,19 +251,24 @@ func (e *env) runPool(t *testing.T, m *modem.Modem, job int64, onEvent func(t30.
 			t.Error(err)
 		}
 	}()
+	out := make([]store.Job, len(jobs))
 	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		j, err := e.st.GetJob(ctx, job)
+	for i := 0; i < len(jobs); {
+		j, err := e.st.GetJob(ctx, jobs[i])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if j.State.Final() {
-			return j
+			out[i] = j
+			i++
+			continue
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %d not final after 90 s: %v", j.ID, j.State)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("job %d not final after 90 s", job)
-	return store.Job{}
+	return out
 }
 
 // charges returns the ledger's charge entries.

@@ -28,6 +28,9 @@ type worker struct {
 
 	mu     sync.Mutex // guards status, read by Pool.Status
 	status ModemStatus
+
+	lend chan lendRequest // Pool.Borrow's requests
+	done chan struct{}    // closed when run returns
 }
 
 func (w *worker) snapshot() ModemStatus {
@@ -55,17 +58,23 @@ func (w *worker) setState(s ModemState, job int64, err error) {
 // run is the worker's loop: bring the modem up, then claim and call until
 // ctx ends. A modem failure takes the modem out of service until it resets.
 func (w *worker) run(ctx context.Context) {
+	defer close(w.done)
 	st := w.pool.cfg.Store
 	if !w.bringUp(ctx, false) {
 		return
 	}
 	for ctx.Err() == nil {
+		// A borrower waits for the end of the call: serve it before the
+		// next job.
+		if !w.lendIfAsked(ctx) {
+			return
+		}
 		changed := st.Changed() // before NextJob, so no change is missed
 		j, ok, err := st.NextJob(ctx, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("claiming a job", "err", err)
-				sleep(ctx, w.pool.cfg.ProbeEvery, nil)
+				sleep(ctx, w.pool.cfg.ProbeEvery)
 			}
 			continue
 		}
@@ -83,7 +92,7 @@ func (w *worker) run(ctx context.Context) {
 }
 
 // idle sleeps until the next job is due, the store changes, Poll passes
-// or ctx ends.
+// or ctx ends, and lends the modem to a borrower meanwhile.
 func (w *worker) idle(ctx context.Context, changed <-chan struct{}) {
 	w.setState(ModemIdle, 0, nil)
 	d := w.pool.cfg.Poll
@@ -91,16 +100,23 @@ func (w *worker) idle(ctx context.Context, changed <-chan struct{}) {
 		// Another worker may have just claimed what is due: do not spin.
 		d = max(min(d, time.Until(next)), 20*time.Millisecond)
 	}
-	sleep(ctx, d, changed)
-}
-
-// sleep waits for d, wake or ctx.
-func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-	case <-wake:
+	case <-changed:
+	case <-t.C:
+	case req := <-w.lend:
+		w.lendTo(ctx, req)
+	}
+}
+
+// sleep waits for d or ctx.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
 	case <-t.C:
 	}
 }
@@ -125,7 +141,7 @@ func (w *worker) bringUp(ctx context.Context, failed bool) bool {
 		w.log.Warn("modem out of service", "err", err)
 		w.setState(ModemOutOfOrder, 0, err)
 		failed = true
-		if sleep(ctx, cfg.ProbeEvery, nil); ctx.Err() != nil {
+		if w.sleepOutOfService(ctx, cfg.ProbeEvery); ctx.Err() != nil {
 			return false
 		}
 	}
@@ -227,7 +243,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 
 	w.setState(ModemCalling, j.ID, nil)
 	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc}
-	opts := cfg.Fax
+	opts := w.options(pctx, log, n.E164)
 	opts.MaxDuration = limit
 	next := opts.OnEvent
 	opts.OnEvent = func(e t30.Event) {
@@ -236,8 +252,10 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 			next(e)
 		}
 	}
-	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "limit", limit)
+	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "limit", limit, "max_rate", opts.MaxRate, "ecm", !opts.NoECM)
+	tr, opts := w.startTrace(pctx, log, j, a, dial.String(), opts)
 	r := t30.Send(callCtx, w.line.Modem, dial.String(), doc, opts)
+	w.endTrace(log, tr, r)
 	cause := context.Cause(callCtx)
 	cancelCall(nil)
 
@@ -247,7 +265,13 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	w.settle(pctx, log, callID, r.Connected)
 	var params *store.Params
 	if answered {
-		params = &store.Params{BitRate: r.BitRate, ECM: r.ECM, Coding: strings.ToUpper(r.Coding.String()), RemoteIdent: r.RemoteIdent}
+		p := callParams(r)
+		params = &p
+	}
+	if c, ok := callReport(n.E164, r, rec); ok {
+		if err := cfg.Store.RecordCall(pctx, c); err != nil {
+			log.Error("recording the destination's history", "err", err)
+		}
 	}
 	o := store.Outcome{ReasonCode: string(r.Reason), ReasonText: r.Text, Duration: r.Connected, Params: params}
 	switch {
@@ -273,6 +297,18 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 		w.retryOrFail(finish, j, a, r.Reason, o)
 	}
 	return modemFailed
+}
+
+// options returns the engine's options for a call to number: the
+// configured ones adjusted to the number's history (Learning).
+func (w *worker) options(ctx context.Context, log *slog.Logger, number string) t30.Options {
+	cfg := &w.pool.cfg
+	d, err := cfg.Store.Destination(ctx, number)
+	if err != nil {
+		log.Error("reading the destination's history", "err", err)
+		return cfg.Fax
+	}
+	return cfg.Learning.options(cfg.Fax, d, time.Now())
 }
 
 // retryOrFail finishes the attempt with o as a retry after the back-off
@@ -351,6 +387,10 @@ type recorder struct {
 	doc       *document
 	connected bool
 	at        time.Time // CONNECT, with its monotonic reading
+	// trainingFailed lists the rates whose training check failed; trained
+	// is set when one succeeded.
+	trainingFailed []int
+	trained        bool
 }
 
 func (r *recorder) event(e t30.Event) {
@@ -363,6 +403,12 @@ func (r *recorder) event(e t30.Event) {
 		}
 		if err := cfg.Ledger.Progress(r.ctx, r.call, 0); err != nil {
 			r.log.Error("metering", "err", err)
+		}
+	case t30.Training:
+		if e.OK {
+			r.trained = true
+		} else {
+			r.trainingFailed = append(r.trainingFailed, e.BitRate)
 		}
 	case t30.PageConfirmed:
 		page := r.doc.index(e.Page)

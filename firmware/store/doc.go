@@ -11,7 +11,8 @@
 //     ledger.
 //   - Messages (CreateMessage, ListMessages, GetMessage): a sender, a
 //     subject, a body and To, Cc and Bcc recipients in E.164, each
-//     recipient with one Job, created in one transaction.
+//     recipient with one Job and its own copy of the pages, created in one
+//     transaction.
 //   - Jobs and attempts: NextJob claims the next due job, StartAttempt,
 //     RecordConnected, RecordPageConfirmed and FinishAttempt record a call
 //     as it happens, CancelJob and RetryNow act for users. Each is one
@@ -20,7 +21,13 @@
 //   - Recover: after a crash or power cut, closes the attempts that were
 //     in progress as "interrupted" and requeues their jobs, keeping the
 //     pages already confirmed so that a retry sends only the rest.
-//   - Page files (SetJobPages, Pages), received faxes (AddReceived,
+//   - Destinations (RecordCall, Destination, Destinations): per number
+//     called, the counts and last outcome of its calls, what worked (rate,
+//     ECM, coding) and the training and ECM failures, for the daemon to
+//     start the next call from and for the UI to show.
+//   - Traces: the path of each attempt's trace file (RecordTrace,
+//     Attempt.TracePath, GetAttempt).
+//   - Page files (Pages), received faxes (AddReceived,
 //     ListReceived, GetReceived) and an append-only event log with a
 //     monotonic sequence number for the web UI's resumable event stream
 //     (AppendEvent, EventsSince, Changed). Every job transition appends its

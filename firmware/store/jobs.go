@@ -258,6 +258,28 @@ func (s *Store) StartAttempt(ctx context.Context, jobID int64, modem string) (At
 	return a, err
 }
 
+// RecordTrace records the path of the attempt's trace file (relative to
+// the data directory or absolute), as soon as it exists, so that the
+// trace of a call a crash interrupted is found too.
+func (s *Store) RecordTrace(ctx context.Context, attemptID int64, path string) error {
+	if path == "" {
+		return invalid("attempt %d: empty trace path", attemptID)
+	}
+	return s.write(ctx, "record trace", func(tx *wtx) error {
+		a, _, err := openAttempt(tx, attemptID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE store_attempts SET trace_path = ? WHERE id = ?`, path, a.ID)
+		return err
+	})
+}
+
+// GetAttempt returns attempt id.
+func (s *Store) GetAttempt(ctx context.Context, id int64) (Attempt, error) {
+	return loadAttempt(ctx, s.db, id)
+}
+
 // RecordConnected records that the remote fax machine answered the
 // attempt, and what was negotiated so far; the job goes from dialing to
 // sending.
@@ -372,7 +394,7 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, o Outcome) (
 		}
 		j.ReasonCode, j.ReasonText = o.ReasonCode, o.ReasonText
 		q := `UPDATE store_attempts SET ended_at = ?, last_activity_at = ?, duration_ms = ?, reason_code = ?,
-			reason_text = ?, trace_path = ?`
+			reason_text = ?, trace_path = coalesce(nullif(?, ''), trace_path)`
 		args := []any{micros(tx.now), micros(tx.now), o.Duration.Milliseconds(), o.ReasonCode, o.ReasonText, o.TracePath}
 		if p := o.Params; p != nil {
 			q += `, bit_rate = ?, ecm = ?, coding = ?, remote_ident = ?`

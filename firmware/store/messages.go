@@ -62,9 +62,10 @@ func validPages(pages []PageFile) error {
 	return nil
 }
 
-// CreateMessage stores a message, its recipients and one queued job per
-// recipient, due now, in one transaction. The returned Message has
-// Recipients and Jobs filled in.
+// CreateMessage stores a message, its pages, its recipients and one queued
+// job per recipient with the recipient's own pages, due now, in one
+// transaction: a job is never visible without the pages it sends. The
+// returned Message has Recipients and Jobs filled in.
 func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error) {
 	if len(m.Recipients) == 0 {
 		return Message{}, invalid("a message needs at least one recipient")
@@ -75,6 +76,9 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 		}
 		if !validE164(r.Number) {
 			return Message{}, invalid("recipient %q is not an E.164 number (+ and up to 15 digits)", r.Number)
+		}
+		if err := validPages(r.Pages); err != nil {
+			return Message{}, fmt.Errorf("recipient %s: %w", r.Number, err)
 		}
 	}
 	if err := validPages(m.Pages); err != nil {
@@ -116,9 +120,17 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 			if err := insR.QueryRowContext(ctx, out.ID, r.Field.String(), r.Number, r.Name).Scan(&r.ID); err != nil {
 				return err
 			}
+			own := r.Pages
+			r.Pages = nil // the job's pages are read with Store.Pages
 			j := Job{Message: out.ID, Recipient: r, State: Queued, MaxAttempts: m.MaxAttempts,
 				NextAttempt: tx.now, PagesTotal: len(m.Pages), Updated: tx.now}
+			if len(own) > 0 {
+				j.PagesTotal = len(own)
+			}
 			if err := insJ.QueryRowContext(ctx, out.ID, r.ID, j.MaxAttempts, now, j.PagesTotal, now).Scan(&j.ID); err != nil {
+				return err
+			}
+			if err := insertPages(tx, "job", j.ID, own); err != nil {
 				return err
 			}
 			out.Recipients = append(out.Recipients, r)
@@ -241,34 +253,8 @@ func (s *Store) GetJob(ctx context.Context, id int64) (Job, error) {
 	return j, nil
 }
 
-// SetJobPages replaces a job's own pages (those that differ from the
-// message's, e.g. with a per-recipient header) and sets its page count.
-// The job must be queued and not yet attempted.
-func (s *Store) SetJobPages(ctx context.Context, jobID int64, pages []PageFile) error {
-	if err := validPages(pages); err != nil {
-		return err
-	}
-	return s.write(ctx, "set job pages", func(tx *wtx) error {
-		j, err := loadJob(ctx, tx, jobID)
-		if err != nil {
-			return err
-		}
-		if j.State != Queued || j.Attempts > 0 {
-			return &TransitionError{Job: j.ID, From: j.State, Op: "set the pages of"}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM store_pages WHERE job = ?`, jobID); err != nil {
-			return err
-		}
-		if err := insertPages(tx, "job", jobID, pages); err != nil {
-			return err
-		}
-		j.PagesTotal = len(pages)
-		return tx.saveJob(j)
-	})
-}
-
-// Pages returns the pages a job sends (its own if SetJobPages gave it
-// some, else its message's), each marked Confirmed if the remote confirmed
+// Pages returns the pages a job sends (its recipient's own if
+// CreateMessage was given some, else its message's), each marked Confirmed if the remote confirmed
 // it in any attempt. A retry sends only the pages not Confirmed.
 func (s *Store) Pages(ctx context.Context, jobID int64) ([]Page, error) {
 	rows, err := s.db.QueryContext(ctx, `WITH j AS (SELECT id, message FROM store_jobs WHERE id = ?)

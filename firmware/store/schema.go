@@ -126,5 +126,35 @@ func migrations() []string {
 		payload TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload))
 	);
 	CREATE INDEX store_events_job ON store_events(job);`,
+
+		// 2: what each destination's fax machine did (destinations.go).
+		`CREATE TABLE store_destinations (
+		number                   TEXT PRIMARY KEY CHECK (number GLOB '+[1-9]*'),
+		calls                    INTEGER NOT NULL DEFAULT 0,
+		answered                 INTEGER NOT NULL DEFAULT 0,
+		delivered                INTEGER NOT NULL DEFAULT 0,
+		last_call_at             INTEGER NOT NULL,
+		last_reason_code         TEXT NOT NULL DEFAULT '',
+		last_reason_text         TEXT NOT NULL DEFAULT '',
+		last_delivered_at        INTEGER,
+		worked_at                INTEGER,
+		worked_bit_rate          INTEGER NOT NULL DEFAULT 0,
+		worked_ecm               INTEGER NOT NULL DEFAULT 0,
+		worked_coding            TEXT NOT NULL DEFAULT '',
+		remote_ident             TEXT NOT NULL DEFAULT '',
+		clean_trainings          INTEGER NOT NULL DEFAULT 0,
+		last_training_failure_at INTEGER,
+		ecm_failures             INTEGER NOT NULL DEFAULT 0,
+		last_ecm_failure_at      INTEGER,
+		delivered_since_ecm_failure INTEGER NOT NULL DEFAULT 0
+	) WITHOUT ROWID;
+
+	CREATE TABLE store_destination_rates (
+		number          TEXT NOT NULL REFERENCES store_destinations(number) ON DELETE CASCADE,
+		bit_rate        INTEGER NOT NULL CHECK (bit_rate > 0),
+		failures        INTEGER NOT NULL CHECK (failures > 0),
+		last_failure_at INTEGER NOT NULL,
+		PRIMARY KEY (number, bit_rate)
+	) WITHOUT ROWID;`,
 	}
 }

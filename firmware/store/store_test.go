@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +79,7 @@ func TestCreateGetListMessage(t *testing.T) {
 	}
 	for i, j := range got.Jobs {
 		r := got.Recipients[i]
-		if j.State != store.Queued || j.PagesTotal != 2 || j.MaxAttempts != 3 || j.Recipient != r ||
+		if j.State != store.Queued || j.PagesTotal != 2 || j.MaxAttempts != 3 || j.Recipient.ID != r.ID || j.Recipient.Number != r.Number ||
 			!j.NextAttempt.Equal(clk.Now()) || r.Field != []store.Field{store.To, store.Cc, store.Bcc}[i] {
 			t.Fatalf("job %d: %+v", i, j)
 		}
@@ -107,21 +109,73 @@ func TestCreateGetListMessage(t *testing.T) {
 		t.Fatal("duplicate user accepted")
 	}
 
-	// Per-recipient pages replace the message's for that job only.
-	own := []store.PageFile{{Index: 1, Path: "pages/j/1.g3", SHA256: sha(7)}}
-	if err := s.SetJobPages(ctx, m.Jobs[2].ID, own); err != nil {
-		t.Fatal(err)
-	}
-	if ps, _ := s.Pages(ctx, m.Jobs[2].ID); len(ps) != 1 || ps[0].Path != "pages/j/1.g3" {
-		t.Fatalf("job pages %+v", ps)
-	}
-	if j := mustJob(t, s, m.Jobs[2].ID); j.PagesTotal != 1 {
-		t.Fatalf("pages total %d", j.PagesTotal)
-	}
 	_, err = s.GetMessage(ctx, 999)
 	wantErr(t, err, store.ErrNotFound)
 	_, err = s.GetJob(ctx, 999)
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// TestRecipientPages: each recipient's own copy is its job's from the
+// moment the job exists (a worker may claim it at once), and a Bcc
+// recipient's copy is in no other job's pages.
+func TestRecipientPages(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	s := open(t, testConfig(t, clk))
+	u, _ := s.CreateUser(ctx, "alice")
+	copyOf := func(who string, n int) []store.PageFile {
+		var ps []store.PageFile
+		for i := range n {
+			ps = append(ps, store.PageFile{Index: i + 1, Path: fmt.Sprintf("pages/%s/%d.tif", who, i+1), SHA256: sha(i)})
+		}
+		return ps
+	}
+	m, err := s.CreateMessage(ctx, store.NewMessage{Sender: u.ID, Subject: "Invoice",
+		Pages: copyOf("undisclosed", 2),
+		Recipients: []store.Recipient{
+			{Field: store.To, Number: "+3225551000", Pages: copyOf("to", 2)},
+			{Field: store.Cc, Number: "+3225551001", Pages: copyOf("cc", 2)},
+			{Field: store.Bcc, Number: "+3225551002", Pages: copyOf("bcc", 3)},
+			{Field: store.To, Number: "+3225551003"}, // no copy of its own: the message's
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Claimed at once, before anything else happens: the first due job
+	// already has its own copy.
+	j, ok, err := s.NextJob(ctx, clk.Now())
+	if err != nil || !ok || j.ID != m.Jobs[0].ID {
+		t.Fatalf("NextJob: %+v %v %v", j, ok, err)
+	}
+	want := map[int64]string{m.Jobs[0].ID: "to", m.Jobs[1].ID: "cc", m.Jobs[2].ID: "bcc", m.Jobs[3].ID: "undisclosed"}
+	for _, j := range m.Jobs {
+		if len(j.Recipient.Pages) != 0 {
+			t.Errorf("job %d: the returned recipient carries its pages", j.ID)
+		}
+		ps, err := s.Pages(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 2
+		if want[j.ID] == "bcc" {
+			n = 3
+		}
+		if len(ps) != n || j.PagesTotal != n {
+			t.Fatalf("job %d: %d pages, total %d, want %d", j.ID, len(ps), j.PagesTotal, n)
+		}
+		for _, p := range ps {
+			if !strings.HasPrefix(p.Path, "pages/"+want[j.ID]+"/") {
+				t.Errorf("job %d (%s) sends %s", j.ID, want[j.ID], p.Path)
+			}
+			if want[j.ID] != "bcc" && strings.Contains(p.Path, "bcc") {
+				t.Errorf("job %d sends the Bcc recipient's copy %s", j.ID, p.Path)
+			}
+		}
+	}
+	// A bad copy refuses the whole message.
+	_, err = s.CreateMessage(ctx, store.NewMessage{Sender: u.ID, Recipients: []store.Recipient{
+		{Field: store.To, Number: "+3225551000", Pages: []store.PageFile{{Index: 2, Path: "p", SHA256: sha(1)}}}}})
+	wantErr(t, err, store.ErrInvalid)
 }
 
 func TestCreateMessageInvalid(t *testing.T) {
@@ -308,8 +362,6 @@ func TestIllegalTransitions(t *testing.T) {
 	_, err = s.FinishAttempt(ctx, a.ID, store.Outcome{Next: store.Failed})
 	wantErr(t, err, store.ErrAttemptClosed)
 	_, err = s.CancelJob(ctx, j.ID, "alice")
-	transition(t, err, store.Failed)
-	err = s.SetJobPages(ctx, j.ID, pages(1))
 	transition(t, err, store.Failed)
 	_, err = s.FinishAttempt(ctx, 999, store.Outcome{Next: store.Failed})
 	wantErr(t, err, store.ErrNotFound)

@@ -118,6 +118,12 @@ type Recipient struct {
 	Field  Field
 	Number string // E.164, e.g. "+3225551212"
 	Name   string // display name, may be empty
+	// Pages, when not empty, are this recipient's own copy of the fax
+	// (its own header, Bcc recipients hidden): CreateMessage gives them to
+	// the recipient's job in the transaction that creates it, so no
+	// worker ever sees the job without them. Empty means the message's
+	// Pages. GetMessage does not fill them in: see Store.Pages.
+	Pages []PageFile
 }
 
 // PageFile is a page image (or a whole document) kept as a file beside the
@@ -140,9 +146,9 @@ type NewMessage struct {
 	Subject    string
 	Body       string
 	Recipients []Recipient // at least one
-	// Pages are the rendered pages common to all recipients. Jobs whose
-	// pages differ (per-recipient headers) get them with SetJobPages
-	// before their first attempt.
+	// Pages are the rendered pages of the message as a whole (the archive
+	// and the sender's view); a job sends them unless its Recipient has
+	// Pages of its own.
 	Pages []PageFile
 	// MaxAttempts per recipient; 0 means Config.MaxAttempts.
 	MaxAttempts int
@@ -208,7 +214,10 @@ type Attempt struct {
 	ReasonText     string
 	PagesConfirmed int
 	Params
-	TracePath string // the per-call trace file
+	// TracePath is the call's trace file (T.30 frames and events, the
+	// modem's wire log), relative to the data directory or absolute;
+	// empty if none was kept.
+	TracePath string
 }
 
 // Outcome is how an attempt ended and what becomes of its job.
@@ -223,7 +232,8 @@ type Outcome struct {
 	// Duration is the connected time, measured on the monotonic clock.
 	Duration time.Duration
 	// Params, when not nil, replace what RecordConnected recorded.
-	Params    *Params
+	Params *Params
+	// TracePath, when not empty, replaces what RecordTrace recorded.
 	TracePath string
 }
 

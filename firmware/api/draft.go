@@ -1,0 +1,138 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"faxbox/firmware/billing"
+	"faxbox/firmware/store"
+	"faxbox/pages/render"
+)
+
+// draft is a message as the compose form gives it, checked: the form of
+// POST /api/messages and POST /api/previews.
+type draft struct {
+	rcpts         []*recipient
+	atts          []render.Attachment
+	subject, body string
+}
+
+// readDraft reads and checks a message form. When the form is unusable
+// (too large, invalid numbers, no recipient, nothing to send) it answers
+// the request itself and returns false. The caller defers removeForm.
+func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool) {
+	if !s.parseMessageForm(w, r) {
+		return nil, false
+	}
+	// Recipients: every bad number is reported, and then nothing is done.
+	rcpts, bad := s.parseRecipients(r.Context(), r)
+	if len(bad) > 0 {
+		invalidNumbers(w, bad)
+		return nil, false
+	}
+	if len(rcpts) == 0 {
+		writeError(w, http.StatusBadRequest, "no recipient: give at least one fax number in to, cc or bcc")
+		return nil, false
+	}
+	atts, err := attachments(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body")}
+	if strings.TrimSpace(d.body) == "" && strings.TrimSpace(d.subject) == "" && len(atts) == 0 {
+		writeError(w, http.StatusBadRequest, "nothing to send: give a subject, a body or files")
+		return nil, false
+	}
+	return d, true
+}
+
+// removeForm removes the temporary files of a parsed multipart form.
+func removeForm(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// parseMessageForm reads the multipart (or urlencoded) form of a message
+// submission, answering the request itself when it cannot.
+func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
+	err := r.ParseMultipartForm(8 << 20)
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the message is larger than %d bytes", mbe.Limit))
+		return false
+	case errors.Is(err, http.ErrNotMultipart):
+		if err := r.ParseForm(); err != nil {
+			writeError(w, http.StatusBadRequest, "reading the form: "+err.Error())
+			return false
+		}
+	default:
+		writeError(w, http.StatusBadRequest, "want a multipart/form-data body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// parseRecipients parses the to, cc and bcc fields ("contact:ID" stands
+// for a contact's fax number): one recipient per distinct number, in the
+// first field that names it, and every bad number reported.
+func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]*recipient, []invalidNumber) {
+	var rcpts []*recipient
+	var bad []invalidNumber
+	seen := map[string]bool{}
+	for _, f := range []store.Field{store.To, store.Cc, store.Bcc} {
+		field := strings.Join(r.Form[f.String()], ",")
+		field, bad = s.expandContacts(ctx, f, field, bad)
+		for _, res := range s.cfg.Numbers.ParseList(field) {
+			if res.Err != nil {
+				bad = append(bad, invalidNumber{Field: f.String(), Input: res.Input, Reason: numberReason(res.Err)})
+				continue
+			}
+			if seen[res.Number.E164] {
+				continue
+			}
+			seen[res.Number.E164] = true
+			rcpts = append(rcpts, &recipient{Recipient: store.Recipient{Field: f, Number: res.Number.E164}, number: res.Number})
+		}
+	}
+	return rcpts, bad
+}
+
+// invalidNumbers answers 400 with the refused numbers.
+func invalidNumbers(w http.ResponseWriter, bad []invalidNumber) {
+	msg := fmt.Sprintf("%d invalid number(s): ", len(bad))
+	for i, b := range bad {
+		if i > 0 {
+			msg += "; "
+		}
+		msg += fmt.Sprintf("%s %q: %s", b.Field, b.Input, b.Reason)
+	}
+	writeJSON(w, http.StatusBadRequest, errorJSON{Error: msg, Invalid: bad})
+}
+
+// priceCopies prices a copy of pages(rc) pages to every recipient with
+// the tariff in force and returns the total; it answers the request
+// itself and returns false when a destination has no price.
+func (s *Server) priceCopies(w http.ResponseWriter, r *http.Request, rcpts []*recipient, pages func(*recipient) int) (billing.Amount, bool) {
+	var total billing.Amount
+	for _, rc := range rcpts {
+		est, err := s.cfg.Ledger.Price(r.Context(), rc.Number, pages(rc))
+		if err != nil {
+			if errors.Is(err, billing.ErrNoRate) {
+				writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("%s %s: no tariff for this destination", rc.Field, rc.number.International()))
+				return 0, false
+			}
+			s.fail(w, r, err)
+			return 0, false
+		}
+		total += est.Cost
+	}
+	return total, true
+}

@@ -1,0 +1,203 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"faxbox/firmware/billing"
+	"faxbox/firmware/daemon"
+)
+
+// GET /metrics: the Prometheus text exposition format 0.0.4, written by
+// hand. A handful of counters and gauges do not justify
+// prometheus/client_golang (and its protobuf and expfmt dependencies) in
+// the binary of a small ARM board.
+//
+// The counters are computed from the database at scrape time (SQL
+// aggregates over the store's attempts and page confirmations), so they
+// survive restarts and never disagree with the message history. Only
+// administrators may read them (bearer token or session, as every API
+// request).
+
+// promWriter writes metric families in the text format.
+type promWriter struct {
+	b bytes.Buffer
+}
+
+// family starts a metric family.
+func (p *promWriter) family(name, typ, help string) {
+	help = strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(help)
+	fmt.Fprintf(&p.b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+// sample writes one sample; labels are name, value pairs.
+func (p *promWriter) sample(name string, v float64, labels ...string) {
+	p.b.WriteString(name)
+	if len(labels) > 0 {
+		p.b.WriteByte('{')
+		esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				p.b.WriteByte(',')
+			}
+			fmt.Fprintf(&p.b, `%s="%s"`, labels[i], esc.Replace(labels[i+1]))
+		}
+		p.b.WriteByte('}')
+	}
+	p.b.WriteByte(' ')
+	p.b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	p.b.WriteByte('\n')
+}
+
+// metricsContentType is the text format's media type.
+const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+// metrics implements GET /metrics.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if !principal(r).Admin {
+		writeError(w, http.StatusForbidden, "the metrics are for administrators")
+		return
+	}
+	var p promWriter
+	if err := s.writeMetrics(r.Context(), &p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", metricsContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(p.b.Bytes())
+}
+
+func (s *Server) writeMetrics(ctx context.Context, p *promWriter) error {
+	if s.cfg.DB != nil {
+		if err := storeMetrics(ctx, s.cfg.DB, p); err != nil {
+			return err
+		}
+	}
+
+	a, err := s.cfg.Ledger.Account(ctx, "")
+	if err != nil {
+		return err
+	}
+	cur := string(a.Currency)
+	money := func(x billing.Amount) float64 { return float64(x) / float64(billing.Unit) }
+	for _, g := range []struct {
+		name, help string
+		v          billing.Amount
+	}{
+		{"faxbox_credit_balance", "Prepaid balance: top-ups less charges.", a.Balance},
+		{"faxbox_credit_available", "Credit available to new calls: balance less holds.", a.Available},
+		{"faxbox_credit_held", "Credit held by calls in progress.", a.Held},
+		{"faxbox_credit_spent_this_month", "Charges less refunds since the start of the month.", a.SpentThisMonth},
+	} {
+		p.family(g.name, "gauge", g.help)
+		p.sample(g.name, money(g.v), "currency", cur)
+	}
+
+	var modems []daemon.ModemStatus
+	if s.cfg.Modems != nil {
+		modems = s.cfg.Modems()
+	}
+	p.family("faxbox_modem_state", "gauge", "1 for the state each modem is in, 0 for the others.")
+	states := []daemon.ModemState{daemon.ModemProbing, daemon.ModemIdle, daemon.ModemCalling, daemon.ModemOutOfOrder}
+	for _, m := range modems {
+		for _, st := range states {
+			v := 0.0
+			if m.State == st {
+				v = 1
+			}
+			p.sample("faxbox_modem_state", v, "modem", m.Name, "state", st.String())
+		}
+	}
+	p.family("faxbox_modem_calls_total", "counter", "Calls each modem dialled since faxd started.")
+	for _, m := range modems {
+		p.sample("faxbox_modem_calls_total", float64(m.Calls), "modem", m.Name)
+	}
+	p.family("faxbox_events_clients", "gauge", "Connected clients of the event stream (GET /api/events).")
+	p.sample("faxbox_events_clients", float64(s.EventClients()))
+	return nil
+}
+
+// storeMetrics writes the aggregates of the store's tables.
+func storeMetrics(ctx context.Context, db *sql.DB, p *promWriter) error {
+	one := func(q string) (float64, error) {
+		var v float64
+		if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+			return 0, fmt.Errorf("api: metrics: %w", err)
+		}
+		return v, nil
+	}
+	calls, err := one(`SELECT COUNT(*) FROM store_attempts WHERE ended_at IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	connected, err := one(`SELECT COUNT(*) FROM store_attempts WHERE ended_at IS NOT NULL AND connected_at IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	pages, err := one(`SELECT COUNT(*) FROM store_page_confirms`)
+	if err != nil {
+		return err
+	}
+	p.family("faxbox_calls_total", "counter", "Calls ended, by whether a fax machine answered.")
+	p.sample("faxbox_calls_total", connected, "answered", "true")
+	p.sample("faxbox_calls_total", calls-connected, "answered", "false")
+	p.family("faxbox_pages_sent_total", "counter", "Pages the remote fax machines confirmed.")
+	p.sample("faxbox_pages_sent_total", pages)
+
+	failures, err := groupCount(ctx, db, `SELECT reason_code, COUNT(*) FROM store_attempts
+		WHERE ended_at IS NOT NULL AND reason_code NOT IN ('', 'ok') GROUP BY reason_code`)
+	if err != nil {
+		return err
+	}
+	p.family("faxbox_call_failures_total", "counter", "Calls that did not deliver their fax, by cause.")
+	for _, k := range sortedKeys(failures) {
+		p.sample("faxbox_call_failures_total", failures[k], "cause", k)
+	}
+
+	jobs, err := groupCount(ctx, db, `SELECT state, COUNT(*) FROM store_jobs GROUP BY state`)
+	if err != nil {
+		return err
+	}
+	p.family("faxbox_jobs", "gauge", "Fax jobs by state.")
+	for _, st := range []string{"queued", "dialing", "sending", "retry", "delivered", "failed", "cancelled"} {
+		p.sample("faxbox_jobs", jobs[st], "state", st)
+	}
+	p.family("faxbox_queue_length", "gauge", "Jobs waiting for a modem: queued or waiting to retry.")
+	p.sample("faxbox_queue_length", jobs["queued"]+jobs["retry"])
+	return nil
+}
+
+// groupCount runs a query of (key, count) rows.
+func groupCount(ctx context.Context, db *sql.DB, q string) (map[string]float64, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("api: metrics: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var k string
+		var n float64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("api: metrics: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+func sortedKeys(m map[string]float64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
