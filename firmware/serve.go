@@ -8,8 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,13 +17,17 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
+	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/firmware/users"
+	"faxbox/internal/sqlitedb"
 	"faxbox/modem"
 	"faxbox/modem/sim"
 	"faxbox/pages/render"
 	"faxbox/t30"
+	"faxbox/ui"
 )
 
 // serveOptions are what "faxd serve" is started with. The unexported
@@ -63,7 +65,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var o serveOptions
 	fl.StringVar(&o.configPath, "config", "", "configuration file (default "+config.DefaultPath+"; none needed with --demo)")
 	fl.BoolVar(&o.demo, "demo", false, "demo mode: a simulated modem and remote fax machine, demo credit, data under ./var/demo")
-	fl.StringVar(&o.listen, "listen", defaultListen, "address of the HTTP JSON API")
+	fl.StringVar(&o.listen, "listen", "", "HTTPS address of the web UI and the JSON API (default "+defaultListen+" with --demo, else web.listen)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +111,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return err
 	}
 	defer led.Close()
+	accounts, err := users.Open(ctx, users.Config{Path: dbPath, Accounts: st, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer accounts.Close()
 
 	name := apiUser
 	if cfg.Demo {
@@ -128,8 +135,15 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		if err := demoCredit(ctx, led, cfg); err != nil {
 			return err
 		}
-	} else if token, err = readToken(cfg.Web.APITokenFile); err != nil {
-		return err
+	} else if cfg.Web.APITokenFile != "" {
+		if token, err = readToken(cfg.Web.APITokenFile); err != nil {
+			return err
+		}
+	}
+	// Browsers sign in with sessions; scripts use the API token, if any.
+	auth := &users.SessionAuth{Users: accounts}
+	if token != "" {
+		auth.Token = &api.TokenAuth{Token: token, Principal: api.Principal{User: user, Admin: true}}
 	}
 
 	parser, err := numbers.NewParser(cfg.Country)
@@ -165,12 +179,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
 	} else {
 		for _, mc := range cfg.Modems {
-			md, err := openModem(mc, cfg)
+			wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
+			md, err := openModem(mc, cfg, wl)
 			if err != nil {
 				return err
 			}
 			closers = append(closers, func() { md.Close() })
-			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md})
+			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl})
 		}
 	}
 
@@ -179,37 +194,57 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
+	book, err := contacts.Open(ctx, contacts.Config{Path: dbPath, Numbers: parser})
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+	statsDB, err := sqlitedb.Open(dbPath) // read by /metrics
+	if err != nil {
+		return err
+	}
+	defer statsDB.Close()
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
-		Auth: &api.TokenAuth{Token: token, Principal: api.Principal{User: user, Admin: true}}, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
-		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log})
+		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
+		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
+		Modems: pool.Status, Contacts: book, DB: statsDB})
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/api/", apiSrv)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprintln(w, "Faxbox: the JSON API is under /api/ (Authorization: Bearer TOKEN); the web UI is not there yet.")
-	})
-
-	ln, err := net.Listen("tcp", o.listen)
+	defer apiSrv.Close() // ends the event streams, which Shutdown does not wait for
+	// HTTPS on web.listen with a plain-HTTP redirect; the demo serves
+	// HTTPS on loopback only.
+	listen, redirect := cfg.Web.Listen, cfg.Web.RedirectHTTP
+	if cfg.Demo {
+		listen, redirect = []string{defaultListen}, ""
+	}
+	if o.listen != "" {
+		listen = []string{o.listen}
+	}
+	web, err := ui.New(ui.Config{Users: accounts, Auth: auth, API: apiSrv, Listen: listen, RedirectHTTP: redirect,
+		TLSCert: cfg.Web.TLSCert, TLSKey: cfg.Web.TLSKey, DataDir: dir, ShutdownGrace: shutdownGrace, Logger: log})
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	setupNeeded, err := accounts.SetupNeeded(ctx)
+	if err != nil {
+		return err
+	}
+	if err := web.Listen(); err != nil {
+		return err
+	}
 
 	poolCtx, stopPool := context.WithCancel(context.Background())
 	defer stopPool()
 	poolDone := make(chan error, 1)
 	go func() { poolDone <- pool.Run(poolCtx) }()
+	webCtx, stopWeb := context.WithCancel(context.Background())
+	defer stopWeb()
 	srvDone := make(chan error, 1)
-	go func() { srvDone <- srv.Serve(ln) }()
+	go func() { srvDone <- web.Serve(webCtx) }()
 
-	addr := ln.Addr().String()
-	banner(stdout, cfg, addr, token, dir, remoteDir, led)
+	addr := web.Addrs()[0].String()
+	banner(stdout, cfg, addr, token, dir, remoteDir, led, setupNeeded)
 	if o.ready != nil {
 		o.ready(addr, token)
 	}
@@ -218,6 +253,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	case <-ctx.Done():
 	case err = <-srvDone:
 		err = fmt.Errorf("web server: %w", err)
+		srvDone <- nil
 	case err = <-poolDone:
 		if err == nil {
 			err = errors.New("the modem pool stopped")
@@ -225,10 +261,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		poolDone <- nil
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
-		err = serr
+	stopWeb() // lets requests finish for shutdownGrace
+	if werr := <-srvDone; werr != nil && err == nil {
+		err = werr
 	}
 	stopPool()
 	if perr := <-poolDone; perr != nil && err == nil {
@@ -325,8 +360,9 @@ func readToken(path string) (string, error) {
 	return tok, nil
 }
 
-// openModem opens a configured class 1 modem; the pool resets it.
-func openModem(mc config.Modem, cfg *config.Config) (*modem.Modem, error) {
+// openModem opens a configured class 1 modem that logs its bytes to wl;
+// the pool resets it.
+func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.Modem, error) {
 	var flow modem.Flow
 	switch mc.Flow {
 	case config.FlowRTSCTS:
@@ -337,7 +373,7 @@ func openModem(mc config.Modem, cfg *config.Config) (*modem.Modem, error) {
 		flow = modem.FlowNone
 	}
 	md, err := modem.Open(modem.PortConfig{Device: mc.Device, Baud: mc.Baud, Flow: flow},
-		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse})
+		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse, WireLog: wl})
 	if err != nil {
 		return nil, fmt.Errorf("modem %s: %w", mc.Device, err)
 	}
@@ -395,19 +431,28 @@ func demoRemote(ctx context.Context, m *modem.Modem, dir string, log *slog.Logge
 	}
 }
 
-// banner says where the daemon is and how to use it.
-func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger) {
+// banner says where the daemon is and how to use it; setupNeeded sends
+// the reader to the first-run page.
+func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger, setupNeeded bool) {
 	var b strings.Builder
 	if cfg.Demo {
 		fmt.Fprintf(&b, "Faxbox demo: a simulated modem on a simulated line to a simulated remote fax machine.\n")
 	} else {
 		fmt.Fprintf(&b, "Faxbox is running.\n")
 	}
-	fmt.Fprintf(&b, "  JSON API      http://%s/api/\n", addr)
-	if cfg.Demo {
+	fmt.Fprintf(&b, "  web UI        https://%s/\n", addr)
+	if setupNeeded {
+		fmt.Fprintf(&b, "                open it to set the administrator's password (first run)\n")
+	}
+	fmt.Fprintf(&b, "                the certificate is self-signed unless web.tls_cert is set: let the browser accept it\n")
+	fmt.Fprintf(&b, "  JSON API      https://%s/api/\n", addr)
+	switch {
+	case cfg.Demo:
 		fmt.Fprintf(&b, "  API token     %s\n", token)
-	} else {
+	case token != "":
 		fmt.Fprintf(&b, "  API token     in %s\n", cfg.Web.APITokenFile)
+	default:
+		fmt.Fprintf(&b, "  API token     none (web.api_token_file is not set): sessions only\n")
 	}
 	fmt.Fprintf(&b, "  data          %s\n", dir)
 	if cfg.Demo {
@@ -415,8 +460,9 @@ func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string,
 			fmt.Fprintf(&b, "  credit        %s available (demo credit, not real money)\n", led.Currency().Format(a.Available))
 		}
 		fmt.Fprintf(&b, "  remote faxes  what the remote machine receives is saved in %s\n", remoteDir)
-		fmt.Fprintf(&b, "\nTry:\n  curl -H 'Authorization: Bearer %s' -F 'to=+32 2 555 12 12' -F subject=Hello -F 'body=A first fax.' http://%s/api/messages\n", token, addr)
-		fmt.Fprintf(&b, "  curl -H 'Authorization: Bearer %s' http://%s/api/messages/1\n", token, addr)
+		fmt.Fprintf(&b, "\nTry:\n  curl -k -H 'Authorization: Bearer %s' -F 'to=+32 2 555 12 12' -F subject=Hello -F 'body=A first fax.' https://%s/api/messages\n", token, addr)
+		fmt.Fprintf(&b, "  curl -k -H 'Authorization: Bearer %s' https://%s/api/messages/1\n", token, addr)
+		fmt.Fprintf(&b, "  (-k: the demo's certificate is self-signed)\n")
 	}
 	fmt.Fprintf(&b, "\nPress Ctrl-C to stop.\n")
 	io.WriteString(w, b.String())

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,14 +81,16 @@ func TestServeDemo(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve not ready within 30 s")
 	}
-	if !strings.Contains(stdout.String(), ri.token) || !strings.Contains(stdout.String(), ri.addr) ||
-		!strings.Contains(stdout.String(), "demo credit") {
+	if !strings.Contains(stdout.String(), ri.token) || !strings.Contains(stdout.String(), "https://"+ri.addr+"/") ||
+		!strings.Contains(stdout.String(), "demo credit") || !strings.Contains(stdout.String(), "administrator's password") {
 		t.Errorf("banner does not show the address, the token and the demo credit:\n%s", stdout.String())
 	}
 
+	// The demo's certificate is self-signed.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	call := func(method, path, contentType string, body io.Reader, out any) int {
 		t.Helper()
-		req, err := http.NewRequest(method, "http://"+ri.addr+path, body)
+		req, err := http.NewRequest(method, "https://"+ri.addr+path, body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +98,7 @@ func TestServeDemo(t *testing.T) {
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,6 +118,16 @@ func TestServeDemo(t *testing.T) {
 	}
 	if code := call("GET", "/api/account", "", nil, &acct); code != http.StatusOK || acct.Available != "100.00" || !acct.Demo {
 		t.Fatalf("account: status %d, %+v; want 100.00 of demo credit", code, acct)
+	}
+	// The web UI is there, waiting for its administrator.
+	var state struct {
+		SetupNeeded bool `json:"setup_needed"`
+	}
+	if code := call("GET", "/auth/state", "", nil, &state); code != http.StatusOK || !state.SetupNeeded {
+		t.Errorf("/auth/state: status %d, %+v; want the first-run page open", code, state)
+	}
+	if code := call("GET", "/", "", nil, nil); code != http.StatusOK {
+		t.Errorf("GET /: status %d", code)
 	}
 
 	var buf bytes.Buffer

@@ -18,7 +18,7 @@ start() {
   s=$(date +%s%N)
   (cd "$work" && exec "$faxd" serve --demo --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1) &
   pid=$!
-  until curl -s -o /dev/null "http://127.0.0.1:$port/api/account"; do sleep 0.005; done
+  until curl -sk -o /dev/null "https://127.0.0.1:$port/api/account"; do sleep 0.005; done
   e=$(date +%s%N)
   echo "$pid $(((e - s) / 1000))"
 }
@@ -37,8 +37,8 @@ idle=$(rss_mib "$pid")
 token=$(awk '/API token/ {print $3}' "$work/serve.log")
 printf 'P4\n1728 2200\n' >"$work/page.pbm"
 head -c $((216 * 2200)) /dev/urandom | tr '\000-\377' '\000\000\000\000\000\000\000\377' >>"$work/page.pbm"
-curl -s -H "Authorization: Bearer $token" -F 'to=+32 2 555 12 12' -F subject=bench \
-  -F 'body=Benchmark fax.' -F "files=@$work/page.pbm" "http://127.0.0.1:$port/api/messages" >/dev/null
+curl -sk -H "Authorization: Bearer $token" -F 'to=+32 2 555 12 12' -F subject=bench \
+  -F 'body=Benchmark fax.' -F "files=@$work/page.pbm" "https://127.0.0.1:$port/api/messages" >/dev/null
 peak=0
 for ((i = 0; i < 60; i++)); do
   r=$(rss_mib "$pid")

@@ -1,0 +1,35 @@
+// Package users keeps Faxbox's accounts and what browsers need to use
+// them safely: password hashes, sessions, login throttling, CSRF tokens,
+// the first-run setup of the administrator and the audit log of
+// administrative changes.
+//
+// It provides:
+//
+//   - Store, over the appliance's SQLite file (its own users_* tables and
+//     users_schema version table, beside the store's and the ledger's).
+//     Every account is also a store user (store.CreateUser) and is keyed by
+//     that user's id, so messages and jobs belong to accounts.
+//   - Passwords hashed with argon2id, kept as PHC strings
+//     ("$argon2id$v=19$m=19456,t=2,p=1$salt$hash"); bcrypt hashes ("$2b$")
+//     imported from elsewhere are verified too and replaced by argon2id at
+//     the next successful login. No account has a default password: the
+//     first administrator is created by Setup, which is refused once an
+//     administrator exists.
+//   - Sessions: 256-bit random tokens given to the browser in the
+//     faxbox_session cookie and stored only as SHA-256 hashes, with an idle
+//     and an absolute expiry, revoked on logout, password change and
+//     disabling. Each session has a CSRF token derived from it, which every
+//     state-changing request must echo in the X-CSRF-Token header.
+//   - Login throttling per account name and per client address: a few
+//     failures are free, then each costs a doubling delay up to a lockout,
+//     forgotten after a quiet window.
+//   - An audit log (actor, action, detail, time) written in the
+//     transaction of every administrative change. It never holds a
+//     password.
+//   - SessionAuth, the api.Authenticator of the web UI: the session cookie
+//     for browsers, an API token (api.TokenAuth) for "Authorization:
+//     Bearer" requests from scripts.
+//
+// The package does not serve HTTP (package ui does), send mail, or decide
+// what staff may see of messages (package api does, from the Principal).
+package users

@@ -1,0 +1,146 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"faxbox/firmware/users"
+)
+
+// userJSON is how the endpoints show an account (U in the package doc).
+type userJSON struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Admin      bool      `json:"admin"`
+	Disabled   bool      `json:"disabled"`
+	MustChange bool      `json:"must_change_password"`
+	Created    time.Time `json:"created"`
+}
+
+func toJSON(u users.User) userJSON {
+	return userJSON{ID: u.ID, Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
+		MustChange: u.MustChange, Created: u.Created}
+}
+
+// signedIn is the answer of setup, login and me.
+type signedIn struct {
+	User userJSON `json:"user"`
+	CSRF string   `json:"csrf"`
+}
+
+// credentials is the body of setup and login.
+type credentials struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// state answers GET /auth/state.
+func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	need, err := s.cfg.Users.SetupNeeded(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"setup_needed": need})
+}
+
+// setup answers POST /auth/setup: the first administrator, signed in.
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	var c credentials
+	if !s.readJSON(w, r, &c) {
+		return
+	}
+	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sess, err := s.cfg.Users.StartSession(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, s.cfg.Users.Cookie(sess))
+	writeJSON(w, http.StatusCreated, signedIn{User: toJSON(sess.User), CSRF: sess.CSRF})
+}
+
+// login answers POST /auth/login.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var c credentials
+	if !s.readJSON(w, r, &c) {
+		return
+	}
+	sess, err := s.cfg.Users.Login(r.Context(), c.Name, c.Password, clientIP(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The browser's previous session, if any, ends: it gets a new one.
+	if old, err := r.Cookie(users.CookieName); err == nil {
+		if err := s.cfg.Users.Logout(r.Context(), old.Value); err != nil {
+			s.log.Warn("ui: end the previous session", "err", err)
+		}
+	}
+	http.SetCookie(w, s.cfg.Users.Cookie(sess))
+	writeJSON(w, http.StatusOK, signedIn{User: toJSON(sess.User), CSRF: sess.CSRF})
+}
+
+// logout answers POST /auth/logout: the session ends and the browser
+// forgets the cookie.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.cfg.Users.SessionFromRequest(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.cfg.Users.Logout(r.Context(), sess.Token); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, users.ClearCookie())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// me answers GET /auth/me.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.cfg.Users.SessionFromRequest(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, signedIn{User: toJSON(sess.User), CSRF: sess.CSRF})
+}
+
+// changePassword answers POST /api/me/password {"old","new"}: a session
+// keeps itself and ends the user's others.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	p, err := s.cfg.Auth.Authenticate(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var body struct {
+		Old string `json:"old"`
+		New string `json:"new"`
+	}
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	var keep string
+	if c, err := r.Cookie(users.CookieName); err == nil && r.Header.Get("Authorization") == "" {
+		keep = c.Value
+	}
+	err = s.cfg.Users.ChangePassword(r.Context(), p.User.ID, body.Old, body.New, keep)
+	if errors.Is(err, users.ErrBadCredentials) {
+		writeError(w, http.StatusForbidden, "the old password is wrong")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

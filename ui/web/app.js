@@ -1,0 +1,195 @@
+// Faxbox web UI: the shell, the hash router, sign-in, live notices.
+import { t } from './strings.js';
+import { h, replace, field, form } from './dom.js';
+import { get, post, serverNow, setCSRF, setUnauthorizedHandler, APIError, Events } from './api.js';
+import compose from './compose.js';
+import outbox from './outbox.js';
+import contacts from './contacts.js';
+import account from './account.js';
+import admin from './admin.js';
+import { passwordForm } from './account.js';
+
+const $ = (id) => document.getElementById(id);
+const main = $('main');
+
+const inbox = ({ main }) => {
+  replace(main, h('h1', { text: t('inboxTitle') }), h('p', { class: 'empty', text: t('inboxEmpty') }));
+};
+
+// password is the page a user whose password an administrator set must
+// go through first.
+const password = ({ main, user, go }) => {
+  replace(main, h('div', { class: 'narrow' }, h('h1', { text: t('mustChangeTitle') }), h('p', { text: t('mustChange') }),
+    passwordForm(() => { user.must_change_password = false; go('compose'); })));
+};
+
+const pages = [
+  { path: 'compose', label: 'navCompose', view: compose },
+  { path: 'outbox', label: 'navOutbox', view: outbox },
+  { path: 'inbox', label: 'navInbox', view: inbox },
+  { path: 'contacts', label: 'navContacts', view: contacts },
+  { path: 'account', label: 'navAccount', view: account },
+  { path: 'admin', label: 'navAdmin', view: admin, admin: true },
+];
+
+const app = {
+  user: null,
+  events: new Events((live) => { $('live').hidden = live; }),
+  notify,
+  go: (path) => { location.hash = '#/' + path; },
+};
+
+let cleanup = null;
+let routes = 0; // counts route changes, so a page that loads late knows it is gone
+
+// route shows the page the hash names: "#/compose?to=contact:3".
+async function route() {
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const params = new URLSearchParams(query || '');
+  const n = ++routes;
+  if (cleanup) { cleanup(); cleanup = null; }
+  const page = pages.find((p) => p.path === path);
+  const view = { login, setup, password }[path] || (page && page.view);
+  if (path !== 'login' && path !== 'setup') {
+    if (!app.user) return start();
+    if (!path) return app.go('compose');
+    if (app.user.must_change_password && path !== 'password') return app.go('password');
+  }
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.path === path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  document.title = t(page ? page.label : 'app') + ' · ' + t('app');
+  if (!view) return replace(main, h('p', { text: t('notFound') }));
+  replace(main, h('p', { text: t('loading') }));
+  try {
+    const done = await view({ ...app, main, params });
+    if (n === routes) cleanup = done || null;
+    else if (done) done();
+  } catch (e) {
+    if (n === routes) replace(main, h('p', { class: 'error', role: 'alert', text: t('error', { error: e.message }) }));
+  }
+  if (document.activeElement === document.body) main.focus({ preventScroll: true });
+}
+
+// start finds out whether Faxbox needs its first account, or who is
+// signed in, and shows the right page.
+async function start() {
+  try {
+    const st = await get('/auth/state');
+    if (st.setup_needed) return app.go('setup');
+    signedIn(await get('/auth/me'));
+    route();
+  } catch (e) {
+    if (e instanceof APIError && e.status === 401) return app.go('login');
+    replace(main, h('p', { class: 'error', role: 'alert', text: t('offline', { error: e.message }) }));
+  }
+}
+
+function signedIn({ user, csrf }) {
+  app.user = user;
+  setCSRF(csrf);
+  replace($('nav'), pages.filter((p) => !p.admin || user.admin).map((p) =>
+    h('li', {}, h('a', { href: '#/' + p.path, dataset: { path: p.path }, text: t(p.label) }))));
+  $('who').textContent = t('signedInAs', { name: user.name });
+  document.querySelector('header.top').hidden = false;
+  $('notify-btn').hidden = !('Notification' in window) || Notification.permission !== 'default';
+  app.opened = serverNow() - 2000;
+  app.events.start(user);
+}
+
+function signedOut() {
+  app.user = null;
+  setCSRF('');
+  app.events.stop();
+  document.querySelector('header.top').hidden = true;
+}
+
+// authForm shows the login or setup form; send posts its values and
+// returns the signed-in user.
+function authForm(title, intro, fields, submit, send) {
+  const f = form(null, [intro && h('p', { text: t(intro) }), fields], submit, async (v) => {
+    signedIn(await send(v));
+    app.go('compose');
+  });
+  replace(main, h('div', { class: 'narrow' }, h('h1', { text: t(title) }), f));
+  f.querySelector('input').focus();
+}
+
+function input(name, type = 'text', autocomplete) {
+  return h('input', { name, type, required: true, autocomplete });
+}
+
+function login() {
+  signedOut();
+  authForm('loginTitle', null, [
+    field(t('name'), input('name', 'text', 'username')),
+    field(t('password'), input('password', 'password', 'current-password')),
+  ], 'loginSubmit', async (v) => {
+    try {
+      return await post('/auth/login', { name: v.name, password: v.password });
+    } catch (e) {
+      if (e.status === 401) throw new Error(t('loginWrong'));
+      if (e.status === 429) throw new Error(t('loginThrottled', { s: e.body.retry_after || '60' }));
+      throw e;
+    }
+  });
+}
+
+function setup() {
+  signedOut();
+  authForm('setupTitle', 'setupIntro', [
+    field(t('name'), input('name', 'text', 'username')),
+    field(t('email'), input('email', 'email', 'email')),
+    field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('passwordHint')),
+    field(t('passwordAgain'), input('again', 'password', 'new-password')),
+  ], 'setupSubmit', (v) => {
+    if (v.password !== v.again) throw new Error(t('passwordsDiffer'));
+    return post('/auth/setup', { name: v.name, email: v.email, password: v.password });
+  });
+}
+
+// notify shows a notice in the page (read out by screen readers) and, if
+// the user allowed it, in the browser's notification area.
+function notify(text, kind = 'info', desktop = false) {
+  const close = h('button', { type: 'button', class: 'link', 'aria-label': t('dismiss'), text: '×' });
+  const n = h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : null }, h('span', { text }), close);
+  close.addEventListener('click', () => n.remove());
+  $('notices').append(n);
+  setTimeout(() => n.remove(), kind === 'error' ? 15000 : 6000);
+  if (desktop && document.hidden && 'Notification' in window && Notification.permission === 'granted') {
+    new Notification(t('app'), { body: text });
+  }
+}
+
+// Delivery and failure notices, on whatever page is open, for what
+// happens while it is open.
+app.events.on('job', async (d, ev) => {
+  if (d.state !== 'delivered' && d.state !== 'failed' || Date.parse(ev.at) < app.opened) return;
+  let number = '#' + d.job;
+  try {
+    const m = await get('/api/messages/' + d.message);
+    number = m.jobs.find((j) => j.id === d.job).recipient.number;
+  } catch { /* the job's id will do */ }
+  if (d.state === 'delivered') notify(t('delivered', { number }), 'ok', true);
+  else notify(t('failed', { number, reason: d.reason_text || d.reason || '' }), 'error', true);
+});
+
+function init() {
+  document.querySelector('.skip').textContent = t('skip');
+  $('live').textContent = t('reconnecting');
+  $('logout').textContent = t('logout');
+  $('notify-btn').textContent = t('enableNotifications');
+  $('notify-btn').addEventListener('click', async () => {
+    await Notification.requestPermission();
+    $('notify-btn').hidden = Notification.permission !== 'default';
+  });
+  $('logout').addEventListener('click', async () => {
+    try { await post('/auth/logout'); } finally { app.go('login'); }
+  });
+  setUnauthorizedHandler(() => { if (app.user) { signedOut(); app.go('login'); } });
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+init();

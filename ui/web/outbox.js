@@ -1,0 +1,211 @@
+// Outbox and history: every message with each recipient's job, kept up
+// to date by the event stream; cancel, retry, resend; pages and archive.
+import { t, has } from './strings.js';
+import { h, replace, field, pageList, time, debounce } from './dom.js';
+import { get, post, price } from './api.js';
+import { saveDraft } from './compose.js';
+
+const pageSize = 30;
+
+export default async function outbox({ main, user, events, notify, go }) {
+  const messages = new Map(); // id -> message, newest first by insertion
+  const open = new Set(); // ids of messages whose details are shown
+  const charges = new Map(); // job id -> what its calls cost, from the ledger
+  let oldest = 0;
+  let more = false;
+
+  const stateFilter = h('select', { id: 'filter-state', on: { change: draw } },
+    ['', 'active', 'delivered', 'failed', 'cancelled'].map((v) =>
+      h('option', { value: v, text: t({ '': 'filterAll', active: 'filterActive', delivered: 'filterDelivered',
+        failed: 'filterFailed', cancelled: 'filterCancelled' }[v]) })));
+  const search = h('input', { type: 'search', id: 'search', on: { input: debounce(draw, 150) } });
+  const list = h('div', { class: 'messages', 'aria-live': 'off' });
+  const moreBtn = h('button', { type: 'button', text: t('loadMore'), on: { click: load } });
+
+  replace(main, h('h1', { text: t('outboxTitle') }),
+    h('div', { class: 'filters' }, field(t('filterState'), stateFilter), field(t('search'), search, t('searchHint'))),
+    list, moreBtn);
+
+  async function load() {
+    const res = await get(`/api/messages?limit=${pageSize}` + (oldest ? '&before=' + oldest : ''));
+    for (const m of res.messages) {
+      messages.set(m.id, m);
+      oldest = m.id;
+    }
+    more = res.messages.length === pageSize;
+    draw();
+  }
+
+  function matches(m) {
+    const f = stateFilter.value;
+    if (f && m.state !== f && !(f === 'failed' && m.state === 'partial')) return false;
+    const q = search.value.trim().toLowerCase();
+    if (!q) return true;
+    const hay = [m.subject, m.sender, ...(m.recipients || []).flatMap((r) => [r.number, r.name])];
+    return hay.some((s) => s && String(s).toLowerCase().includes(q));
+  }
+
+  function draw() {
+    const shown = [...messages.values()].sort((a, b) => b.id - a.id).filter(matches);
+    const focused = list.contains(document.activeElement) && document.activeElement.dataset.key;
+    replace(list, shown.length ? shown.map(card)
+      : h('p', { class: 'empty', text: t(messages.size ? 'noMatch' : 'noMessages') }));
+    moreBtn.hidden = !more;
+    if (focused) list.querySelector(`[data-key="${focused}"]`)?.focus();
+  }
+
+  function card(m) {
+    const jobs = m.jobs || [];
+    const pages = Math.max(0, ...jobs.map((j) => j.pages_total || 0));
+    const el = h('article', { class: 'message card', dataset: { message: m.id, state: m.state } },
+      h('header', {},
+        h('h2', { text: t('messageTitle', { subject: m.subject || t('noSubject'), when: time(m.created) }) }),
+        h('span', { class: 'badge ' + m.state, text: t('msgState_' + m.state) })),
+      m.jobs ? h('ul', { class: 'jobs' }, jobs.map((j) => jobRow(m, j)))
+        : h('p', { class: 'counts', text: Object.entries(m.counts || {}).map(([s, n]) => t('count', { n, state: t('count_' + s) })).join(' · ') }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', dataset: { key: 'details-' + m.id }, 'aria-expanded': String(open.has(m.id)), text: t(open.has(m.id) ? 'hide' : 'details'),
+          on: { click: () => details(m) } }),
+        h('button', { type: 'button', dataset: { key: 'resend-' + m.id }, text: t('resend'), on: { click: () => resend(m) } }),
+        h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf`, download: `fax-${m.id}.pdf`, text: t('archive') })),
+      open.has(m.id) && pages > 0 && h('div', { class: 'previews' }, h('h3', { text: t('pages') }),
+        pageList(Array.from({ length: pages }, (_, i) => `/api/messages/${m.id}/pages/${i + 1}.png`))));
+    return el;
+  }
+
+  function jobRow(m, j) {
+    const r = j.recipient || {};
+    const row = h('li', { class: 'job', dataset: { job: j.id, state: j.state } },
+      h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', r.name || r.number),
+      h('span', { class: 'state ' + j.state, text: stateText(j) }),
+      h('small', { class: 'attempts', text: j.attempts ? t('attempts', { n: j.attempts, max: j.max_attempts }) : '' }),
+      costOf(j),
+      h('span', { class: 'job-actions' },
+        !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => act(j, 'cancel') } }),
+        (j.state === 'retry' || j.state === 'queued' || j.state === 'failed') &&
+          h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } })));
+    return row;
+  }
+
+  // costOf is the cost of a finished job's calls, or a meter running
+  // during the call.
+  function costOf(j) {
+    if (charges.has(j.id)) return h('small', { class: 'cost', dataset: { cost: charges.get(j.id) }, text: t('cost', { cost: charges.get(j.id) }) });
+    const call = lastAttempt(j);
+    if (j.state !== 'sending' || !call || !call.connected) return null;
+    const meter = h('small', { class: 'cost meter', dataset: { since: call.connected, number: j.recipient.number } });
+    tick(meter);
+    return meter;
+  }
+
+  async function act(j, what) {
+    try {
+      await post(`/api/jobs/${j.id}/${what}`);
+      refresh(j.message);
+    } catch (e) {
+      notify(e.message, 'error');
+    }
+  }
+
+  // details shows or hides a message's jobs and pages; the list of
+  // messages has only their counts.
+  function details(m) {
+    if (open.has(m.id)) open.delete(m.id);
+    else open.add(m.id);
+    if (m.jobs) draw();
+    else refresh(m.id);
+  }
+
+  async function resend(m) {
+    if (!m.recipients) m = await get('/api/messages/' + m.id).catch((e) => notify(e.message, 'error'));
+    if (!m) return;
+    const byField = { to: [], cc: [], bcc: [] };
+    for (const r of m.recipients || []) byField[r.field]?.push({ value: r.number, label: r.name || r.number, number: r.number });
+    saveDraft(user, { ...byField, subject: m.subject, body: m.body || '' });
+    go('compose');
+  }
+
+  // refresh fetches a message again; events only say that it changed.
+  // Requests for the same message are coalesced.
+  const busy = new Map(); // id -> true if another refresh is wanted
+  async function refresh(id) {
+    if (busy.has(id)) { busy.set(id, true); return; }
+    busy.set(id, false);
+    try {
+      const m = await get('/api/messages/' + id);
+      messages.set(id, m);
+      await costs();
+      draw();
+    } catch (e) {
+      if (e.status !== 404) notify(e.message, 'error');
+    } finally {
+      const again = busy.get(id);
+      busy.delete(id);
+      if (again) refresh(id);
+    }
+  }
+
+  // costs reads from the ledger what the finished jobs of the loaded
+  // messages cost. A call is charged when it is settled, which may be
+  // just after its job ends: the "account" event that follows calls
+  // this again.
+  async function costs() {
+    const ms = [...messages.values()].filter((m) => (m.jobs || []).some((j) => finalState(j.state) && !charges.has(j.id)));
+    if (!ms.length) return;
+    const jobs = ms.flatMap((m) => m.jobs);
+    const from = ms.map((m) => m.created.slice(0, 10)).sort()[0]; // no call is older than its message
+    let res;
+    try { res = await get('/api/account/ledger?format=json&from=' + from); } catch { return; }
+    for (const j of jobs) {
+      const entries = (res.entries || []).filter((e) => e.kind === 'charge' && e.job === 'job' + j.id);
+      const cents = entries.reduce((sum, e) => sum + Math.round(Math.abs(parseFloat(e.amount)) * 100), 0);
+      if (entries.length) charges.set(j.id, (cents / 100).toFixed(2));
+    }
+  }
+
+  await load();
+  // Messages in progress are shown with their jobs, live.
+  await Promise.all([...messages.values()].filter((m) => m.state === 'active').map((m) => refresh(m.id)));
+  const timer = setInterval(() => list.querySelectorAll('.meter').forEach(tick), 1000);
+  const offs = [
+    events.on('job', (d) => { if (messages.has(d.message) || d.message > oldest) refresh(d.message); }),
+    events.on('message', (d) => refresh(d.message)),
+    events.on('account', () => costs().then(draw)),
+  ];
+  return () => { clearInterval(timer); offs.forEach((f) => f()); };
+}
+
+const finalState = (s) => s === 'delivered' || s === 'failed' || s === 'cancelled';
+
+function lastAttempt(j) {
+  const h = j.history || [];
+  return h[h.length - 1];
+}
+
+// stateText says what a job is doing, in words.
+export function stateText(j) {
+  const call = lastAttempt(j) || {};
+  const reason = j.reason_text || j.reason || '';
+  switch (j.state) {
+    case 'sending': {
+      const vars = { rate: call.bit_rate, page: Math.min(j.pages_confirmed + 1, j.pages_total), pages: j.pages_total };
+      return t(call.bit_rate ? 'state_sendingRate' : 'state_sending', vars);
+    }
+    case 'retry':
+      return t(reason ? 'state_retryBecause' : 'state_retry', { when: time(j.next_attempt, false), reason });
+    case 'failed':
+      return t('state_failed', { reason });
+    default:
+      return has('state_' + j.state) ? t('state_' + j.state) : j.state;
+  }
+}
+
+// tick updates a running cost meter: the connected time at the number's
+// price per minute.
+function tick(meter) {
+  price(meter.dataset.number).then((p) => {
+    const minutes = (Date.now() - new Date(meter.dataset.since)) / 60000;
+    const cost = parseFloat(p.connect_fee || 0) + Math.max(0, minutes) * parseFloat(p.per_minute);
+    meter.textContent = t('costSoFar', { cost: `${cost.toFixed(2)} ${p.currency}` });
+  }, () => {});
+}
