@@ -31,6 +31,8 @@ func commands() map[string]command {
 		"credit":  {"show the prepaid account: balance, available, open holds, spend this month", runCredit},
 		"price":   {"show a number's country, price per minute and the estimate for a fax", runPrice},
 		"serve":   {"run the appliance: the modem pool and the JSON API (--demo: simulated line and remote)", runServe},
+		"console": {"the installer console of the running faxd serve on this terminal (hash-pin: make console.pin_hash)", runConsole},
+		"submit":  {"queue a message with a running faxd serve through its JSON API", runSubmit},
 	}
 }
 

@@ -17,8 +17,11 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
+	"faxbox/firmware/console"
 	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/housekeep"
+	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
@@ -55,6 +58,7 @@ const (
 	demoFaxNumber  = "+3225550100"
 	demoRemoteCSI  = "+32 2 555 12 12"
 	defaultListen  = "127.0.0.1:8080"
+	demoTokenFile  = "api-token" // in the demo's data directory
 	shutdownGrace  = 10 * time.Second
 	demoRemoteName = "remote"
 )
@@ -82,11 +86,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 // the API stops taking requests, a call in progress is hung up and settled,
 // and the databases are closed.
 func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err error) {
-	cfg, err := serveConfig(o)
+	cfg, cfgPath, err := serveConfig(o)
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel.Level()}))
+	// The log goes to stderr, and its recent lines to a ring the
+	// installer console shows.
+	ring := console.NewRing(1000, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel.Level()}))
+	log := slog.New(ring)
 
 	dir := o.dataDir
 	switch {
@@ -131,7 +138,15 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 
 	var token string
 	if cfg.Demo {
+		// A new token each start, kept where faxd submit --demo reads it.
 		token = rand.Text()
+		err := writeAtomic(filepath.Join(dir, demoTokenFile), func(w io.Writer) error { // mode 0600
+			_, err := io.WriteString(w, token+"\n")
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("demo API token: %w", err)
+		}
 		if err := demoCredit(ctx, led, cfg); err != nil {
 			return err
 		}
@@ -189,6 +204,19 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		}
 	}
 
+	// The front panel, and the modems' power lines for the watchdog.
+	var names []string
+	for _, l := range lines {
+		names = append(names, l.Name)
+	}
+	panel, err := openBoard(cfg, names, log)
+	if err != nil {
+		return err
+	}
+	for i := range lines {
+		lines[i].PowerCycle = panel.PowerCycler(lines[i].Name)
+	}
+
 	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, DialPlan: cfg.NumberDialPlan(),
 		Fax: t30.Options{Ident: cfg.Ident()}, Backoff: daemon.BackoffFrom(cfg.Retry.Backoff), Logger: log})
 	if err != nil {
@@ -204,14 +232,27 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return err
 	}
 	defer statsDB.Close()
+	keeper, err := housekeep.New(housekeep.Config{Store: st, Retention: cfg.Retention, Logger: log})
+	if err != nil {
+		return err
+	}
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
-		Modems: pool.Status, Contacts: book, DB: statsDB})
+		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel)})
 	if err != nil {
 		return err
 	}
 	defer apiSrv.Close() // ends the event streams, which Shutdown does not wait for
+	var notices *notify.Watcher
+	if cfg.SMTP.Host != "" {
+		notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: st, Database: dbPath,
+			Mailer: notify.NewSender(cfg.SMTP), From: cfg.SMTP.From, Address: noticeAddress(accounts), Logger: log})
+		if err != nil {
+			return err
+		}
+		defer notices.Close()
+	}
 	// HTTPS on web.listen with a plain-HTTP redirect; the demo serves
 	// HTTPS on loopback only.
 	listen, redirect := cfg.Web.Listen, cfg.Web.RedirectHTTP
@@ -238,6 +279,28 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	defer stopPool()
 	poolDone := make(chan error, 1)
 	go func() { poolDone <- pool.Run(poolCtx) }()
+	// What runs beside the pool: the front panel, housekeeping, the
+	// notices and the installer console; they end with it.
+	var beside sync.WaitGroup
+	beside.Go(func() {
+		if err := panel.run(poolCtx, st, led, pool, keeper); err != nil {
+			log.Error("front panel", "err", err)
+		}
+	})
+	beside.Go(func() { keeper.Run(poolCtx) })
+	if notices != nil {
+		beside.Go(func() { notices.Run(poolCtx) })
+	}
+	cb := newConsoleBackend(cfg, cfgPath, dir, st, led, pool, webURLs(web), ring)
+	cb.borrow = borrowModem(pool)
+	cb.wireLog = lastWireLog(st)
+	cb.board = panel
+	cb.resetAdmin = accounts.ResetAdminPassword
+	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)
+	if err != nil {
+		return err
+	}
+	defer stopConsoles()
 	webCtx, stopWeb := context.WithCancel(context.Background())
 	defer stopWeb()
 	srvDone := make(chan error, 1)
@@ -265,20 +328,23 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if werr := <-srvDone; werr != nil && err == nil {
 		err = werr
 	}
+	stopConsoles()
 	stopPool()
 	if perr := <-poolDone; perr != nil && err == nil {
 		err = perr
 	}
+	beside.Wait()
 	return err
 }
 
 // serveConfig loads the configuration: the file named, else the default
-// file; in demo mode the defaults do without a file.
-func serveConfig(o serveOptions) (*config.Config, error) {
+// file; in demo mode the defaults do without a file. It returns the path
+// of the file loaded, "" when none was.
+func serveConfig(o serveOptions) (*config.Config, string, error) {
 	path := o.configPath
 	if path == "" && !o.demo {
 		if _, err := os.Stat(config.DefaultPath); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no configuration: %s does not exist; give --config FILE, or try --demo", config.DefaultPath)
+			return nil, "", fmt.Errorf("no configuration: %s does not exist; give --config FILE, or try --demo", config.DefaultPath)
 		}
 		path = config.DefaultPath
 	}
@@ -286,7 +352,7 @@ func serveConfig(o serveOptions) (*config.Config, error) {
 	if path != "" {
 		var err error
 		if cfg, err = config.Load(path); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if o.demo {
@@ -295,7 +361,7 @@ func serveConfig(o serveOptions) (*config.Config, error) {
 	if cfg.Demo && cfg.Identity.FaxNumber == "" {
 		cfg.Identity.FaxNumber = demoFaxNumber
 	}
-	return cfg, nil
+	return cfg, path, nil
 }
 
 // openLedger opens the billing ledger in the store's database file.

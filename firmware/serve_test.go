@@ -208,5 +208,41 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("account after the call: status %d, %+v; want a charge", code, acct)
 	}
 
+	// The simulated front panel shows the appliance ready and has chimed
+	// the delivery; housekeeping has measured the data directory.
+	var sys struct {
+		Version string `json:"version"`
+		Disk    struct {
+			Database int64  `json:"database"`
+			Sent     int64  `json:"sent"`
+			Error    string `json:"error"`
+		} `json:"disk"`
+		Board struct {
+			LEDs  map[string]struct{ Pattern string } `json:"leds"`
+			Sound *struct {
+				Name    string `json:"name"`
+				Skipped string `json:"skipped"`
+			} `json:"sound"`
+		} `json:"board"`
+	}
+	for range 100 {
+		if code := call("GET", "/api/system", "", nil, &sys); code != http.StatusOK {
+			t.Fatalf("/api/system: status %d", code)
+		}
+		if sys.Board.Sound != nil && sys.Disk.Database > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if sys.Board.Sound == nil || sys.Board.Sound.Name != "delivered" || sys.Board.Sound.Skipped != "" {
+		t.Errorf("front panel sound %+v; want the delivered chime played", sys.Board.Sound)
+	}
+	if p := sys.Board.LEDs["ready"].Pattern; p != "steady" {
+		t.Errorf("ready LED %q, want steady; LEDs %+v", p, sys.Board.LEDs)
+	}
+	if sys.Disk.Database == 0 || sys.Disk.Error != "" || sys.Version == "" {
+		t.Errorf("system %+v; want the database measured, no error and a version", sys)
+	}
+
 	stop()
 }

@@ -18,9 +18,10 @@ import (
 	"time"
 )
 
-// Files of the generated certificate in the data directory.
+// CertFile is the generated certificate's file in the data directory
+// (PEM), which clients such as faxd submit can trust; keyFile its key's.
 const (
-	certFile = "web-cert.pem"
+	CertFile = "web-cert.pem"
 	keyFile  = "web-key.pem"
 )
 
@@ -48,7 +49,7 @@ func certificate(cfg Config) (tls.Certificate, error) {
 	if cfg.DataDir == "" {
 		return tls.Certificate{}, errors.New("ui: no certificate and no data directory to generate one in")
 	}
-	cp, kp := filepath.Join(cfg.DataDir, certFile), filepath.Join(cfg.DataDir, keyFile)
+	cp, kp := filepath.Join(cfg.DataDir, CertFile), filepath.Join(cfg.DataDir, keyFile)
 	if c, err := tls.LoadX509KeyPair(cp, kp); err == nil && cfg.Now().Add(certRenew).Before(c.Leaf.NotAfter) {
 		return c, nil
 	}

@@ -51,7 +51,7 @@ func TestGeneratedCertificate(t *testing.T) {
 		t.Errorf("expiring certificate: %v; not renewed", err)
 	}
 	// A damaged file is replaced.
-	os.WriteFile(filepath.Join(dir, certFile), []byte("garbage"), 0o644)
+	os.WriteFile(filepath.Join(dir, CertFile), []byte("garbage"), 0o644)
 	if c4, err := certificate(cfg); err != nil || c4.Leaf == nil {
 		t.Errorf("damaged certificate file: %v", err)
 	}

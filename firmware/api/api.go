@@ -29,6 +29,7 @@
 //	GET  /api/account/ledger      ?format=json|csv&from=DATE&to=DATE; staff see their own spending
 //	GET  /api/tariffs             the tariff in force
 //	GET  /metrics                 Prometheus text format, administrators only
+//	GET  /api/system              version, uptime, disk use and the front panel, administrators only
 //
 // In to, cc and bcc, "contact:ID" stands for that contact's first fax
 // number.
@@ -117,6 +118,9 @@ type Config struct {
 	// DB is a handle on the database file of Store and Ledger, read by
 	// /metrics for its aggregates; nil leaves the store's counters out.
 	DB *sql.DB
+	// System describes the appliance for GET /api/system (administrators):
+	// version, uptime, disk use, the front panel. nil answers 503.
+	System func(ctx context.Context) any
 }
 
 // Server is the API's http.Handler.
@@ -182,6 +186,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/account/ledger", s.ledger)
 	s.mux.HandleFunc("GET /api/tariffs", s.tariffs)
 	s.mux.HandleFunc("GET /metrics", s.metrics)
+	// system.go
+	s.mux.HandleFunc("GET /api/system", s.system)
 	return s, nil
 }
 

@@ -1,0 +1,382 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
+
+	"faxbox/firmware/config"
+	"faxbox/firmware/console"
+	"faxbox/firmware/daemon"
+	"faxbox/firmware/store"
+	"faxbox/internal/pty"
+	"faxbox/modem"
+	"faxbox/t30"
+)
+
+const consoleTestPIN = "5791"
+
+// consoleFixture is a daemon's console backend over a real store, ledger
+// and configuration file in a temporary directory, with one simulated
+// modem on a simulated line whose far end is the demo's remote fax
+// machine.
+type consoleFixture struct {
+	dir, cfgPath string
+	cfg          *config.Config
+	backend      *consoleBackend
+	ring         *console.Ring
+	log          *slog.Logger
+	rebooted     chan struct{}
+}
+
+func newConsoleFixture(t *testing.T) *consoleFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	h, err := bcrypt.GenerateFromPassword([]byte(consoleTestPIN), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Identity.FaxNumber = demoFaxNumber
+	cfg.Console.PINHash = string(h)
+	cfgPath := filepath.Join(dir, "faxbox.toml")
+	if err := cfg.Save(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	ring := console.NewRing(500, nil)
+	log := slog.New(ring)
+	db := filepath.Join(dir, "faxbox.db")
+	st, err := store.Open(ctx, store.Config{Path: db, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	led, err := openLedger(ctx, cfg, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { led.Close() })
+
+	local, remote, closeLine, err := demoLine(ctx, cfg, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteCtx, stopRemote := context.WithCancel(ctx)
+	remoteDone := make(chan struct{})
+	go func() {
+		defer close(remoteDone)
+		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), log)
+	}()
+	t.Cleanup(func() { stopRemote(); closeLine(); <-remoteDone })
+	if err := os.MkdirAll(filepath.Join(dir, "remote"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: []daemon.Line{{Name: "sim0", Modem: local}}, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &consoleFixture{dir: dir, cfgPath: cfgPath, cfg: cfg, ring: ring, log: log, rebooted: make(chan struct{}, 1)}
+	f.backend = newConsoleBackend(cfg, cfgPath, dir, st, led, pool, []string{"127.0.0.1:8080"}, ring)
+	f.backend.borrow = func(ctx context.Context, name string) (*modem.Modem, func(), error) {
+		if name != "sim0" {
+			return nil, nil, errors.New("no such modem")
+		}
+		return local, func() {}, nil
+	}
+	f.backend.reboot = func(context.Context) error { f.rebooted <- struct{}{}; return nil }
+	return f
+}
+
+// stream collects what a reader produces so that tests can wait for
+// text with a time limit.
+type stream struct {
+	t   *testing.T
+	ch  chan []byte
+	buf []byte
+}
+
+func newStream(t *testing.T, r io.Reader) *stream {
+	s := &stream{t: t, ch: make(chan []byte, 64)}
+	go func() {
+		defer close(s.ch)
+		for {
+			b := make([]byte, 4096)
+			n, err := r.Read(b)
+			if n > 0 {
+				s.ch <- b[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// expect waits for want and returns everything up to it.
+func (s *stream) expect(want string) string {
+	s.t.Helper()
+	timeout := time.After(60 * time.Second)
+	for {
+		if i := bytes.Index(s.buf, []byte(want)); i >= 0 {
+			got := string(s.buf[:i+len(want)])
+			s.buf = s.buf[i+len(want):]
+			return got
+		}
+		select {
+		case b, ok := <-s.ch:
+			if !ok {
+				s.t.Fatalf("waiting for %q: the output ended; got %q", want, s.buf)
+			}
+			s.buf = append(s.buf, b...)
+		case <-timeout:
+			s.t.Fatalf("waiting for %q: timeout; got %q", want, s.buf)
+		}
+	}
+}
+
+// TestConsoleSocket runs `faxd console`'s client against the daemon's
+// console socket, end to end: log in, status, change the country (saved
+// in the configuration file, and logged), a wrong change, a voucher, a
+// line check with a test call over the simulated line, a function the
+// appliance lacks, reboot, and quit.
+func TestConsoleSocket(t *testing.T) {
+	f := newConsoleFixture(t)
+	ctx := t.Context()
+	stop, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(f.dir, consoleSocket)
+	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("console socket: %v %v, want a socket with mode 0600", fi.Mode(), err)
+	}
+	if _, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log); err == nil || !strings.Contains(err.Error(), "another faxd serve") {
+		t.Errorf("a second daemon on the same socket: %v", err)
+	}
+
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	clientDone := make(chan error, 1)
+	go func() {
+		clientDone <- consoleClient(ctx, sock, inR, outW)
+		outW.Close()
+	}()
+	out := newStream(t, outR)
+	typ := func(s string) {
+		t.Helper()
+		if _, err := inW.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(line string) string {
+		t.Helper()
+		typ(line + "\r")
+		return out.expect("faxbox# ")
+	}
+
+	out.expect("Faxbox installer console\r\nPIN: ")
+	typ(consoleTestPIN + "\r")
+	out.expect("faxbox# ")
+
+	got := run("status")
+	for _, want := range []string{"version   ", "queue     0 waiting, 0 in a call", "balance   0.00 EUR (0.00 EUR available)",
+		"disk      " + f.dir + ": ", "sim0       "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status lacks %q:\n%s", want, got)
+		}
+	}
+
+	if got := run("set country DE"); !strings.Contains(got, `country: "DE" (was "BE"); saved in `+f.cfgPath) {
+		t.Errorf("set country: %q", got)
+	}
+	if got := run("set country XX"); !strings.Contains(got, "error: country: \"XX\" is not an ISO 3166-1 country code") {
+		t.Errorf("set country XX: %q", got)
+	}
+	if got := run("set ident " + strings.Repeat("9", 21)); !strings.Contains(got, "error: identity.ident") {
+		t.Errorf("set an over-long ident: %q", got)
+	}
+	saved, err := config.Load(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Country != "DE" || saved.Identity.Ident != "" || saved.Console.PINHash != f.cfg.Console.PINHash {
+		t.Errorf("saved configuration: country %q ident %q pin_hash kept %v", saved.Country, saved.Identity.Ident,
+			saved.Console.PINHash == f.cfg.Console.PINHash)
+	}
+	if got := run("show country"); !strings.Contains(got, `country                "DE"`) {
+		t.Errorf("show country after set: %q", got)
+	}
+
+	if got := run("voucher redeem NOT-A-VOUCHER"); !strings.Contains(got, "error: ") {
+		t.Errorf("a bad voucher: %q", got)
+	}
+	if got := run("web"); !strings.Contains(got, "http://127.0.0.1:8080/") {
+		t.Errorf("web: %q", got)
+	}
+	if got := run("test leds"); !strings.Contains(got, "not available on this appliance: no front panel") {
+		t.Errorf("test leds without a board: %q", got)
+	}
+	if got := run("admin reset-password"); !strings.Contains(got, "not available on this appliance") {
+		t.Errorf("reset-password without accounts: %q", got)
+	}
+
+	// The line check dials through the dial plan (now DE) and sends the
+	// test page to the simulated remote fax machine.
+	got = run("line check sim0 +32 2 555 12 12")
+	for _, want := range []string{"dial tone     present", "test call     +32 2 555 12 12", "result        ok:", "remote        " + demoRemoteCSI, "pages         1 confirmed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("line check lacks %q:\n%s", want, got)
+		}
+	}
+
+	// Every change is in the log, with the console as the actor.
+	got = run("log 200")
+	for _, want := range []string{"msg=\"console: login\" actor=console", "msg=\"console: change\" actor=console command=set args=\"country DE\"",
+		"msg=\"console: change failed\" actor=console command=set args=\"country XX\"", "command=\"voucher redeem\" err="} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "NOT-A-VOUCHER") {
+		t.Errorf("the log shows a voucher code:\n%s", got)
+	}
+
+	typ("reboot\r")
+	out.expect("confirm: ")
+	typ("reboot\r")
+	out.expect("Rebooting.")
+	select {
+	case <-f.rebooted:
+	case <-time.After(10 * time.Second):
+		t.Error("reboot did not reach the backend")
+	}
+	out.expect("faxbox# ")
+	typ("quit\r")
+	out.expect("Logged out.\r\n")
+	if err := <-clientDone; err != nil {
+		t.Errorf("faxd console after quit: %v", err)
+	}
+	inW.Close()
+	stop()
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket after stop: %v", err)
+	}
+}
+
+// TestConsoleSerial runs the console on a serial port (a pty): a session
+// after each logout, and stop ends it.
+func TestConsoleSerial(t *testing.T) {
+	f := newConsoleFixture(t)
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	f.cfg.Console.Device = p.SlavePath
+	stop, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newStream(t, p.Master)
+	for range 2 {
+		out.expect("Faxbox installer console\r\nPIN: ")
+		p.Master.WriteString(consoleTestPIN + "\r")
+		out.expect("faxbox# ")
+		p.Master.WriteString("modem list\r")
+		if got := out.expect("faxbox# "); !strings.Contains(got, "sim0") {
+			t.Errorf("modem list: %q", got)
+		}
+		p.Master.WriteString("quit\r")
+		out.expect("Logged out.\r\n")
+	}
+	out.expect("PIN: ")
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("stop did not return with a session waiting on the serial port")
+	}
+}
+
+func TestConsoleSerialNeedsPIN(t *testing.T) {
+	f := newConsoleFixture(t)
+	f.cfg.Console.Device = "/dev/ttyS0"
+	f.cfg.Console.PINHash = ""
+	if _, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log); !errors.Is(err, console.ErrNoPIN) {
+		t.Errorf("a serial console without a PIN: %v, want ErrNoPIN", err)
+	}
+}
+
+func TestConsoleClientNoDaemon(t *testing.T) {
+	err := consoleClient(t.Context(), filepath.Join(t.TempDir(), consoleSocket), strings.NewReader(""), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is faxd serve running?") {
+		t.Errorf("no daemon: %v", err)
+	}
+}
+
+func TestHashPINCommand(t *testing.T) {
+	h, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n")), false, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := console.VerifyPIN(h, "8080"); !ok || err != nil {
+		t.Errorf("hash-pin's hash does not verify: %v %v", ok, err)
+	}
+	c := config.Default()
+	c.Console.PINHash, c.Console.Device = h, "/dev/ttyS0"
+	if err := c.Validate(); err != nil {
+		t.Errorf("the configuration refuses hash-pin's hash: %v", err)
+	}
+	var prompts bytes.Buffer
+	if _, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n8081\n")), true, &prompts); err == nil {
+		t.Error("two different PINs: no error")
+	}
+	if !strings.Contains(prompts.String(), "Installer PIN: ") || !strings.Contains(prompts.String(), "Again: ") {
+		t.Errorf("prompts: %q", prompts.String())
+	}
+	if _, err := hashPIN(bufio.NewReader(strings.NewReader("12\n")), false, io.Discard); err == nil {
+		t.Error("a 2-digit PIN: no error")
+	}
+}
+
+// TestEraseDataDir checks that factory reset removes everything in the
+// data directory but the console's socket.
+func TestEraseDataDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"faxbox.db", "faxbox.db-wal", "pages/1/p1.tif", "remote/fax.tif"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unix.Mkfifo(filepath.Join(dir, consoleSocket), 0o600); err != nil { // stands for the socket
+		t.Fatal(err)
+	}
+	if err := eraseDataDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	es, _ := os.ReadDir(dir)
+	if len(es) != 1 || es[0].Name() != consoleSocket {
+		t.Errorf("left after the reset: %v", es)
+	}
+}
+
+// The test call's page is a valid page for the engine.
+var _ t30.Document = t30.Pages{}
