@@ -38,6 +38,7 @@ import (
 type serveOptions struct {
 	configPath string
 	demo       bool
+	demoLines  int
 	listen     string
 
 	// dataDir, if set, replaces the configured data directory.
@@ -69,11 +70,12 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var o serveOptions
 	fl.StringVar(&o.configPath, "config", "", "configuration file (default "+config.DefaultPath+"; none needed with --demo)")
 	fl.BoolVar(&o.demo, "demo", false, "demo mode: a simulated modem and remote fax machine, demo credit, data under ./var/demo")
+	fl.IntVar(&o.demoLines, "demo-lines", 1, fmt.Sprintf("with --demo: how many simulated modems, each on its own line to a remote fax machine (1 to %d)", daemon.MaxModems))
 	fl.StringVar(&o.listen, "listen", "", "HTTPS address of the web UI and the JSON API (default "+defaultListen+" with --demo, else web.listen)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	if fl.NArg() != 0 {
+	if fl.NArg() != 0 || o.demoLines < 1 || o.demoLines > daemon.MaxModems {
 		fl.Usage()
 		return errUsage
 	}
@@ -184,14 +186,21 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
 			return err
 		}
-		local, remote, closeLine, err := demoLine(ctx, cfg, o.simScale)
-		if err != nil {
-			return err
-		}
-		closers = append(closers, closeLine)
-		lines = append(lines, daemon.Line{Name: "sim0", Modem: local})
-		remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, log) })
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
+		for i := range max(o.demoLines, 1) {
+			wl := daemon.NewWireLog()
+			local, remote, closeLine, err := demoLine(ctx, cfg, o.simScale, wl)
+			if err != nil {
+				return err
+			}
+			closers = append(closers, closeLine)
+			lines = append(lines, daemon.Line{Name: fmt.Sprintf("sim%d", i), Modem: local, WireLog: wl})
+			tag := ""
+			if o.demoLines > 1 {
+				tag = fmt.Sprintf("-sim%d", i) // calls on several lines end at the same second
+			}
+			remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, tag, log) })
+		}
 	} else {
 		for _, mc := range cfg.Modems {
 			wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
@@ -448,13 +457,13 @@ func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.M
 
 // demoLine returns the appliance's modem on a simulated telephone line
 // and the remote fax machine's modem at its other end, reset.
-func demoLine(ctx context.Context, cfg *config.Config, scale float64) (local, remote *modem.Modem, closeLine func(), err error) {
+func demoLine(ctx context.Context, cfg *config.Config, scale float64, wl *modem.WireLog) (local, remote *modem.Modem, closeLine func(), err error) {
 	// A number ending in 0000 is busy, so that the demo shows a retry.
 	busy := func(dialled string) bool { return strings.HasSuffix(dialled, "0000") }
 	line := sim.NewLine(sim.LineConfig{Scale: scale, Busy: busy},
 		sim.Config{Number: strings.TrimPrefix(cfg.Identity.FaxNumber, "+"), Name: "Faxbox demo"},
 		sim.Config{Manufacturer: "Faxbox", Model: "Simulated remote fax machine"})
-	local = modem.New(line.A().Conn(), modem.Config{})
+	local = modem.New(line.A().Conn(), modem.Config{WireLog: wl})
 	remote = modem.New(line.B().Conn(), modem.Config{})
 	closeLine = func() { local.Close(); remote.Close(); line.Close() }
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -468,8 +477,9 @@ func demoLine(ctx context.Context, cfg *config.Config, scale float64) (local, re
 
 // demoRemote is the remote fax machine of the demo: it answers every call
 // at the first ring with Faxbox's own receiver and keeps what arrives in
-// dir as TIFF-F, until ctx ends.
-func demoRemote(ctx context.Context, m *modem.Modem, dir string, log *slog.Logger) {
+// dir as TIFF-F (fax-TIME.tif, with tag before the extension), until ctx
+// ends.
+func demoRemote(ctx context.Context, m *modem.Modem, dir, tag string, log *slog.Logger) {
 	for ctx.Err() == nil {
 		if _, err := m.WaitRing(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -482,11 +492,13 @@ func demoRemote(ctx context.Context, m *modem.Modem, dir string, log *slog.Logge
 			log.Error("remote fax machine", "err", err)
 			continue
 		}
+		stamp := time.Now().Format("20060102-150405")
+		f.name = filepath.Join(dir, "fax-"+stamp+tag+".tif")
 		for i := 2; ; i++ {
 			if _, err := os.Stat(f.name); errors.Is(err, fs.ErrNotExist) {
 				break
 			}
-			f.name = filepath.Join(dir, fmt.Sprintf("fax-%s-%d.tif", time.Now().Format("20060102-150405"), i))
+			f.name = filepath.Join(dir, fmt.Sprintf("fax-%s%s-%d.tif", stamp, tag, i))
 		}
 		r := t30.Receive(ctx, m, t30.Options{Ident: demoRemoteCSI, OnPage: f.add})
 		name, err := f.finish()

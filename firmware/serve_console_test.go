@@ -70,7 +70,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	}
 	t.Cleanup(func() { led.Close() })
 
-	local, remote, closeLine, err := demoLine(ctx, cfg, 20)
+	local, remote, closeLine, err := demoLine(ctx, cfg, 20, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	remoteDone := make(chan struct{})
 	go func() {
 		defer close(remoteDone)
-		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), log)
+		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), "", log)
 	}()
 	t.Cleanup(func() { stopRemote(); closeLine(); <-remoteDone })
 	if err := os.MkdirAll(filepath.Join(dir, "remote"), 0o755); err != nil {

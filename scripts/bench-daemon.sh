@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench-daemon.sh FAXD: start-up to ready, idle RSS, and RSS while sending,
-# of `faxd serve --demo` (one simulated line, real time). Start-up is
-# measured from exec until the API answers; RSS is read from /proc.
+# bench-daemon.sh FAXD: start-up to ready, idle RSS, and RSS while sending
+# on one and on two modems at once, of `faxd serve --demo` (simulated
+# lines in real time). Start-up is measured from exec until the API
+# answers; RSS is read from /proc.
 set -euo pipefail
 faxd=$(readlink -f "$1")
 runs=${RUNS:-7}
@@ -11,12 +12,13 @@ trap 'pkill -f "faxd serve --demo --listen 127.0.0.1:$port" 2>/dev/null || true;
 
 rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-# start: run faxd serve in $work, wait until /api/ answers; print ms.
+# start [LINES]: run faxd serve in $work, wait until /api/ answers; print
+# the pid and the microseconds it took.
 start() {
   local s e pid
   rm -rf "$work/var"
   s=$(date +%s%N)
-  (cd "$work" && exec "$faxd" serve --demo --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1) &
+  (cd "$work" && exec "$faxd" serve --demo --demo-lines "${1:-1}" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1) &
   pid=$!
   until curl -sk -o /dev/null "https://127.0.0.1:$port/api/account"; do sleep 0.005; done
   e=$(date +%s%N)
@@ -31,22 +33,34 @@ for ((i = 0; i < runs; i++)); do
 done
 median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}')
 
-read -r pid _ < <(start)
-sleep 1
-idle=$(rss_mib "$pid")
-token=$(awk '/API token/ {print $3}' "$work/serve.log")
 printf 'P4\n1728 2200\n' >"$work/page.pbm"
 head -c $((216 * 2200)) /dev/urandom | tr '\000-\377' '\000\000\000\000\000\000\000\377' >>"$work/page.pbm"
-curl -sk -H "Authorization: Bearer $token" -F 'to=+32 2 555 12 12' -F subject=bench \
-  -F 'body=Benchmark fax.' -F "files=@$work/page.pbm" "https://127.0.0.1:$port/api/messages" >/dev/null
-peak=0
-for ((i = 0; i < 60; i++)); do
-  r=$(rss_mib "$pid")
-  peak=$(awk -v a="$peak" -v b="$r" 'BEGIN {print (b > a) ? b : a}')
-  sleep 0.5
-done
-kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# sending LINES TO: start faxd on LINES modems, note the idle RSS, send one
+# message with a noisy page to the numbers TO, and print the idle RSS and
+# the peak RSS over 30 s of calls.
+sending() {
+  local pid idle peak r token
+  read -r pid _ < <(start "$1")
+  sleep 1
+  idle=$(rss_mib "$pid")
+  token=$(awk '/API token/ {print $3}' "$work/serve.log")
+  curl -sk -H "Authorization: Bearer $token" -F "to=$2" -F subject=bench \
+    -F 'body=Benchmark fax.' -F "files=@$work/page.pbm" "https://127.0.0.1:$port/api/messages" >/dev/null
+  peak=0
+  for ((i = 0; i < 60; i++)); do
+    r=$(rss_mib "$pid")
+    peak=$(awk -v a="$peak" -v b="$r" 'BEGIN {print (b > a) ? b : a}')
+    sleep 0.5
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$idle $peak"
+}
+
+read -r idle peak < <(sending 1 '+32 2 555 12 12')
+read -r idle2 peak2 < <(sending 2 '+32 2 555 12 12, +32 2 555 12 13')
 
 printf 'start-up to ready (API answers), median of %d: %s ms\n' "$runs" "$median"
-printf 'RSS idle: %s MiB\n' "$idle"
-printf 'RSS while sending (peak over 30 s of a call): %s MiB\n' "$peak"
+printf 'RSS idle: %s MiB (two modems: %s MiB)\n' "$idle" "$idle2"
+printf 'RSS while sending on one modem (peak over 30 s of a call): %s MiB\n' "$peak"
+printf 'RSS while sending on two modems at once (peak over 30 s): %s MiB\n' "$peak2"

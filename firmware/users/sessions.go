@@ -75,7 +75,7 @@ func (s *Store) Login(ctx context.Context, name, password, client string) (Sessi
 	}
 	found := err == nil
 	if !found {
-		stored = s.dummy
+		stored = s.dummy()
 	}
 	err = s.hash(ctx, func() {
 		// Checked again, and the failure counted, with the slot held: of

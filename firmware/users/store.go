@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"faxbox/firmware/store"
@@ -57,8 +58,9 @@ type Store struct {
 	hashing  chan struct{} // a semaphore of maxHashing
 	// dummy is a hash that unknown names are verified against, so that a
 	// login for an unknown name takes as long as one with a wrong
-	// password.
-	dummy string
+	// password. It is made at the first such login, not at start: a hash
+	// takes the memory of Config.Hash, which the daemon would keep.
+	dummy func() string
 }
 
 // Open opens the users' tables in the SQLite file at cfg.Path, creating
@@ -111,7 +113,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("users: open %s: %w", cfg.Path, err)
 	}
-	s.dummy = hashPassword("no such user", cfg.Hash)
+	s.dummy = sync.OnceValue(func() string { return hashPassword("no such user", cfg.Hash) })
 	return s, nil
 }
 
