@@ -283,6 +283,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err := web.Listen(); err != nil {
 		return err
 	}
+	// Fax by e-mail, when email_to_fax.listen is set.
+	var mail *mailGateway
+	if cfg.EmailToFax.Listen != "" {
+		if mail, err = openMailGateway(ctx, cfg, dbPath, accounts, apiSrv, parser, led, web, log); err != nil {
+			return err
+		}
+		defer mail.close()
+	}
 
 	poolCtx, stopPool := context.WithCancel(context.Background())
 	defer stopPool()
@@ -299,6 +307,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	beside.Go(func() { keeper.Run(poolCtx) })
 	if notices != nil {
 		beside.Go(func() { notices.Run(poolCtx) })
+	}
+	if mail != nil {
+		beside.Go(func() {
+			if err := mail.gw.Serve(poolCtx, mail.ln); err != nil {
+				log.Error("fax by e-mail", "err", err)
+			}
+		})
 	}
 	cb := newConsoleBackend(cfg, cfgPath, dir, st, led, pool, webURLs(web), ring)
 	cb.borrow = borrowModem(pool)

@@ -113,6 +113,13 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // installer's leaf).
 func (s *Server) Certificate() *x509.Certificate { return s.cert.Leaf }
 
+// TLSConfig returns a server TLS configuration with the web UI's
+// certificate, for the appliance's other TLS services (fax by e-mail's
+// STARTTLS).
+func (s *Server) TLSConfig() *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12}
+}
+
 // routes builds the handler: the checks that every request passes, then
 // the routes.
 func (s *Server) routes() http.Handler {

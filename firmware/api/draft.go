@@ -118,21 +118,19 @@ func invalidNumbers(w http.ResponseWriter, bad []invalidNumber) {
 }
 
 // priceCopies prices a copy of pages(rc) pages to every recipient with
-// the tariff in force and returns the total; it answers the request
-// itself and returns false when a destination has no price.
-func (s *Server) priceCopies(w http.ResponseWriter, r *http.Request, rcpts []*recipient, pages func(*recipient) int) (billing.Amount, bool) {
+// the tariff in force and returns the total; a destination without a
+// price is an error wrapping billing.ErrNoRate that names it.
+func (s *Server) priceCopies(ctx context.Context, rcpts []*recipient, pages func(*recipient) int) (billing.Amount, error) {
 	var total billing.Amount
 	for _, rc := range rcpts {
-		est, err := s.cfg.Ledger.Price(r.Context(), rc.Number, pages(rc))
+		est, err := s.cfg.Ledger.Price(ctx, rc.Number, pages(rc))
 		if err != nil {
 			if errors.Is(err, billing.ErrNoRate) {
-				writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("%s %s: no tariff for this destination", rc.Field, rc.number.International()))
-				return 0, false
+				return 0, fmt.Errorf("%w: %s %s", err, rc.Field, rc.number.International())
 			}
-			s.fail(w, r, err)
-			return 0, false
+			return 0, err
 		}
 		total += est.Cost
 	}
-	return total, true
+	return total, nil
 }

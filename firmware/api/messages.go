@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages"
@@ -35,45 +36,114 @@ type recipient struct {
 
 // createMessage implements POST /api/messages.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p := principal(r)
-	from := s.from(p)
 	defer removeForm(r)
 	d, ok := s.readDraft(w, r)
 	if !ok {
 		return
 	}
-	rcpts, atts, subject, body := d.rcpts, d.atts, d.subject, d.body
+	res, err := s.submit(r.Context(), principal(r), d)
+	if err != nil {
+		var re *renderError
+		if errors.As(err, &re) {
+			s.renderFailed(w, r, re.err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	m := res.Message
+	if full, err := s.cfg.Store.GetMessage(r.Context(), m.ID); err == nil {
+		m = full
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/messages/%d", m.ID))
+	writeJSON(w, http.StatusCreated, struct {
+		messageJSON
+		Pages    int    `json:"pages"`
+		Estimate string `json:"estimate"`
+	}{messageView(m), res.Pages, s.money(res.Estimate)})
+}
 
+// Submission is a message to queue as another way in than the compose
+// form gives it: fax by e-mail.
+type Submission struct {
+	Sender        Principal
+	To, Cc, Bcc   []numbers.Number
+	Subject, Body string
+	Attachments   []render.Attachment
+}
+
+// Submitted is a queued message.
+type Submitted struct {
+	Message  store.Message
+	Pages    int            // of one copy
+	Estimate billing.Amount // for every copy
+}
+
+// Submit queues a message exactly as POST /api/messages does: one
+// rendered copy per recipient (a number named twice gets one), priced,
+// checked against the credit rules, stored with one job per recipient.
+// Errors wrap render's, billing's and the store's.
+func (s *Server) Submit(ctx context.Context, sub Submission) (Submitted, error) {
+	d := &draft{atts: sub.Attachments, subject: sub.Subject, body: sub.Body}
+	seen := map[string]bool{}
+	for _, f := range []struct {
+		field store.Field
+		nums  []numbers.Number
+	}{{store.To, sub.To}, {store.Cc, sub.Cc}, {store.Bcc, sub.Bcc}} {
+		for _, n := range f.nums {
+			if !seen[n.E164] {
+				seen[n.E164] = true
+				d.rcpts = append(d.rcpts, &recipient{Recipient: store.Recipient{Field: f.field, Number: n.E164}, number: n})
+			}
+		}
+	}
+	if len(d.rcpts) == 0 {
+		return Submitted{}, fmt.Errorf("%w: no recipient", store.ErrInvalid)
+	}
+	res, err := s.submit(ctx, sub.Sender, d)
+	var re *renderError
+	if errors.As(err, &re) {
+		err = re.err
+	}
+	return res, err
+}
+
+// renderError marks a submission's error as the renderer's.
+type renderError struct{ err error }
+
+func (e *renderError) Error() string { return e.err.Error() }
+func (e *renderError) Unwrap() error { return e.err }
+
+// submit renders, prices, checks, draws and stores a message d from p.
+func (s *Server) submit(ctx context.Context, p Principal, d *draft) (Submitted, error) {
+	from := s.from(p)
+	rcpts := d.rcpts
 	// Lay out one copy per recipient: each shows only its own recipient,
 	// so Bcc recipients appear on no one else's page.
 	now := s.cfg.Now()
 	var err error
 	for _, rc := range rcpts {
 		rc.doc, err = s.cfg.Renderer.Render(ctx, render.Message{From: from,
-			To: render.Party{Fax: rc.number.International()}, Subject: subject, Body: body, Time: now}, atts)
+			To: render.Party{Fax: rc.number.International()}, Subject: d.subject, Body: d.body, Time: now}, d.atts)
 		if err != nil {
-			s.renderFailed(w, r, err)
-			return
+			return Submitted{}, &renderError{err}
 		}
 	}
 
 	// Price every copy and apply the submission rules (the 10 EUR rule)
 	// before any page is drawn.
-	total, ok := s.priceCopies(w, r, rcpts, func(rc *recipient) int { return rc.doc.NumPages() })
-	if !ok {
-		return
+	total, err := s.priceCopies(ctx, rcpts, func(rc *recipient) int { return rc.doc.NumPages() })
+	if err != nil {
+		return Submitted{}, err
 	}
 	if err := s.cfg.Ledger.CheckSubmit(ctx, p.User.Name, total); err != nil {
-		s.fail(w, r, err)
-		return
+		return Submitted{}, err
 	}
 
 	// Draw and store the pages, one TIFF-F file a page.
 	dir, err := s.spoolDir()
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return Submitted{}, err
 	}
 	stored := false
 	defer func() {
@@ -83,8 +153,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}()
 	for i, rc := range rcpts {
 		if rc.Pages, err = s.writePages(ctx, filepath.Join(dir, fmt.Sprintf("r%d", i+1)), rc.doc); err != nil {
-			s.renderFailed(w, r, err)
-			return
+			return Submitted{}, &renderError{err}
 		}
 	}
 	// Each job gets its recipient's copy in the transaction that creates
@@ -94,37 +163,26 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	shared := rcpts[0].Pages
 	if rcpts[0].Field == store.Bcc && len(rcpts) > 1 {
 		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: from,
-			To: render.Party{Name: "undisclosed recipients"}, Subject: subject, Body: body, Time: now}, atts)
+			To: render.Party{Name: "undisclosed recipients"}, Subject: d.subject, Body: d.body, Time: now}, d.atts)
 		if err == nil {
 			shared, err = s.writePages(ctx, filepath.Join(dir, "shared"), doc)
 		}
 		if err != nil {
-			s.renderFailed(w, r, err)
-			return
+			return Submitted{}, &renderError{err}
 		}
 	}
-	nm := store.NewMessage{Sender: p.User.ID, Subject: subject, Body: body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
+	nm := store.NewMessage{Sender: p.User.ID, Subject: d.subject, Body: d.body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
 	for _, rc := range rcpts {
 		nm.Recipients = append(nm.Recipients, rc.Recipient)
 	}
 	m, err := s.cfg.Store.CreateMessage(ctx, nm)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return Submitted{}, err
 	}
 	stored = true // the store refers to the files now
 	s.log.Info("message submitted", "message", m.ID, "recipients", len(rcpts), "pages", rcpts[0].doc.NumPages(),
 		"estimate", s.cfg.Ledger.Currency().Format(total))
-	if full, err := s.cfg.Store.GetMessage(ctx, m.ID); err == nil {
-		m = full
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/messages/%d", m.ID))
-	v := messageView(m)
-	writeJSON(w, http.StatusCreated, struct {
-		messageJSON
-		Pages    int    `json:"pages"`
-		Estimate string `json:"estimate"`
-	}{v, rcpts[0].doc.NumPages(), s.money(total)})
+	return Submitted{Message: m, Pages: rcpts[0].doc.NumPages(), Estimate: total}, nil
 }
 
 // numberReason is a NumberError's message without its package prefix.

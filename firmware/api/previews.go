@@ -100,8 +100,9 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Every copy has the same pages but for its header: price them all.
-	total, ok := s.priceCopies(w, r, rcpts, func(*recipient) int { return doc.NumPages() })
-	if !ok {
+	total, err := s.priceCopies(ctx, rcpts, func(*recipient) int { return doc.NumPages() })
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 

@@ -400,6 +400,33 @@ func (s *Store) setPassword(ctx context.Context, actor, action string, id int64,
 	return nil
 }
 
+// ByEmail returns the account whose e-mail address is email, compared
+// without regard to case (fax by e-mail finds its sender so), or
+// ErrNotFound, also when several accounts share the address: nobody is
+// billed for somebody else's mail.
+func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return User{}, fmt.Errorf("%w: no e-mail address", ErrNotFound)
+	}
+	var u User
+	var created int64
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, count(*) OVER () FROM users_accounts
+		WHERE email = ? COLLATE NOCASE LIMIT 1`, email).Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &n)
+	if err == nil && n > 1 {
+		return User{}, fmt.Errorf("%w: %s is the address of %d accounts", ErrNotFound, email, n)
+	}
+	u.Created = fromMicros(created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("%w: %s", ErrNotFound, email)
+	}
+	if err != nil {
+		return u, fmt.Errorf("users: user %s: %w", email, err)
+	}
+	return u, nil
+}
+
 // credentials returns the account whose column ("id" or "name") is key,
 // with its stored hash.
 func (s *Store) credentials(ctx context.Context, column string, key any) (User, string, error) {

@@ -60,9 +60,24 @@ func (s Session) CheckCSRF(header string) bool {
 // ErrBadCredentials for a wrong name or password (the same answer for
 // both), ErrDisabled for the right password of a disabled account.
 func (s *Store) Login(ctx context.Context, name, password, client string) (Session, error) {
+	u, err := s.Verify(ctx, name, password, client)
+	if err != nil {
+		return Session{}, err
+	}
+	sess, err := s.StartSession(ctx, u.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	s.log.Info("users: login", "user", u.Name, "client", client)
+	return sess, nil
+}
+
+// Verify checks name and password as Login does, throttled the same way,
+// without starting a session: for SMTP authentication.
+func (s *Store) Verify(ctx context.Context, name, password, client string) (User, error) {
 	key := strings.ToLower(name)
 	if err := s.throttle.check(key, client, s.cfg.Now()); err != nil {
-		return Session{}, err
+		return User{}, err
 	}
 	var (
 		ok     bool
@@ -71,7 +86,7 @@ func (s *Store) Login(ctx context.Context, name, password, client string) (Sessi
 	)
 	u, stored, err := s.credentials(ctx, "name", name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Session{}, err
+		return User{}, err
 	}
 	found := err == nil
 	if !found {
@@ -94,9 +109,9 @@ func (s *Store) Login(ctx context.Context, name, password, client string) (Sessi
 	}
 	if err != nil {
 		if errors.Is(err, ErrThrottled) {
-			return Session{}, err
+			return User{}, err
 		}
-		return Session{}, fmt.Errorf("users: login %q: %w", name, err)
+		return User{}, fmt.Errorf("users: login %q: %w", name, err)
 	}
 	if !found || !ok {
 		// An unknown name is not logged: it may be a password typed
@@ -106,22 +121,17 @@ func (s *Store) Login(ctx context.Context, name, password, client string) (Sessi
 			logged = u.Name
 		}
 		s.log.Warn("users: failed login", "name", logged, "client", client)
-		return Session{}, ErrBadCredentials
+		return User{}, ErrBadCredentials
 	}
 	if u.Disabled {
 		s.log.Warn("users: login to a disabled account", "name", u.Name, "client", client)
-		return Session{}, ErrDisabled
+		return User{}, ErrDisabled
 	}
 	s.throttle.succeed(key)
 	if rehash {
 		s.rehash(ctx, u, password)
 	}
-	sess, err := s.StartSession(ctx, u.ID)
-	if err != nil {
-		return Session{}, err
-	}
-	s.log.Info("users: login", "user", u.Name, "client", client)
-	return sess, nil
+	return u, nil
 }
 
 // rehash replaces an old hash (bcrypt, or other argon2id parameters) after

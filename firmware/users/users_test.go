@@ -635,3 +635,58 @@ func TestSessionAuth(t *testing.T) {
 		t.Errorf("cookie %+v", c)
 	}
 }
+
+// TestByEmailAndVerify: fax by e-mail finds its sender by address (any
+// case; not when two accounts share it) and checks SMTP passwords without
+// starting a session, throttled like logins.
+func TestByEmailAndVerify(t *testing.T) {
+	f := open(t)
+	ctx := context.Background()
+	mustSetup(t, f, "admin", "admin password")
+	bob, err := f.users.Create(ctx, "admin", NewUser{Name: "bob", Email: "bob@example.com", Password: "bob's password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.users.ByEmail(ctx, "Bob@Example.COM"); err != nil || u.ID != bob.ID {
+		t.Fatalf("ByEmail: %+v, %v; want bob", u, err)
+	}
+	for _, addr := range []string{"", "carol@example.com"} {
+		if _, err := f.users.ByEmail(ctx, addr); !errors.Is(err, ErrNotFound) {
+			t.Errorf("ByEmail(%q): %v, want ErrNotFound", addr, err)
+		}
+	}
+	if _, err := f.users.Create(ctx, "admin", NewUser{Name: "bob2", Email: "BOB@example.com", Password: "long enough"}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := f.users.ByEmail(ctx, "bob@example.com"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an address of two accounts: %+v, %v; want ErrNotFound", u, err)
+	}
+
+	countSessions := func() (n int) {
+		t.Helper()
+		if err := f.users.db.QueryRow("SELECT count(*) FROM users_sessions").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := countSessions()
+	if u, err := f.users.Verify(ctx, "bob", "bob's password", "192.0.2.1"); err != nil || u.ID != bob.ID {
+		t.Fatalf("Verify: %+v, %v", u, err)
+	}
+	if _, err := f.users.Verify(ctx, "bob", "wrong", "192.0.2.1"); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("Verify with a wrong password: %v", err)
+	}
+	var throttled bool
+	for range 10 {
+		if _, err := f.users.Verify(ctx, "bob", "wrong", "192.0.2.1"); errors.Is(err, ErrThrottled) {
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Error("repeated wrong SMTP passwords were never throttled")
+	}
+	if n := countSessions(); n != before {
+		t.Errorf("%d sessions after Verify, %d before: Verify must start none", n, before)
+	}
+}
