@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"faxbox/firmware/daemon"
 	"faxbox/modem"
 	"faxbox/pages"
 	"faxbox/pages/render"
@@ -324,12 +325,8 @@ func newFaxFile(dir string, t time.Time) (*faxFile, error) {
 
 // add writes a confirmed page in the coding it was sent with.
 func (f *faxFile) add(p t30.ReceivedPage) error {
-	coding := pages.MR
-	if p.Params.Coding == t30.CodingMH {
-		coding = pages.MH
-	}
 	f.n++
-	return f.tw.WritePage(p.Page, pages.EncoderOptions{Coding: coding, K: 4})
+	return daemon.WriteReceivedPage(f.tw, p)
 }
 
 // finish completes the file, or removes it when no page came.

@@ -181,12 +181,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	remoteCtx, stopRemote := context.WithCancel(context.Background())
 	defer stopRemote()
 	var remoteDone sync.WaitGroup
+	var demoCalls chan demoCall // the demo's remote machines take calls to make from it
 	remoteDir := filepath.Join(dir, demoRemoteName)
 	if cfg.Demo {
 		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
 			return err
 		}
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
+		demoCalls = make(chan demoCall)
 		for i := range max(o.demoLines, 1) {
 			wl := daemon.NewWireLog()
 			local, remote, closeLine, err := demoLine(ctx, cfg, o.simScale, wl)
@@ -194,12 +196,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 				return err
 			}
 			closers = append(closers, closeLine)
-			lines = append(lines, daemon.Line{Name: fmt.Sprintf("sim%d", i), Modem: local, WireLog: wl})
+			lines = append(lines, daemon.Line{Name: fmt.Sprintf("sim%d", i), Modem: local, WireLog: wl,
+				Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 2}})
 			tag := ""
 			if o.demoLines > 1 {
 				tag = fmt.Sprintf("-sim%d", i) // calls on several lines end at the same second
 			}
-			remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, tag, log) })
+			remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, tag, demoCalls, log) })
 		}
 	} else {
 		for _, mc := range cfg.Modems {
@@ -209,7 +212,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 				return err
 			}
 			closers = append(closers, func() { md.Close() })
-			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl})
+			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl,
+				Answer: daemon.AnswerPolicyFrom(mc)})
 		}
 	}
 
@@ -227,7 +231,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	}
 
 	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, DialPlan: cfg.NumberDialPlan(),
-		Fax: t30.Options{Ident: cfg.Ident()}, Backoff: daemon.BackoffFrom(cfg.Retry.Backoff), Logger: log})
+		Fax: t30.Options{Ident: cfg.Ident()}, Backoff: daemon.BackoffFrom(cfg.Retry.Backoff), Inbox: cfg.Inbox, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -248,7 +252,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
-		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel)})
+		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
+		DemoIncoming: demoIncoming(demoCalls, rnd, cfg)})
 	if err != nil {
 		return err
 	}
@@ -256,7 +261,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	var notices *notify.Watcher
 	if cfg.SMTP.Host != "" {
 		notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: st, Database: dbPath,
-			Mailer: notify.NewSender(cfg.SMTP), From: cfg.SMTP.From, Address: noticeAddress(accounts), Logger: log})
+			Mailer: notify.NewSender(cfg.SMTP), From: cfg.SMTP.From, Address: noticeAddress(accounts), Logger: log,
+			Forward: notify.Forwarding{To: cfg.Inbox.ForwardTo, ToUser: cfg.Inbox.ForwardToUser}})
 		if err != nil {
 			return err
 		}
@@ -463,7 +469,7 @@ func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.M
 		flow = modem.FlowNone
 	}
 	md, err := modem.Open(modem.PortConfig{Device: mc.Device, Baud: mc.Baud, Flow: flow},
-		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse, WireLog: wl})
+		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse, WireLog: wl, CallerID: true})
 	if err != nil {
 		return nil, fmt.Errorf("modem %s: %w", mc.Device, err)
 	}
@@ -492,35 +498,98 @@ func demoLine(ctx context.Context, cfg *config.Config, scale float64, wl *modem.
 
 // demoRemote is the remote fax machine of the demo: it answers every call
 // at the first ring with Faxbox's own receiver and keeps what arrives in
-// dir as TIFF-F (fax-TIME.tif, with tag before the extension), until ctx
-// ends.
-func demoRemote(ctx context.Context, m *modem.Modem, dir, tag string, log *slog.Logger) {
+// dir as TIFF-F (fax-TIME.tif, with tag before the extension), and it
+// makes the calls it is asked for on calls (sending a fax to the
+// appliance), until ctx ends.
+func demoRemote(ctx context.Context, m *modem.Modem, dir, tag string, calls <-chan demoCall, log *slog.Logger) {
 	for ctx.Err() == nil {
-		if _, err := m.WaitRing(ctx); err != nil {
-			if ctx.Err() == nil {
-				time.Sleep(50 * time.Millisecond)
+		// Wait for a ring or for a call to make, whichever comes first.
+		rctx, cancel := context.WithCancel(ctx)
+		asked := make(chan demoCall, 1)
+		go func() {
+			select {
+			case c := <-calls:
+				asked <- c
+				cancel()
+			case <-rctx.Done():
 			}
-			continue
+		}()
+		_, err := m.WaitRing(rctx)
+		cancel()
+		if err == nil {
+			demoAnswer(ctx, m, dir, tag, log)
+		} else if ctx.Err() == nil && len(asked) == 0 {
+			time.Sleep(50 * time.Millisecond)
 		}
-		f, err := newFaxFile(dir, time.Now())
+		select {
+		case c := <-asked:
+			r := t30.Send(ctx, m, "1", c.doc, t30.Options{Ident: demoRemoteCSI})
+			log.Info("remote fax machine: call made", "result", r.Reason, "pages", r.Pages)
+			c.done <- r
+		default:
+		}
+	}
+}
+
+// demoAnswer receives one call on the demo's remote fax machine.
+func demoAnswer(ctx context.Context, m *modem.Modem, dir, tag string, log *slog.Logger) {
+	f, err := newFaxFile(dir, time.Now())
+	if err != nil {
+		log.Error("remote fax machine", "err", err)
+		return
+	}
+	stamp := time.Now().Format("20060102-150405")
+	f.name = filepath.Join(dir, "fax-"+stamp+tag+".tif")
+	for i := 2; ; i++ {
+		if _, err := os.Stat(f.name); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		f.name = filepath.Join(dir, fmt.Sprintf("fax-%s%s-%d.tif", stamp, tag, i))
+	}
+	r := t30.Receive(ctx, m, t30.Options{Ident: demoRemoteCSI, OnPage: f.add})
+	name, err := f.finish()
+	if err != nil {
+		log.Error("remote fax machine", "err", err)
+	}
+	log.Info("remote fax machine: call ended", "result", r.Reason, "pages", r.Pages, "file", name)
+}
+
+// demoCall asks a remote fax machine of the demo to send doc to the
+// appliance; the call's result comes back on done.
+type demoCall struct {
+	doc  t30.Document
+	done chan t30.Result
+}
+
+// demoIncoming makes a remote fax machine of the demo send the appliance
+// a short fax, so that reception can be seen; nil outside the demo.
+func demoIncoming(calls chan<- demoCall, rnd *render.Renderer, cfg *config.Config) func(ctx context.Context) error {
+	if calls == nil {
+		return nil
+	}
+	return func(ctx context.Context) error {
+		doc, err := rnd.Render(ctx, render.Message{From: render.Party{Name: "Simulated remote fax machine", Fax: demoRemoteCSI},
+			To: render.Party{Fax: cfg.Identity.FaxNumber}, Subject: "Reply from the demo",
+			Body: "This fax was sent to Faxbox by the demo's simulated remote fax machine.", Time: time.Now()}, nil)
 		if err != nil {
-			log.Error("remote fax machine", "err", err)
-			continue
+			return err
 		}
-		stamp := time.Now().Format("20060102-150405")
-		f.name = filepath.Join(dir, "fax-"+stamp+tag+".tif")
-		for i := 2; ; i++ {
-			if _, err := os.Stat(f.name); errors.Is(err, fs.ErrNotExist) {
-				break
+		var ps t30.Pages
+		for p, err := range doc.Pages(ctx) {
+			if err != nil {
+				return err
 			}
-			f.name = filepath.Join(dir, fmt.Sprintf("fax-%s%s-%d.tif", stamp, tag, i))
+			ps = append(ps, p)
 		}
-		r := t30.Receive(ctx, m, t30.Options{Ident: demoRemoteCSI, OnPage: f.add})
-		name, err := f.finish()
-		if err != nil {
-			log.Error("remote fax machine", "err", err)
+		c := demoCall{doc: ps, done: make(chan t30.Result, 1)}
+		select {
+		case calls <- c:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		log.Info("remote fax machine: call ended", "result", r.Reason, "pages", r.Pages, "file", name)
+		// The call goes on in the background; its fax appears in the
+		// inbox page by page.
+		return nil
 	}
 }
 

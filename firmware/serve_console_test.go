@@ -78,7 +78,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	remoteDone := make(chan struct{})
 	go func() {
 		defer close(remoteDone)
-		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), "", log)
+		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), "", nil, log)
 	}()
 	t.Cleanup(func() { stopRemote(); closeLine(); <-remoteDone })
 	if err := os.MkdirAll(filepath.Join(dir, "remote"), 0o755); err != nil {

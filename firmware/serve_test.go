@@ -244,5 +244,34 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("system %+v; want the database measured, no error and a version", sys)
 	}
 
+	// The demo's remote machine calls in: the fax arrives in the inbox,
+	// whole, with the caller's ident.
+	if code := call("POST", "/api/demo/incoming", "", nil, nil); code != http.StatusAccepted {
+		t.Fatalf("demo incoming: status %d", code)
+	}
+	type inboxFax struct {
+		Pages       int    `json:"pages"`
+		Receiving   bool   `json:"receiving"`
+		Partial     bool   `json:"partial"`
+		CallerIdent string `json:"caller_ident"`
+	}
+	var inbox struct {
+		Faxes []inboxFax `json:"faxes"`
+	}
+	for range 600 {
+		inbox.Faxes = nil // "receiving" is left out once false: decode afresh
+		if code := call("GET", "/api/inbox", "", nil, &inbox); code != http.StatusOK {
+			t.Fatalf("inbox: status %d", code)
+		}
+		if len(inbox.Faxes) == 1 && !inbox.Faxes[0].Receiving {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(inbox.Faxes) != 1 || inbox.Faxes[0].Receiving || inbox.Faxes[0].Partial || inbox.Faxes[0].Pages != 1 ||
+		inbox.Faxes[0].CallerIdent != demoRemoteCSI {
+		t.Errorf("inbox %+v; want the remote's one-page fax, complete", inbox.Faxes)
+	}
+
 	stop()
 }

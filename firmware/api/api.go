@@ -30,6 +30,9 @@
 //	GET  /api/tariffs             the tariff in force
 //	GET  /metrics                 Prometheus text format, administrators only
 //	GET  /api/system              version, uptime, disk use and the front panel, administrators only
+//	POST /api/demo/incoming       demo only: the simulated remote fax machine sends the appliance a fax
+//	GET  /api/inbox               received faxes, newest first; /api/inbox/{id}, its
+//	                              pages/{n}.png, fax.pdf and fax.tif (inbox.go)
 //
 // In to, cc and bcc, "contact:ID" stands for that contact's first fax
 // number.
@@ -121,6 +124,10 @@ type Config struct {
 	// System describes the appliance for GET /api/system (administrators):
 	// version, uptime, disk use, the front panel. nil answers 503.
 	System func(ctx context.Context) any
+	// DemoIncoming, in the demo only, makes the simulated remote fax
+	// machine send the appliance a fax (POST /api/demo/incoming); nil
+	// leaves that endpoint answering 404.
+	DemoIncoming func(ctx context.Context) error
 }
 
 // Server is the API's http.Handler.
@@ -188,6 +195,13 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /metrics", s.metrics)
 	// system.go
 	s.mux.HandleFunc("GET /api/system", s.system)
+	s.mux.HandleFunc("POST /api/demo/incoming", s.demoIncoming)
+	// inbox.go
+	s.mux.HandleFunc("GET /api/inbox", s.listInbox)
+	s.mux.HandleFunc("GET /api/inbox/{id}", s.getReceived)
+	s.mux.HandleFunc("GET /api/inbox/{id}/pages/{page}", s.receivedPage)
+	s.mux.HandleFunc("GET /api/inbox/{id}/fax.pdf", s.receivedPDF)
+	s.mux.HandleFunc("GET /api/inbox/{id}/fax.tif", s.receivedTIFF)
 	return s, nil
 }
 

@@ -506,8 +506,9 @@ func (oc *ownerCache) put(job, msg, sender int64) {
 }
 
 // visible reports whether p may see e: administrators see everything;
-// staff see the events of their own messages and jobs only (not received
-// faxes, nor other events without a job).
+// staff see the events of their own messages and jobs, and of the faxes
+// received for them or for all staff, only (not other events without a
+// job).
 func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal, e store.Event) (bool, error) {
 	if p.Admin {
 		return true, nil
@@ -518,6 +519,8 @@ func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal,
 	}
 	_ = json.Unmarshal(e.Payload, &ref) // a payload of another shape refers to nothing
 	switch {
+	case e.Kind == store.EventReceived || e.Kind == store.EventReceivedPage:
+		return receivedVisible(p, e), nil // inbox.go
 	case e.Kind == store.EventMessage && ref.Sender != 0:
 		oc.put(0, ref.Message, ref.Sender)
 		return ref.Sender == p.User.ID, nil

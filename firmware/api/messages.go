@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"faxbox/firmware/billing"
@@ -286,24 +285,9 @@ func (s *Server) writePages(ctx context.Context, dir string, doc *render.Documen
 
 // listMessages implements GET /api/messages.
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
-	var o store.ListOptions
-	for name, dst := range map[string]*int64{"before": &o.Before} {
-		if v := r.URL.Query().Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				writeError(w, http.StatusBadRequest, fmt.Sprintf("%s=%q: want a message id", name, v))
-				return
-			}
-			*dst = n
-		}
-	}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q: want 1 to 500", v))
-			return
-		}
-		o.Limit = n
+	o, ok := listOptions(w, r) // inbox.go
+	if !ok {
+		return
 	}
 	if p := principal(r); !p.Admin {
 		o.Sender = p.User.ID

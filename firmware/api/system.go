@@ -16,3 +16,18 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, s.cfg.System(r.Context()))
 }
+
+// demoIncoming implements POST /api/demo/incoming: in the demo, the
+// simulated remote fax machine calls and sends a fax, which arrives in the
+// inbox like any other. 202: the call is on its way.
+func (s *Server) demoIncoming(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.DemoIncoming == nil {
+		writeError(w, http.StatusNotFound, "only the demo has a simulated remote fax machine")
+		return
+	}
+	if err := s.cfg.DemoIncoming(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "the simulated remote fax machine is calling"})
+}

@@ -63,6 +63,8 @@ type Config struct {
 	SMTP SMTP `toml:"smtp"`
 	// EmailToFax is the SMTP listener that takes faxes by e-mail.
 	EmailToFax EmailToFax `toml:"email_to_fax"`
+	// Inbox says who sees received faxes and where they are forwarded.
+	Inbox Inbox `toml:"inbox"`
 	// Billing holds the currency, credit rules, tariff and voucher keys.
 	Billing Billing `toml:"billing"`
 	// Retry says how often and how soon a failed send is tried again.
@@ -255,6 +257,28 @@ type EmailToFax struct {
 	MaxMessageMiB int `toml:"max_message_mib"`
 }
 
+// Inbox routes received faxes to users and forwards them by e-mail. A
+// fax no rule matches goes to all staff.
+type Inbox struct {
+	// ByNumber (inbox.by_number, default {}) routes a fax by the caller's
+	// number as the line's caller ID shows it: prefix = user name, as in
+	// "+3225" = "alice" (digits, an optional leading "+", which also
+	// matches the number in international form). The longest matching
+	// prefix wins and comes before ByIdent.
+	ByNumber map[string]string `toml:"by_number"`
+	// ByIdent (inbox.by_ident, default {}) routes a fax by text that the
+	// caller's identity (TSI) contains, ignoring case and spaces: text =
+	// user name, as in "ACME" = "bob". The longest matching text wins.
+	ByIdent map[string]string `toml:"by_ident"`
+	// ForwardTo (inbox.forward_to, default "") is an e-mail address every
+	// received fax is forwarded to as a PDF attachment; "" forwards none.
+	// Needs smtp.host.
+	ForwardTo string `toml:"forward_to"`
+	// ForwardToUser (inbox.forward_to_user, default false) forwards a fax
+	// routed to a user to that user's e-mail address too. Needs smtp.host.
+	ForwardToUser bool `toml:"forward_to_user"`
+}
+
 // Billing holds the rules of prepaid credit.
 type Billing struct {
 	// Currency (billing.currency, default "EUR") is the ISO 4217 code of
@@ -422,6 +446,7 @@ func Default() *Config {
 			},
 			MaxMessageMiB: 25,
 		},
+		Inbox: Inbox{ByNumber: map[string]string{}, ByIdent: map[string]string{}},
 		Billing: Billing{
 			Currency:         string(billing.EUR),
 			MinimumAvailable: Money(10 * billing.Unit),

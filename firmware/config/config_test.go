@@ -317,6 +317,8 @@ func custom(t *testing.T) *config.Config {
 			From: "Faxbox <fax@example.com>", StartTLS: false},
 		EmailToFax: config.EmailToFax{Listen: ":2525", Domain: "fax.example.com",
 			AllowedNetworks: []string{"192.168.1.0/24"}, RequireAuth: true, MaxMessageMiB: 10},
+		Inbox: config.Inbox{ByNumber: map[string]string{"+3225": "alice"}, ByIdent: map[string]string{"ACME": "bob"},
+			ForwardTo: "fax-in@example.com", ForwardToUser: true},
 		Billing: config.Billing{Currency: "CHF", MinimumAvailable: config.Money(5 * billing.Unit),
 			LowCredit: config.Money(12345), TariffFile: "/etc/faxbox/tariffs.csv",
 			VoucherKeys: []string{string(line)}, DemoCredit: 0},

@@ -26,6 +26,7 @@ func (c *Config) Validate() error {
 	c.validateWeb(&p)
 	c.validateSMTP(&p)
 	c.validateEmailToFax(&p)
+	c.validateInbox(&p)
 	c.validateBilling(&p)
 	c.validateRetry(&p)
 	c.validateRetention(&p)
@@ -379,5 +380,35 @@ func (c *Config) validateConsole(p *problems) {
 	case !strings.HasPrefix(k.PINHash, "$argon2id$") && !strings.HasPrefix(k.PINHash, "$2a$") &&
 		!strings.HasPrefix(k.PINHash, "$2b$") && !strings.HasPrefix(k.PINHash, "$2y$"):
 		p.add("console.pin_hash", "not an argon2id (\"$argon2id$...\") or bcrypt (\"$2b$...\") hash; never the PIN itself")
+	}
+}
+
+func (c *Config) validateInbox(p *problems) {
+	in := c.Inbox
+	for prefix, user := range in.ByNumber {
+		k := fmt.Sprintf("inbox.by_number.%q", prefix)
+		if d := strings.TrimPrefix(prefix, "+"); d == "" || strings.Trim(d, "0123456789") != "" {
+			p.add(k, "%q is not a number prefix (digits, with an optional leading \"+\")", prefix)
+		}
+		if strings.TrimSpace(user) == "" {
+			p.add(k, "no user name")
+		}
+	}
+	for text, user := range in.ByIdent {
+		k := fmt.Sprintf("inbox.by_ident.%q", text)
+		if strings.TrimSpace(text) == "" {
+			p.add(k, "empty text would match every identity")
+		}
+		if strings.TrimSpace(user) == "" {
+			p.add(k, "no user name")
+		}
+	}
+	if in.ForwardTo != "" {
+		if _, err := mail.ParseAddress(in.ForwardTo); err != nil {
+			p.add("inbox.forward_to", "%q is not an e-mail address", in.ForwardTo)
+		}
+	}
+	if (in.ForwardTo != "" || in.ForwardToUser) && c.SMTP.Host == "" {
+		p.add("inbox.forward_to", "forwarding received faxes needs a mail relay (smtp.host)")
 	}
 }

@@ -76,6 +76,10 @@ func (w *worker) lendTo(ctx context.Context, req lendRequest) bool {
 // lendIfAsked lends the modem if a borrower is waiting; false when ctx
 // ended while it was lent.
 func (w *worker) lendIfAsked(ctx context.Context) bool {
+	if req := w.deferred; req != nil {
+		w.deferred = nil
+		return w.lendTo(ctx, *req)
+	}
 	select {
 	case req := <-w.lend:
 		return w.lendTo(ctx, req)

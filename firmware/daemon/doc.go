@@ -1,4 +1,5 @@
-// Package daemon schedules Faxbox's outgoing fax jobs on its modems.
+// Package daemon schedules Faxbox's outgoing fax jobs on its modems and
+// receives the faxes that call in on them.
 //
 // It provides:
 //
@@ -25,10 +26,27 @@
 //     call goes, fsynced at its end, and records the path in the attempt.
 //   - Pool.Borrow: a modem taken out of scheduling, once its call ends, for
 //     an installer's probe or test call, until it is given back.
+//   - Incoming calls (answer.go, receive.go): an idle worker watches its
+//     modem for RING while it waits for due jobs, and answers as the
+//     line's AnswerPolicy says (after N rings, only within hours, or
+//     never). It receives with t30.Receive and keeps each page as the
+//     engine confirms it: a TIFF-F file under received/ in the coding it
+//     came in (WriteReceivedPage), fsynced, then recorded in the store
+//     (store.StartReceived, AddReceivedPage) with its copy quality, so
+//     the inbox shows it at once and a dropped line or a crash keeps what
+//     arrived; the end of the call finishes the fax, partial if the
+//     document was not complete (store.FinishReceived). A call in which no
+//     fax machine spoke is logged as not a fax and stores nothing. The fax
+//     is routed to a user by the caller's number or identity
+//     (config.Inbox, RouteUser), else to all staff. No job dials while a
+//     call rings in or is being received on the modem, and receiving
+//     costs no credit. ReceivedPDF and ReceivedTIFF give a received fax
+//     as a PDF or as one TIFF-F of the pages' data as received.
 //
 // Before the workers start, Run settles the billing calls and closes the
 // store attempts that a crash or power cut interrupted (billing.Ledger.
-// Recover, store.Store.Recover).
+// Recover, store.Store.Recover), and finishes as partial the faxes it
+// interrupted while they were received (store.Store.RecoverReceived).
 //
 // Time: the scheduler uses the time package directly (timers, retry
 // delays); the store and the ledger stamp records with the real wall clock,
@@ -37,6 +55,6 @@
 // testing/synctest bubble.
 //
 // The package does not render messages, price them at submission, send
-// notifications, answer incoming calls, or power-cycle modems itself (a
-// Line's PowerCycle hook does).
+// notifications or forward received faxes (package notify), or
+// power-cycle modems itself (a Line's PowerCycle hook does).
 package daemon

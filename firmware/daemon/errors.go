@@ -27,4 +27,7 @@ const (
 	ReasonNoPages = "no-pages"
 	// ReasonShutdown: the daemon stopped during the call; retried at once.
 	ReasonShutdown = "shutdown"
+	// ReasonNotFax: an incoming call in which no fax machine spoke (a
+	// voice call, silence); it is logged and nothing is stored.
+	ReasonNotFax = "not-fax"
 )

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/config"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/modem"
@@ -34,6 +35,10 @@ type Line struct {
 	// PowerCycle, if not nil, is called before each Reset that tries to
 	// bring the modem back after it failed: the board's power line.
 	PowerCycle func(ctx context.Context) error
+	// Answer is when the line answers incoming calls (answer.go); the
+	// zero value never answers. Answered calls are received into the
+	// store (receive.go) and cost no credit.
+	Answer AnswerPolicy
 	// WireLog, if not nil, is the wire log the modem's driver was made
 	// with (modem.Config.WireLog): the worker points it at each attempt's
 	// trace for the call, and discards what the modem says between calls.
@@ -64,6 +69,12 @@ type Config struct {
 	ProbeEvery time.Duration
 	// ResetTimeout bounds one Reset. Default 20 s.
 	ResetTimeout time.Duration
+	// Inbox routes received faxes to users by the caller's number or
+	// identity (route.go); a fax no rule matches goes to all staff.
+	Inbox config.Inbox
+	// Now is the wall clock that Line.Answer's hours are read in (its
+	// location is the appliance's). Default time.Now.
+	Now func() time.Time
 	// Logger receives one line per call and per modem state change.
 	// Default: discard.
 	Logger *slog.Logger
@@ -104,6 +115,9 @@ func New(cfg Config) (*Pool, error) {
 	if cfg.ResetTimeout <= 0 {
 		cfg.ResetTimeout = 20 * time.Second
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -134,8 +148,12 @@ func (p *Pool) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("daemon: recovering jobs: %w", err)
 	}
-	if len(ss) > 0 || len(rs) > 0 {
-		p.log.Info("recovered interrupted calls", "calls", len(ss), "jobs", len(rs))
+	rx, err := p.cfg.Store.RecoverReceived(ctx)
+	if err != nil {
+		return fmt.Errorf("daemon: recovering received faxes: %w", err)
+	}
+	if len(ss) > 0 || len(rs) > 0 || len(rx) > 0 {
+		p.log.Info("recovered interrupted calls", "calls", len(ss), "jobs", len(rs), "received", len(rx))
 	}
 	var wg sync.WaitGroup
 	for _, w := range p.workers {
@@ -155,6 +173,8 @@ const (
 	ModemCalling                          // in a call for Job
 	ModemOutOfOrder                       // failed; probed again every ProbeEvery
 	ModemLent                             // lent by Borrow, out of scheduling
+	ModemRinging                          // a call rings in, not (yet) answered
+	ModemReceiving                        // in an incoming call, receiving Received
 )
 
 // String returns the state's name.
@@ -170,6 +190,10 @@ func (s ModemState) String() string {
 		return "out of service"
 	case ModemLent:
 		return "lent to the installer"
+	case ModemRinging:
+		return "ringing"
+	case ModemReceiving:
+		return "receiving"
 	}
 	return fmt.Sprintf("ModemState(%d)", uint8(s))
 }
@@ -178,11 +202,19 @@ func (s ModemState) String() string {
 type ModemStatus struct {
 	Name  string
 	State ModemState
-	Job   int64     // the job in a call, when Calling
-	Since time.Time // when State was entered
-	Err   string    // why it is out of service
-	Calls int       // calls dialled since start
+	Job   int64 // the job in a call, when Calling
+	// Received is the fax being received, once its first page is in,
+	// when Receiving.
+	Received int64
+	Since    time.Time // when State was entered
+	Err      string    // why it is out of service
+	Calls    int       // calls dialled since start
+	// Answered counts the incoming calls answered since start.
+	Answered int
 }
+
+// now is the pool's wall clock.
+func (p *Pool) now() time.Time { return p.cfg.Now() }
 
 // Status returns a snapshot of every modem, in configuration order.
 func (p *Pool) Status() []ModemStatus {

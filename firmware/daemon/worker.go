@@ -31,6 +31,11 @@ type worker struct {
 
 	lend chan lendRequest // Pool.Borrow's requests
 	done chan struct{}    // closed when run returns
+
+	// Owned by run's goroutine (answer.go).
+	lastRing time.Time    // the last RING of a call not answered
+	refused  bool         // the call ringing was logged as not answered
+	deferred *lendRequest // a borrower that asked as a call came in
 }
 
 func (w *worker) snapshot() ModemStatus {
@@ -46,8 +51,12 @@ func (w *worker) setState(s ModemState, job int64, err error) {
 	if err != nil {
 		w.status.Err = err.Error()
 	}
-	if s == ModemCalling {
+	w.status.Received = 0
+	switch s {
+	case ModemCalling:
 		w.status.Calls++
+	case ModemReceiving:
+		w.status.Answered++
 	}
 	w.mu.Unlock()
 	if from != s {
@@ -70,6 +79,13 @@ func (w *worker) run(ctx context.Context) {
 			return
 		}
 		changed := st.Changed() // before NextJob, so no change is missed
+		if w.ringing() {
+			// A call is ringing in: no job dials into it.
+			if w.idle(ctx, changed) && !w.bringUp(ctx, true) {
+				return
+			}
+			continue
+		}
 		j, ok, err := st.NextJob(ctx, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
@@ -79,7 +95,9 @@ func (w *worker) run(ctx context.Context) {
 			continue
 		}
 		if !ok {
-			w.idle(ctx, changed)
+			if w.idle(ctx, changed) && !w.bringUp(ctx, true) {
+				return
+			}
 			continue
 		}
 		if modemFailed := w.call(ctx, j); modemFailed {
@@ -92,23 +110,48 @@ func (w *worker) run(ctx context.Context) {
 }
 
 // idle sleeps until the next job is due, the store changes, Poll passes
-// or ctx ends, and lends the modem to a borrower meanwhile.
-func (w *worker) idle(ctx context.Context, changed <-chan struct{}) {
-	w.setState(ModemIdle, 0, nil)
+// or ctx ends, and lends the modem to a borrower meanwhile. It watches
+// the modem for incoming calls and answers them as the line's policy
+// says (answer.go); while a call rings unanswered it waits for the rings
+// to stop, not for jobs. It reports whether the modem failed in a call
+// it answered.
+func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed bool) {
 	d := w.pool.cfg.Poll
-	if next, ok, err := w.pool.cfg.Store.NextDue(ctx); err == nil && ok {
-		// Another worker may have just claimed what is due: do not spin.
-		d = max(min(d, time.Until(next)), 20*time.Millisecond)
+	if w.ringing() {
+		d = time.Until(w.lastRing.Add(ringGap))
+	} else {
+		w.setState(ModemIdle, 0, nil)
+		if next, ok, err := w.pool.cfg.Store.NextDue(ctx); err == nil && ok {
+			// Another worker may have just claimed what is due: do not spin.
+			d = min(d, time.Until(next))
+		}
 	}
+	d = max(d, 20*time.Millisecond)
 	t := time.NewTimer(d)
 	defer t.Stop()
+	ring, stop := w.ringWatch(ctx)
+	var req *lendRequest
 	select {
 	case <-ctx.Done():
 	case <-changed:
 	case <-t.C:
-	case req := <-w.lend:
-		w.lendTo(ctx, req)
+	case r := <-w.lend:
+		req = &r
+	case r := <-ring:
+		stop()
+		return w.onRing(ctx, r)
 	}
+	stop()
+	select {
+	case r := <-ring: // it rang as the watch stopped
+		w.deferred = req // Borrow waits: it is served after the call
+		return w.onRing(ctx, r)
+	default:
+	}
+	if req != nil {
+		w.lendTo(ctx, *req)
+	}
+	return false
 }
 
 // sleep waits for d or ctx.

@@ -57,6 +57,9 @@ type WatcherConfig struct {
 	// and of cancelled jobs. Failures are always notified.
 	SkipDelivered bool
 	SkipCancelled bool
+	// Forward, when set, forwards every received fax by e-mail
+	// (forward.go).
+	Forward Forwarding
 	// Location is the time zone of the times in the notices; nil is
 	// time.Local.
 	Location *time.Location
@@ -77,7 +80,8 @@ type WatcherConfig struct {
 }
 
 // Watcher mails the sender of every job that reaches a final state
-// (delivered, failed or cancelled) a Notice: it follows the store's event
+// (delivered, failed or cancelled) a Notice, and with Forward set
+// forwards every received fax (forward.go): it follows the store's event
 // log from a durable cursor, and wakes up when the store changes.
 //
 // A notice's event is marked handled, in the same SQLite file as the
@@ -257,7 +261,7 @@ func (w *Watcher) Poll(ctx context.Context) (next time.Time, err error) {
 			break
 		}
 		for _, e := range evs {
-			if n, ok := finalJob(e); ok {
+			if n, ok := w.noticeOf(e); ok { // a notice or a forward (forward.go)
 				retry, err := w.handle(ctx, n)
 				if err != nil {
 					return next, err // e is read again next time
@@ -325,15 +329,15 @@ func (w *Watcher) advance(ctx context.Context, seq int64, p *pendingUpdate, done
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_pending (job, state, attempts, tries, first_at, next_at, last_error)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET tries = excluded.tries, next_at = excluded.next_at,
 			last_error = excluded.last_error`,
-			p.n.Job, p.n.State.String(), p.n.Attempts, p.tries, p.first.UnixMicro(), next.UnixMicro(), p.err.Error()); err != nil {
+			p.n.Job, p.n.StateStr, p.n.Attempts, p.tries, p.first.UnixMicro(), next.UnixMicro(), p.err.Error()); err != nil {
 			return fmt.Errorf("notify: watcher: pending: %w", err)
 		}
-		w.log.Warn("notify: notice not sent yet; trying again later", "job", p.n.Job, "outcome", p.n.State.String(),
+		w.log.Warn("notify: notice not sent yet; trying again later", "job", p.n.Job, "outcome", p.n.StateStr,
 			"tries", p.tries, "next", next, "err", p.err)
 	}
 	if done != nil {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM notify_pending WHERE job = ? AND state = ? AND attempts = ?`,
-			done.Job, done.State.String(), done.Attempts); err != nil {
+			done.Job, done.StateStr, done.Attempts); err != nil {
 			return fmt.Errorf("notify: watcher: pending: %w", err)
 		}
 	}
@@ -370,7 +374,7 @@ func (w *Watcher) retryPending(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("notify: watcher: pending: %w", err)
 	}
 	for _, p := range due {
-		if p.n.State, err = store.ParseState(p.n.StateStr); err != nil {
+		if p.n.State, err = parseNoticeState(p.n.StateStr); err != nil {
 			return time.Time{}, fmt.Errorf("notify: watcher: pending: %w", err)
 		}
 		retry, err := w.handle(ctx, p.n)
@@ -381,7 +385,7 @@ func (w *Watcher) retryPending(ctx context.Context) (time.Time, error) {
 		case retry == nil:
 			err = w.advance(ctx, 0, nil, &p.n)
 		case w.cfg.Now().Sub(p.first) >= w.cfg.GiveUpAfter:
-			w.log.Error("notify: notice dropped: it could not be sent in time", "job", p.n.Job, "outcome", p.n.State.String(),
+			w.log.Error("notify: notice dropped: it could not be sent in time", "job", p.n.Job, "outcome", p.n.StateStr,
 				"tries", p.tries+1, "since", p.first, "err", retry)
 			err = w.advance(ctx, 0, nil, &p.n)
 		default:
@@ -418,6 +422,9 @@ func (w *Watcher) backoff(tries int) time.Duration {
 // notified, the sender has no address, the relay refused it for good).
 // err is a store error or the end of ctx: nothing was decided.
 func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
+	if n.StateStr == forwardState {
+		return w.forward(ctx, n)
+	}
 	log := w.log.With("job", n.Job, "outcome", n.State.String())
 	j, err := w.cfg.Store.GetJob(ctx, n.Job)
 	if errors.Is(err, store.ErrNotFound) {
@@ -464,24 +471,7 @@ func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
 	if msg.ArchiveErr != nil {
 		log.Warn("notify: notice sent without the archive", "err", msg.ArchiveErr)
 	}
-	err = w.cfg.Mailer.Send(ctx, msg)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	var se *Error
-	switch {
-	case err == nil:
-		log.Info("notify: notice sent", "to", to, "message_id", msg.ID)
-		return nil, nil
-	case errors.As(err, &se) && (se.Temporary() || se.Kind == Setup):
-		// A set-up problem is fixed by the administrator, who then expects
-		// the notices to go out.
-		return err, nil
-	case errors.As(err, &se), errors.Is(err, ErrNoRelay), errors.Is(err, ErrInvalid):
-		log.Error("notify: notice dropped: the relay refused it", "to", to, "err", err)
-		return nil, nil
-	}
-	return err, nil // a Mailer's own error: try again
+	return w.deliver(ctx, log, msg, "notice") // forward.go
 }
 
 // notice describes job j of message m for the sender at address to.

@@ -27,6 +27,10 @@
 //     start the next call from and for the UI to show.
 //   - Traces: the path of each attempt's trace file (RecordTrace,
 //     Attempt.TracePath, GetAttempt).
+//   - Received faxes page by page (StartReceived, AddReceivedPage with
+//     an EventReceivedPage event each, FinishReceived with EventReceived,
+//     RecoverReceived after a crash; ListInbox by the user a fax is
+//     routed to).
 //   - Page files (Pages), received faxes (AddReceived,
 //     ListReceived, GetReceived) and an append-only event log with a
 //     monotonic sequence number for the web UI's resumable event stream

@@ -61,8 +61,8 @@ func (r *PurgeResult) Add(r2 PurgeResult) {
 
 // Purge deletes finished sent messages and received faxes as o says,
 // with their files. A message with a job that is not final (queued,
-// in a call, waiting to retry) is never touched; a fax being received is
-// not in the store yet. Billing records are kept: the ledger is separate.
+// in a call, waiting to retry) is never touched, nor is a fax still being
+// received. Billing records are kept: the ledger is separate.
 //
 // Rows are deleted first, in transactions of at most a few hundred, each
 // with an EventPurged event; the files they referred to are removed only after the commit, and only if
@@ -131,7 +131,7 @@ const finishedQuery = `SELECT kind, id FROM (
 			AND a.state IN ('queued', 'dialing', 'sending', 'retry'))
 		GROUP BY m.id
 	UNION ALL
-	SELECT 'received', id, received_at FROM store_received)`
+	SELECT 'received', id, received_at FROM store_received WHERE receiving = 0)`
 
 // purgeBatch deletes the items that query selects, in one transaction,
 // and returns the files they referred to that no remaining row refers to.

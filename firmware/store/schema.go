@@ -156,5 +156,26 @@ func migrations() []string {
 		last_failure_at INTEGER NOT NULL,
 		PRIMARY KEY (number, bit_rate)
 	) WITHOUT ROWID;`,
+
+		// 3: faxes received page by page (received.go): in progress until
+		// finished, routed to a user or to all staff, how the call went,
+		// and each page's copy quality.
+		`ALTER TABLE store_received ADD COLUMN receiving INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_received ADD COLUMN route_user INTEGER REFERENCES store_users(id) ON DELETE SET NULL;
+	ALTER TABLE store_received ADD COLUMN reason_code TEXT NOT NULL DEFAULT '';
+	ALTER TABLE store_received ADD COLUMN reason_text TEXT NOT NULL DEFAULT '';
+	ALTER TABLE store_received ADD COLUMN bit_rate INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_received ADD COLUMN ecm INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_received ADD COLUMN coding TEXT NOT NULL DEFAULT '';
+	CREATE INDEX store_received_route ON store_received(route_user, id);
+
+	CREATE TABLE store_received_quality (
+		received  INTEGER NOT NULL REFERENCES store_received(id) ON DELETE CASCADE,
+		idx       INTEGER NOT NULL CHECK (idx > 0),
+		rows      INTEGER NOT NULL DEFAULT 0,
+		bad_rows  INTEGER NOT NULL DEFAULT 0,
+		max_bad   INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (received, idx)
+	) WITHOUT ROWID;`,
 	}
 }

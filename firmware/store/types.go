@@ -257,6 +257,13 @@ type Received struct {
 	Duration    time.Duration
 	Path        string     // the whole document, if kept as one file
 	Files       []PageFile // the page files
+	// The fields below are those of faxes received page by page
+	// (StartReceived, received.go).
+	Receiving bool  // the call is still in progress
+	User      int64 // the user it is routed to; 0 for all staff
+	Call      ReceivedCall
+	// PageQuality is each page's copy quality (GetReceived), in order.
+	PageQuality []PageQuality
 }
 
 // ListOptions selects a page of a list, newest first.
