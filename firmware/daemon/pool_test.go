@@ -333,9 +333,22 @@ func TestDelivered(t *testing.T) {
 	defer cancel()
 	go r.serve(ctx)
 
-	j := e.runPool(t, a, msg.Jobs[0].ID, nil)
+	// While the call goes on, the attempt already shows the rate trained
+	// and the remote's ident (the sender sees "connected at 14400").
+	var during store.Attempt
+	onEvent := func(ev t30.Event) {
+		if pc, ok := ev.(t30.PageConfirmed); ok && pc.Page == 1 {
+			if j, err := e.st.GetJob(ctx, msg.Jobs[0].ID); err == nil && j.State == store.Sending && len(j.History) == 1 {
+				during = j.History[0]
+			}
+		}
+	}
+	j := e.runPool(t, a, msg.Jobs[0].ID, onEvent)
 	if j.State != store.Delivered || j.PagesConfirmed != 2 || j.PagesTotal != 2 || j.Attempts != 1 {
 		t.Fatalf("job %+v", j)
+	}
+	if during.BitRate != 14400 || during.RemoteIdent != "+32 2 555 1212" || !during.Ended.IsZero() {
+		t.Fatalf("the attempt during the call: %+v; want 14400 bit/s and the remote's ident", during)
 	}
 	j, _ = e.st.GetJob(ctx, j.ID)
 	at := j.History[0]

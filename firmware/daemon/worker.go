@@ -434,6 +434,9 @@ type recorder struct {
 	// is set when one succeeded.
 	trainingFailed []int
 	trained        bool
+	// params is what the call has negotiated so far, recorded after each
+	// good training for the sender to see during the call.
+	params store.Params
 }
 
 func (r *recorder) event(e t30.Event) {
@@ -447,9 +450,17 @@ func (r *recorder) event(e t30.Event) {
 		if err := cfg.Ledger.Progress(r.ctx, r.call, 0); err != nil {
 			r.log.Error("metering", "err", err)
 		}
+	case t30.RemoteIdent:
+		r.params.RemoteIdent = e.Ident
+	case t30.Negotiated:
+		r.params.ECM, r.params.Coding = e.Params.ECM, e.Params.Coding.String()
 	case t30.Training:
 		if e.OK {
 			r.trained = true
+			r.params.BitRate = e.BitRate
+			if err := cfg.Store.RecordNegotiated(r.ctx, r.attempt, r.params); err != nil {
+				r.log.Error("recording the negotiated rate", "err", err)
+			}
 		} else {
 			r.trainingFailed = append(r.trainingFailed, e.BitRate)
 		}
