@@ -20,10 +20,14 @@ export default async function admin({ main, user, events, notify }) {
       { label: t('role'), cell: (u) => t(u.admin ? 'admin' : 'staff') },
       { label: t('status'), cell: (u) => t(u.disabled ? 'disabled' : 'enabled') },
       { label: t('created'), cell: (u) => time(u.created) },
-      { label: '', cell: (u) => u.id !== user.id && h('span', { class: 'row-actions' },
-        h('button', { type: 'button', text: t(u.admin ? 'makeStaff' : 'makeAdmin'), on: { click: () => change(u, { admin: !u.admin }) } }),
-        h('button', { type: 'button', text: t(u.disabled ? 'enable' : 'disable'), on: { click: () => change(u, { disabled: !u.disabled }) } }),
-        h('button', { type: 'button', text: t('setPassword'), on: { click: () => setPassword(u) } })) },
+      { label: '', cell: (u) => {
+        if (u.id === user.id) return '';
+        const cell = h('span', { class: 'row-actions' },
+          h('button', { type: 'button', text: t(u.admin ? 'makeStaff' : 'makeAdmin'), on: { click: () => change(u, { admin: !u.admin }) } }),
+          h('button', { type: 'button', text: t(u.disabled ? 'enable' : 'disable'), on: { click: () => change(u, { disabled: !u.disabled }) } }),
+          h('button', { type: 'button', text: t('setPassword'), on: { click: () => setPassword(u, cell) } }));
+        return cell;
+      } },
     ], res.users || []));
   }
 
@@ -37,15 +41,16 @@ export default async function admin({ main, user, events, notify }) {
     }
   }
 
-  async function setPassword(u) {
-    const pw = prompt(t('newPasswordFor', { name: u.name }));
-    if (!pw) return;
-    try {
-      await post(`/api/users/${u.id}/password`, { password: pw });
+  // setPassword puts a small password form in place of the user's buttons.
+  function setPassword(u, cell) {
+    const pw = h('input', { type: 'password', name: 'password', required: true, minlength: 8, autocomplete: 'new-password',
+      'aria-label': t('newPasswordFor', { name: u.name }) });
+    replace(cell, form(null, [pw], 'setPassword', async (v) => {
+      await post(`/api/users/${u.id}/password`, { password: v.password });
       notify(t('passwordChanged'), 'ok');
-    } catch (e) {
-      notify(e.message, 'error');
-    }
+      await loadUsers();
+    }));
+    pw.focus();
   }
 
   const addUser = form('addUser', [

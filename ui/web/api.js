@@ -66,7 +66,7 @@ export class Events {
     this.stopped = true;
   }
 
-  // on subscribes fn to events of kind ("*" for all); it returns the
+  // on subscribes fn(data, event) to events of kind; it returns the
   // function that unsubscribes.
   on(kind, fn) {
     if (!this.handlers.has(kind)) this.handlers.set(kind, new Set());
@@ -110,10 +110,8 @@ export class Events {
       this.seq = ev.seq;
       localStorage.setItem(this.key, String(ev.seq));
     }
-    for (const kind of [ev.kind, '*']) {
-      for (const fn of this.handlers.get(kind) || []) {
-        try { fn(ev.data || {}, ev); } catch (e) { console.error(e); }
-      }
+    for (const fn of this.handlers.get(ev.kind) || []) {
+      try { fn(ev.data || {}, ev); } catch (e) { console.error(e); }
     }
   }
 }

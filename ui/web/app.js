@@ -5,16 +5,12 @@ import { get, post, serverNow, setCSRF, setUnauthorizedHandler, APIError, Events
 import compose from './compose.js';
 import outbox from './outbox.js';
 import contacts from './contacts.js';
-import account from './account.js';
+import account, { passwordForm } from './account.js';
 import admin from './admin.js';
-import { passwordForm } from './account.js';
+import inbox from './inbox.js';
 
 const $ = (id) => document.getElementById(id);
 const main = $('main');
-
-const inbox = ({ main }) => {
-  replace(main, h('h1', { text: t('inboxTitle') }), h('p', { class: 'empty', text: t('inboxEmpty') }));
-};
 
 // password is the page a user whose password an administrator set must
 // go through first.
@@ -34,7 +30,12 @@ const pages = [
 
 const app = {
   user: null,
-  events: new Events((live) => { $('live').hidden = live; }),
+  // The stream shows "reconnecting…" while it is down; a request finds
+  // out whether that is because the session ended (401: log in again).
+  events: new Events((live) => {
+    $('live').hidden = live;
+    if (!live) get('/auth/me').catch((e) => { if (e.status === 401) onUnauthorized(); });
+  }),
   notify,
   go: (path) => { location.hash = '#/' + path; },
 };
@@ -164,8 +165,11 @@ function notify(text, kind = 'info', desktop = false) {
 
 // Delivery and failure notices, on whatever page is open, for what
 // happens while it is open.
+const noticed = new Set(); // "job/attempt" whose end was told already
 app.events.on('job', async (d, ev) => {
-  if (d.state !== 'delivered' && d.state !== 'failed' || Date.parse(ev.at) < app.opened) return;
+  const key = d.job + '/' + d.attempts;
+  if (d.state !== 'delivered' && d.state !== 'failed' || Date.parse(ev.at) < app.opened || noticed.has(key)) return;
+  noticed.add(key);
   let number = '#' + d.job;
   try {
     const m = await get('/api/messages/' + d.message);
@@ -174,6 +178,13 @@ app.events.on('job', async (d, ev) => {
   if (d.state === 'delivered') notify(t('delivered', { number }), 'ok', true);
   else notify(t('failed', { number, reason: d.reason_text || d.reason || '' }), 'error', true);
 });
+
+function onUnauthorized() {
+  if (app.user) {
+    signedOut();
+    app.go('login');
+  }
+}
 
 function init() {
   document.querySelector('.skip').textContent = t('skip');
@@ -187,7 +198,7 @@ function init() {
   $('logout').addEventListener('click', async () => {
     try { await post('/auth/logout'); } finally { app.go('login'); }
   });
-  setUnauthorizedHandler(() => { if (app.user) { signedOut(); app.go('login'); } });
+  setUnauthorizedHandler(onUnauthorized);
   window.addEventListener('hashchange', route);
   route();
 }

@@ -182,9 +182,12 @@ export default async function compose({ main, user, events, notify, go, params }
   return events.on('account', showAccount);
 }
 
+// contactChip is a recipient chip for a contact's fax number: the chip
+// shows the name and sends the number.
 function contactChip(c) {
   const fax = faxNumber(c);
-  return { value: 'contact:' + c.id, label: c.name, number: fax ? fax.e164 || fax.number : '' };
+  const number = fax ? fax.e164 || fax.number : '';
+  return { value: number || 'contact:' + c.id, label: c.name, number };
 }
 
 // recipientField is one of To, Cc and Bcc: chips and a text box that
@@ -263,7 +266,7 @@ function recipientField(name, touch) {
       chip.info = `${p.country} · ${t('perMinute', { price: p.per_minute, currency: p.currency })}`;
       chip.title = p.number;
       draw(chip);
-    }, (e) => invalid(chip, e.message));
+    }, (e) => invalid(chip, e.message.replace(/^"[^"]*": /, ''))); // the chip shows the number already
   }
 
   function invalid(chip, reason) {

@@ -8,9 +8,10 @@ import { saveDraft } from './compose.js';
 const pageSize = 30;
 
 export default async function outbox({ main, user, events, notify, go }) {
-  const messages = new Map(); // id -> message, newest first by insertion
+  const messages = new Map(); // id -> message: a summary from the list, or all of it
   const open = new Set(); // ids of messages whose details are shown
   const charges = new Map(); // job id -> what its calls cost, from the ledger
+  let currency = '';
   let oldest = 0;
   let more = false;
 
@@ -18,7 +19,11 @@ export default async function outbox({ main, user, events, notify, go }) {
     ['', 'active', 'delivered', 'failed', 'cancelled'].map((v) =>
       h('option', { value: v, text: t({ '': 'filterAll', active: 'filterActive', delivered: 'filterDelivered',
         failed: 'filterFailed', cancelled: 'filterCancelled' }[v]) })));
-  const search = h('input', { type: 'search', id: 'search', on: { input: debounce(draw, 150) } });
+  // Searching for a number needs the recipients, which summaries lack.
+  const search = h('input', { type: 'search', id: 'search', on: { input: debounce(() => {
+    if (search.value.trim()) for (const m of messages.values()) if (!m.recipients) refresh(m.id);
+    draw();
+  }, 200) } });
   const list = h('div', { class: 'messages', 'aria-live': 'off' });
   const moreBtn = h('button', { type: 'button', text: t('loadMore'), on: { click: load } });
 
@@ -57,11 +62,11 @@ export default async function outbox({ main, user, events, notify, go }) {
   function card(m) {
     const jobs = m.jobs || [];
     const pages = Math.max(0, ...jobs.map((j) => j.pages_total || 0));
-    const el = h('article', { class: 'message card', dataset: { message: m.id, state: m.state } },
+    return h('article', { class: 'message card', dataset: { message: m.id, state: m.state } },
       h('header', {},
         h('h2', { text: t('messageTitle', { subject: m.subject || t('noSubject'), when: time(m.created) }) }),
         h('span', { class: 'badge ' + m.state, text: t('msgState_' + m.state) })),
-      m.jobs ? h('ul', { class: 'jobs' }, jobs.map((j) => jobRow(m, j)))
+      m.jobs ? h('ul', { class: 'jobs' }, jobs.map(jobRow))
         : h('p', { class: 'counts', text: Object.entries(m.counts || {}).map(([s, n]) => t('count', { n, state: t('count_' + s) })).join(' · ') }),
       h('div', { class: 'actions' },
         h('button', { type: 'button', dataset: { key: 'details-' + m.id }, 'aria-expanded': String(open.has(m.id)), text: t(open.has(m.id) ? 'hide' : 'details'),
@@ -70,29 +75,28 @@ export default async function outbox({ main, user, events, notify, go }) {
         h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf`, download: `fax-${m.id}.pdf`, text: t('archive') })),
       open.has(m.id) && pages > 0 && h('div', { class: 'previews' }, h('h3', { text: t('pages') }),
         pageList(Array.from({ length: pages }, (_, i) => `/api/messages/${m.id}/pages/${i + 1}.png`))));
-    return el;
   }
 
-  function jobRow(m, j) {
+  function jobRow(j) {
     const r = j.recipient || {};
-    const row = h('li', { class: 'job', dataset: { job: j.id, state: j.state } },
+    return h('li', { class: 'job', dataset: { job: j.id, state: j.state } },
       h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', r.name || r.number),
       h('span', { class: 'state ' + j.state, text: stateText(j) }),
       h('small', { class: 'attempts', text: j.attempts ? t('attempts', { n: j.attempts, max: j.max_attempts }) : '' }),
       costOf(j),
       h('span', { class: 'job-actions' },
         !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => act(j, 'cancel') } }),
-        (j.state === 'retry' || j.state === 'queued' || j.state === 'failed') &&
+        (j.state === 'retry' || j.state === 'failed') &&
           h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } })));
-    return row;
   }
 
-  // costOf is the cost of a finished job's calls, or a meter running
-  // during the call.
+  // costOf is the cost of a finished job's calls, a meter running during
+  // the call, or an empty cell.
   function costOf(j) {
-    if (charges.has(j.id)) return h('small', { class: 'cost', dataset: { cost: charges.get(j.id) }, text: t('cost', { cost: charges.get(j.id) }) });
+    const cost = charges.get(j.id);
+    if (cost) return h('small', { class: 'cost', dataset: { cost }, text: t('cost', { cost: `${cost} ${currency}` }) });
     const call = lastAttempt(j);
-    if (j.state !== 'sending' || !call || !call.connected) return null;
+    if (j.state !== 'sending' || !call || !call.connected) return h('small', { class: 'cost' });
     const meter = h('small', { class: 'cost meter', dataset: { since: call.connected, number: j.recipient.number } });
     tick(meter);
     return meter;
@@ -156,6 +160,7 @@ export default async function outbox({ main, user, events, notify, go }) {
     const from = ms.map((m) => m.created.slice(0, 10)).sort()[0]; // no call is older than its message
     let res;
     try { res = await get('/api/account/ledger?format=json&from=' + from); } catch { return; }
+    currency = res.currency;
     for (const j of jobs) {
       const entries = (res.entries || []).filter((e) => e.kind === 'charge' && e.job === 'job' + j.id);
       const cents = entries.reduce((sum, e) => sum + Math.round(Math.abs(parseFloat(e.amount)) * 100), 0);

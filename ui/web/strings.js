@@ -52,7 +52,6 @@ const S = {
   noRecipient: 'Add at least one recipient.',
   invalidRecipients: 'Some numbers are not valid: correct or remove the marked ones.',
   notEnoughCredit: 'Not enough credit: {error}',
-  draftKept: 'Draft kept.',
   discard: 'Discard draft',
   contactSuggestion: '{name}, {company} · {number}',
   noFaxNumber: 'This contact has no fax number.',
@@ -93,7 +92,15 @@ const S = {
 
   // Inbox
   inboxTitle: 'Inbox',
-  inboxEmpty: 'No faxes received. Reception is not switched on on this Faxbox yet.',
+  inboxEmpty: 'No faxes received yet.',
+  demoIncoming: 'Demo: have the remote fax machine send a fax',
+  demoIncomingCalling: 'The simulated remote fax machine is calling…',
+  receivedTitle: 'From {from} · {when}',
+  unknownCaller: 'unknown caller',
+  receiving: 'receiving now…',
+  partial: 'incomplete: {reason}',
+  pagesCount: '{n} page(s)',
+  downloadPDF: 'PDF', downloadTIFF: 'TIFF',
 
   // Contacts
   contactsTitle: 'Contacts',
