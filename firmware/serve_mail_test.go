@@ -231,6 +231,28 @@ listen = "127.0.0.1:%d"
 	if m.Subject != "Order 42" || m.Sender != "alice" || m.State != "delivered" {
 		t.Fatalf("message %+v; want alice's Order 42, delivered", m)
 	}
+	// Both calls were charged to alice, who sent the mail.
+	var led struct {
+		Entries []struct {
+			Kind string `json:"kind"`
+			User string `json:"user"`
+		} `json:"entries"`
+	}
+	if code := call("GET", "/api/account/ledger?format=json", nil, &led); code != http.StatusOK {
+		t.Fatalf("ledger: status %d", code)
+	}
+	charged := 0
+	for _, e := range led.Entries {
+		if e.Kind == "charge" {
+			if e.User != "alice" {
+				t.Errorf("a charge to %q, want alice", e.User)
+			}
+			charged++
+		}
+	}
+	if charged != 2 {
+		t.Errorf("%d charges, want one a recipient (the mail sent twice is billed once)", charged)
+	}
 	// The notices reach alice through the relay, one per recipient.
 	for time.Now().Before(deadline) && len(rl.mails()) < 2 {
 		time.Sleep(200 * time.Millisecond)

@@ -13,12 +13,9 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
-	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
-	"faxbox/modem"
 	"faxbox/modem/spandsp"
 	"faxbox/pages"
-	"faxbox/t30"
 )
 
 // TestReceiveFromSpandsp: spandsp's fax terminal calls a pool's modem
@@ -45,32 +42,12 @@ func TestReceiveFromSpandsp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer l.Close()
-			m, err := modem.Open(modem.PortConfig{Device: l.SlavePath(0), Baud: 115200}, modem.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			t.Cleanup(func() { l.Close() })
 			before, err := e.led.Entries(context.Background(), time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := daemon.New(daemon.Config{Store: e.st, Ledger: e.led, DialPlan: numbers.DialPlan{Country: "BE"},
-				Lines: []daemon.Line{{Name: "spandsp", Modem: m, Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 1}}},
-				Fax:   t30.Options{Ident: "+32 2 555 0100"}, Poll: time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-			defer cancel()
-			done := make(chan error, 1)
-			go func() { done <- p.Run(ctx) }()
-			defer func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Error(err)
-				}
-			}()
+			ctx := runSpandspPool(t, e, l, daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 1})
 
 			sr, err := l.Wait(ctx)
 			if err != nil {

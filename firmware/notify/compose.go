@@ -113,17 +113,7 @@ func Compose(n Notice) (*Message, error) {
 		if err := iw.Close(); err != nil {
 			return nil, err
 		}
-		var ah mail.AttachmentHeader
-		ah.SetContentType("application/pdf", map[string]string{"name": pdfName})
-		ah.SetFilename(pdfName)
-		aw, err := mw.CreateAttachment(ah)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := aw.Write(pdf); err != nil {
-			return nil, err
-		}
-		if err := aw.Close(); err != nil {
+		if err := attachPDF(mw, pdfName, pdf); err != nil {
 			return nil, err
 		}
 		if err := mw.Close(); err != nil {
@@ -132,6 +122,21 @@ func Compose(n Notice) (*Message, error) {
 	}
 	m.Data = buf.Bytes()
 	return m, nil
+}
+
+// attachPDF adds pdf to a mail as the attachment name.
+func attachPDF(mw *mail.Writer, name string, pdf []byte) error {
+	var ah mail.AttachmentHeader
+	ah.SetContentType("application/pdf", map[string]string{"name": name})
+	ah.SetFilename(name)
+	aw, err := mw.CreateAttachment(ah)
+	if err != nil {
+		return err
+	}
+	if _, err := aw.Write(pdf); err != nil {
+		return err
+	}
+	return aw.Close()
 }
 
 // load returns the archive's bytes and file name.

@@ -202,18 +202,7 @@ func ComposeForward(from string, to []string, rx store.Received, pdf []byte, dat
 	if err := tw.Close(); err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("fax-%d.pdf", rx.ID)
-	var ah mail.AttachmentHeader
-	ah.SetContentType("application/pdf", map[string]string{"name": name})
-	ah.SetFilename(name)
-	aw, err := mw.CreateAttachment(ah)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := aw.Write(pdf); err != nil {
-		return nil, err
-	}
-	if err := aw.Close(); err != nil {
+	if err := attachPDF(mw, fmt.Sprintf("fax-%d.pdf", rx.ID), pdf); err != nil {
 		return nil, err
 	}
 	if err := mw.Close(); err != nil {
