@@ -249,11 +249,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
+	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
-		DemoIncoming: demoIncoming(demoCalls, rnd, cfg)})
+		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: settings.apiSettings,
+		SaveSettings: settings.apiSaveSettings, WireLog: lastWireLog(st)})
 	if err != nil {
 		return err
 	}
@@ -325,6 +327,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	cb.borrow = borrowModem(pool)
 	cb.wireLog = lastWireLog(st)
 	cb.board = panel
+	cb.configFile = settings
 	cb.resetAdmin = accounts.ResetAdminPassword
 	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)
 	if err != nil {

@@ -141,7 +141,7 @@ func serialConsole(ctx context.Context, dev string, baud int, cfg console.Config
 // left nil make their commands answer "not available on this appliance".
 type consoleBackend struct {
 	cfg        *config.Config // as loaded at start; not changed
-	configPath string         // where SetSettings saves; "" in demo mode
+	configFile *settingsFile  // where SetSettings saves; shared with the administration page
 	dataDir    string
 	store      *store.Store
 	ledger     *billing.Ledger
@@ -174,7 +174,7 @@ type consoleBackend struct {
 // the optional hooks (borrow, wireLog, board, resetAdmin) afterwards.
 func newConsoleBackend(cfg *config.Config, configPath, dataDir string, st *store.Store, led *billing.Ledger,
 	pool *daemon.Pool, webAddrs []string, ring *console.Ring) *consoleBackend {
-	return &consoleBackend{cfg: cfg, configPath: configPath, dataDir: dataDir, store: st, ledger: led, pool: pool,
+	return &consoleBackend{cfg: cfg, configFile: newSettingsFile(cfg, configPath), dataDir: dataDir, store: st, ledger: led, pool: pool,
 		webAddrs: webAddrs, ring: ring,
 		settings: console.Settings{Identity: cfg.Identity, Country: cfg.Country, DialPlan: cfg.DialPlan}}
 }
@@ -329,42 +329,34 @@ func (b *consoleBackend) LineCheck(ctx context.Context, name, number string) (co
 	return r, err
 }
 
-// Settings implements console.Backend.
+// Settings implements console.Backend: the configuration file's
+// settings as saved now (the administration page changes them too), or
+// the last ones entered when there is no file or it cannot be read.
 func (b *consoleBackend) Settings() console.Settings {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if c, ok := b.configFile.saved(); ok {
+		return console.Settings{Identity: c.Identity, Country: c.Country, DialPlan: c.DialPlan}
+	}
 	return b.settings
 }
 
 // SetSettings implements console.Backend: the configuration file is read
-// again, changed, validated and saved as a whole (config.Save), so that
-// what others changed in it is kept. The daemon applies it at its next
-// start.
+// again, changed, validated and saved as a whole (settingsFile.change),
+// so that what others changed in it is kept. The daemon applies it at its
+// next start.
 func (b *consoleBackend) SetSettings(_ context.Context, s console.Settings) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var c *config.Config
-	if b.configPath == "" {
-		c = new(*b.cfg)
-	} else {
-		var err error
-		if c, err = config.Load(b.configPath); err != nil {
-			return "", err
-		}
+	msg, err := b.configFile.change(func(c *config.Config) { c.Identity, c.Country, c.DialPlan = s.Identity, s.Country, s.DialPlan })
+	if errors.Is(err, errNoConfigFile) {
+		msg, err = "not saved: this appliance runs without a configuration file (demo)", nil
 	}
-	c.Identity, c.Country, c.DialPlan = s.Identity, s.Country, s.DialPlan
-	if b.configPath == "" {
-		if err := c.Validate(); err != nil {
-			return "", err
-		}
-		b.settings = s
-		return "not saved: this appliance runs without a configuration file (demo)", nil
-	}
-	if err := c.Save(b.configPath); err != nil {
+	if err != nil {
 		return "", err
 	}
 	b.settings = s
-	return "saved in " + b.configPath + "; applies when faxd restarts (reboot)", nil
+	return msg, nil
 }
 
 // Network implements console.Backend.

@@ -111,7 +111,86 @@ func TestBrowser(t *testing.T) {
 		b.waitJS("the "+page+" page", `!document.querySelector('main').textContent.startsWith('Loading')`)
 		b.shot(page)
 	}
+	b.administer()
 	b.staffCannotAdminister()
+}
+
+// administer goes through the administration page as the administrator:
+// the system panel with the simulated board's LEDs and the version, the
+// modems' power cycles and last call's trace, a balance adjustment of
+// +5.00 with a reason (the account's balance goes up by exactly that, and
+// the audit log shows it), a settings change (an invalid one is refused
+// naming the key; the demo refuses a valid one: it has no configuration
+// file), and a tariff upload that grows the versions list and changes the
+// price lookup.
+func (b *browser) administer() {
+	t := b.t
+	t.Helper()
+	b.open("#/account")
+	before := b.amount("#balance")
+
+	b.open("#/admin")
+	b.waitJS("the system panel with the simulated LEDs and the version", `document.querySelectorAll('#board .led[data-led][data-pattern]').length === 4 &&
+		document.getElementById('board').textContent.includes('simulated') && document.getElementById('version').textContent.length > 0`)
+	patterns := evalJS[[]string](b, `[...document.querySelectorAll('#board .led')].map(e => e.dataset.led + '=' + e.dataset.pattern)`)
+	for _, p := range patterns {
+		if _, pat, _ := strings.Cut(p, "="); !slices.Contains([]string{"off", "steady", "slow-blink", "fast-blink"}, pat) {
+			t.Errorf("LED %s: want off, steady, slow-blink or fast-blink", p)
+		}
+	}
+	b.waitJS("the ready LED steady (a modem in service)", `document.querySelector('#board .led[data-led=ready]').dataset.pattern === 'steady'`)
+	b.waitJS("the modem's power cycles", `!!document.querySelector('#modems .power-cycles[data-cycles]') &&
+		!!document.querySelector('#board .power[data-cycles]')`)
+	b.do("show sim0's last call", chromedp.Click(chromedp.CSS(`#modems .trace-button[data-modem=sim0]`)))
+	b.waitJS("its trace", `(() => { const pre = document.querySelector('#modem-trace pre.trace');
+		return !!pre && pre.textContent.length > 0 && !!document.querySelector('#modem-trace a.whole-trace[href^="/api/attempts/"]') })()`)
+	b.shot("admin-system")
+
+	// +5.00 with a reason.
+	const reason = "browser test: goodwill credit"
+	b.fill(map[string]string{"#adjust-form input[name=amount]": "5.00", "#adjust-form input[name=reason]": reason})
+	b.do("adjust the balance", chromedp.Click(chromedp.CSS(`#adjust-form button[type=submit]`)))
+	b.waitJS("the adjustment in the audit log", `[...document.querySelectorAll('main table')].some(t =>
+		t.textContent.includes('account.adjust') && t.textContent.includes(`+strconv.Quote(reason)+`))`)
+	b.open("#/account")
+	b.waitJS("the account page", `!!document.querySelector('#balance[data-amount]')`)
+	if after := b.amount("#balance"); math.Abs(after-before-5) > 0.005 {
+		t.Errorf("balance %.2f before the adjustment of +5.00, %.2f after", before, after)
+	}
+
+	// Settings: an invalid ident is refused naming its key; the demo
+	// cannot save a valid change and says why.
+	b.open("#/admin")
+	b.waitJS("the settings form", `!!document.querySelector('#settings-form input[name="identity.organisation"]')`)
+	b.fill(map[string]string{`#settings-form input[name="identity.ident"]`: "+32 2 555 01 00 Martin Notaires"})
+	b.do("save an invalid ident", chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+	b.waitJS("the invalid ident refused", `document.querySelector('#settings-form .error').textContent.includes('identity.ident')`)
+	b.fill(map[string]string{`#settings-form input[name="identity.ident"]`: "+32 2 555 01 00",
+		`#settings-form input[name="identity.organisation"]`: "Martin Notaires"})
+	b.do("save the settings", chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+	b.waitJS("the demo's refusal", `document.querySelector('#settings-form .error').textContent.includes('the demo has no configuration file')`)
+	b.shot("admin-settings")
+
+	// A new tariff: the versions list grows and the price changes.
+	versions := evalJS[int](b, `document.querySelectorAll('#tariff-versions tbody tr').length`)
+	csvPath := filepath.Join(t.TempDir(), "tariff.csv")
+	csv := "prefix,name,currency,per_minute,first_seconds,step_seconds,minimum,connection_fee\n" +
+		"32,Belgium (browser test),EUR,0.77,30,1,0.00,0.00\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do("choose the tariff file", chromedp.SetUploadFiles(chromedp.CSS(`#tariff-form input[type=file]`), []string{csvPath}))
+	b.fill(map[string]string{"#tariff-form input[name=note]": "browser test tariff"})
+	b.do("upload the tariff", chromedp.Click(chromedp.CSS(`#tariff-form button[type=submit]`)))
+	b.waitJS("one more tariff version, in force", fmt.Sprintf(`document.querySelectorAll('#tariff-versions tbody tr').length === %d &&
+		document.querySelector('#tariff-versions tbody tr').textContent.includes('browser test tariff') &&
+		document.querySelector('#tariff-versions tbody tr').textContent.includes('in force')`, versions+1))
+	price := evalJS[string](b, `fetch('/api/price?number=%2B3225551234', {credentials: 'same-origin'}).then(r => r.json()).then(p => p.per_minute + ' ' + p.tariff)`,
+		chromedp.EvalAwaitPromise)
+	if price != "0.77 Belgium (browser test)" {
+		t.Errorf("the price lookup after the upload: %q, want 0.77 Belgium (browser test)", price)
+	}
+	b.shot("admin-tariffs")
 }
 
 // firstRun sets the administrator up, logs out, fails to log in once,
@@ -268,7 +347,7 @@ func (b *browser) staffCannotAdminister() {
 	b.open("#/admin")
 	b.waitJS("administration refused", `!!document.getElementById('forbidden')`)
 	b.shot("admin-staff")
-	for _, path := range []string{"/api/users", "/api/audit"} {
+	for _, path := range []string{"/api/users", "/api/audit", "/api/system", "/api/settings", "/api/tariffs/versions"} {
 		if code := evalJS[int](b, `fetch('`+path+`', {credentials: 'same-origin'}).then(r => r.status)`, chromedp.EvalAwaitPromise); code != 403 {
 			t.Errorf("GET %s as staff: %d, want 403", path, code)
 		}

@@ -33,6 +33,15 @@
 //	POST /api/demo/incoming       demo only: the simulated remote fax machine sends the appliance a fax
 //	GET  /api/inbox               received faxes, newest first; /api/inbox/{id}, its
 //	                              pages/{n}.png, fax.pdf and fax.tif (inbox.go)
+//	GET  /api/settings            administrators: identity, country, dial plan, SMTP relay (admin_settings.go)
+//	PUT  /api/settings            administrators: change them (saved for the next start; 409 when they cannot be)
+//	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
+//	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
+//	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
+//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//
+// The administrators' changes (settings, tariffs, adjustments) are
+// recorded in the audit log through Config.Audit.
 //
 // In to, cc and bcc, "contact:ID" stands for that contact's first fax
 // number.
@@ -128,6 +137,23 @@ type Config struct {
 	// machine send the appliance a fax (POST /api/demo/incoming); nil
 	// leaves that endpoint answering 404.
 	DemoIncoming func(ctx context.Context) error
+
+	// Audit appends an administrator's change to the audit log (the
+	// administrator's name, the action, what changed); the
+	// administration endpoints that change something answer 503 without
+	// it.
+	Audit func(ctx context.Context, actor, action, detail string) error
+	// Settings returns the appliance settings for GET /api/settings;
+	// SaveSettings validates and keeps them for PUT /api/settings and says
+	// where and when they apply. It returns a *SettingsError for invalid
+	// settings and wraps ErrSettingsNotSaved when they cannot be kept.
+	// Either nil answers 503.
+	Settings     func(ctx context.Context) (Settings, error)
+	SaveSettings func(ctx context.Context, s Settings) (string, error)
+	// WireLog returns the last n lines of the trace of the newest call on
+	// the named modem, for GET /api/modems/{name}/trace; nil leaves the
+	// lines out.
+	WireLog func(name string, n int) ([]string, error)
 }
 
 // Server is the API's http.Handler.
@@ -202,6 +228,13 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/inbox/{id}/pages/{page}", s.receivedPage)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.pdf", s.receivedPDF)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.tif", s.receivedTIFF)
+	// admin_settings.go, admin_billing.go, admin_modems.go
+	s.mux.HandleFunc("GET /api/settings", s.getSettings)
+	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
+	s.mux.HandleFunc("POST /api/tariffs", s.importTariff)
+	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
+	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
+	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
 	return s, nil
 }
 

@@ -1,7 +1,25 @@
-// Administration: users and roles, the modems' live state, the audit log.
+// Administration: users and roles, the appliance's state (version, disk,
+// the front panel), the modems' live state with their last call's trace,
+// the appliance settings, the tariff, balance adjustments, the audit log.
 import { t, has } from './strings.js';
 import { h, replace, field, form, table, time } from './dom.js';
-import { get, post, patch } from './api.js';
+import { get, post, put, patch, request } from './api.js';
+
+// systemEvery is how often the system panel is refreshed, in ms.
+const systemEvery = 3000;
+
+// bytes formats a size in bytes for people.
+function bytes(n) {
+  if (!n) return '0 B';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  const i = Math.min(Math.floor(Math.log(n) / Math.log(1000)), units.length - 1);
+  return (n / 1000 ** i).toFixed(i ? 1 : 0) + ' ' + units[i];
+}
+
+// dl is a definition list of [label, value] pairs, values as text or nodes.
+function dl(cls, pairs) {
+  return h('dl', { class: cls }, pairs.filter(Boolean).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]));
+}
 
 export default async function admin({ main, user, events, notify }) {
   if (!user.admin) {
@@ -9,8 +27,16 @@ export default async function admin({ main, user, events, notify }) {
     return;
   }
   const users = h('div', {});
+  const system = h('div', { id: 'system', 'aria-live': 'off' });
   const modems = h('div', { id: 'modems' });
+  const modemTrace = h('div', { id: 'modem-trace' });
+  const settings = h('div', { id: 'settings' });
+  const credit = h('div', { id: 'credit' });
+  const tariffs = h('div', { id: 'tariffs' });
   const audit = h('div', {});
+  let lastModems = { modems: [] };
+  let board = null; // the front panel as the system panel last showed it
+  let demo = false;
 
   async function loadUsers() {
     const res = await get('/api/users');
@@ -66,6 +92,8 @@ export default async function admin({ main, user, events, notify }) {
   });
 
   function showModems(res) {
+    lastModems = res;
+    const power = (m) => (board && board.power && board.power[m.name]) || null;
     replace(modems, table(t('modems'), [
       { label: t('modem'), key: 'name' },
       { label: t('state'), cell: (m) => h('span', { class: 'badge modem-' + m.state.replace(/\s+/g, '-'), dataset: { state: m.state },
@@ -73,8 +101,176 @@ export default async function admin({ main, user, events, notify }) {
       { label: t('job'), cell: (m) => m.job ? '#' + m.job : '' },
       { label: t('since'), cell: (m) => time(m.since) },
       { label: t('calls'), key: 'calls' },
+      { label: t('powerCycles'), cell: (m) => {
+        const p = power(m);
+        if (!p) return '';
+        return h('span', { class: 'power-cycles', dataset: { cycles: p.cycles }, title: p.last_error || '',
+          text: String(p.cycles) + (p.last_cycle ? ' · ' + time(p.last_cycle) : '') });
+      } },
       { label: t('detail'), key: 'error' },
+      { label: '', cell: (m) => h('button', { type: 'button', class: 'link trace-button', dataset: { modem: m.name },
+        text: t('lastTrace'), on: { click: () => showTrace(m.name) } }) },
     ], res.modems || []));
+  }
+
+  // showTrace shows the newest traced call of a modem: its last lines
+  // and a link to the whole trace.
+  async function showTrace(name) {
+    replace(modemTrace, h('p', { text: t('loading') }));
+    try {
+      const tr = await get('/api/modems/' + encodeURIComponent(name) + '/trace?lines=30');
+      replace(modemTrace, h('div', { class: 'card' },
+        h('h3', { text: t('traceTitle', { modem: tr.modem, attempt: tr.attempt, job: tr.job, when: time(tr.started) }) }),
+        h('pre', { class: 'trace', text: (tr.lines || []).join('\n') }),
+        h('a', { href: tr.trace, target: '_blank', rel: 'noopener', class: 'whole-trace', text: t('wholeTrace') })));
+    } catch (e) {
+      replace(modemTrace, h('p', { class: e.status === 404 ? 'empty' : 'error', text: e.message }));
+    }
+  }
+
+  // showSystem renders GET /api/system: version, uptime, disk and the
+  // front panel (LEDs as dots that are steady or blink as on the board).
+  function showSystem(s) {
+    board = s.board || null;
+    const d = s.disk || {};
+    const leds = Object.entries((board && board.leds) || {});
+    const power = Object.entries((board && board.power) || {});
+    const btn = board && board.button;
+    const snd = board && board.sound;
+    replace(system, h('h2', { text: t('system') }),
+      dl('summary', [
+        [t('version'), h('span', { id: 'version', text: s.version })],
+        [t('uptime'), h('span', { title: time(s.started), text: s.uptime })],
+        [t('diskUsed'), d.limit ? t('ofLimit', { used: bytes(d.used), limit: bytes(d.limit) }) : bytes(d.used)],
+        [t('diskFree'), bytes(d.fs_free)],
+      ]),
+      h('p', { class: 'counts', text: t('diskParts', { sent: bytes(d.sent), received: bytes(d.received), traces: bytes(d.traces), database: bytes(d.database) }) }),
+      (d.problems || []).concat(d.error ? [d.error] : []).map((p) => h('p', { class: 'warn', text: p })),
+      h('div', { class: 'card panel', id: 'board' },
+        h('h3', { text: t(demo ? 'boardSimulated' : 'board') }),
+        h('ul', { class: 'leds' }, leds.map(([name, l]) => h('li', { class: 'led-item' },
+          h('span', { class: 'led' + (l.lit ? ' lit' : ''), role: 'img', dataset: { led: name, pattern: l.pattern },
+            'aria-label': t('ledState', { led: has('led_' + name) ? t('led_' + name) : name, pattern: has('pattern_' + l.pattern) ? t('pattern_' + l.pattern) : l.pattern }) }),
+          h('span', { text: (has('led_' + name) ? t('led_' + name) : name) + ': ' + (has('pattern_' + l.pattern) ? t('pattern_' + l.pattern) : l.pattern) })))),
+        board && board.led_error ? h('p', { class: 'error', text: board.led_error }) : null,
+        dl('totals', [
+          btn && [t('cancelButton'), t('buttonPresses', { presses: btn.presses, long: btn.long_presses })],
+          ...power.map(([name, p]) => [t('powerOf', { modem: name }),
+            h('span', { class: 'power', dataset: { modem: name, cycles: p.cycles },
+              text: t(p.powered ? 'poweredOn' : 'poweredOff') + ' · ' + t('cycles', { n: p.cycles }) + (p.last_error ? ' · ' + p.last_error : '') })]),
+          snd && [t('lastSound'), (has('sound_' + snd.name) ? t('sound_' + snd.name) : snd.name) + ' · ' + time(snd.at) + (snd.skipped ? ' · ' + t('soundSkipped', { why: snd.skipped }) : '')],
+        ])));
+    showModems(lastModems);
+  }
+
+  async function loadSystem() {
+    showSystem(await get('/api/system'));
+  }
+
+  // The appliance settings: one form, saved with PUT /api/settings.
+  const settingFields = [
+    ['identity', [['fax_number', 'settingFaxNumber'], ['ident', 'settingIdent'], ['header', 'settingHeader'], ['organisation', 'settingOrganisation']]],
+    ['', [['country', 'settingCountry']]],
+    ['dial_plan', [['area_code', 'settingAreaCode'], ['area_dialing', 'settingAreaDialing', ['default', 'full', 'local', 'no-trunk']],
+      ['international_prefix', 'settingIntlPrefix'], ['trunk_prefix', 'settingTrunkPrefix'], ['outside_line', 'settingOutsideLine'],
+      ['dialing', 'settingDialing', ['tone', 'pulse']]]],
+    ['smtp', [['host', 'settingSMTPHost'], ['port', 'settingSMTPPort'], ['username', 'settingSMTPUser'], ['from', 'settingSMTPFrom'], ['starttls', 'settingStartTLS']]],
+  ];
+
+  async function loadSettings() {
+    const res = await get('/api/settings');
+    const s = res.settings;
+    const value = (group, key) => (group ? s[group][key] : s[key]);
+    const control = (group, [key, label, choices]) => {
+      const name = group ? group + '.' + key : key;
+      const v = value(group, key);
+      if (typeof v === 'boolean') {
+        return h('div', { class: 'field check' }, h('input', { type: 'checkbox', name, id: 'set-' + name, checked: v }),
+          h('label', { for: 'set-' + name, text: t(label) }));
+      }
+      const input = choices
+        ? h('select', { name }, choices.map((c) => h('option', { value: c, text: c, selected: c === v })))
+        : h('input', { name, value: String(v ?? ''), type: typeof v === 'number' ? 'number' : 'text', autocomplete: 'off' });
+      return field(t(label), input);
+    };
+    const groups = settingFields.map(([group, keys]) => h('fieldset', {},
+      h('legend', { text: t('settingsGroup_' + (group || 'line')) }), keys.map((k) => control(group, k))));
+    const note = [
+      s.smtp.password_set ? h('p', { class: 'hint', text: t('smtpPasswordSet') }) : null,
+      h('p', { class: 'hint', text: t('noticesHint') }),
+      s.read_only ? h('p', { class: 'warn', id: 'settings-read-only', text: s.read_only }) : null,
+    ];
+    const f = form('settings', [groups, note], 'saveSettings', async (v) => {
+      const body = {};
+      for (const [group, keys] of settingFields) {
+        const dst = group ? (body[group] = {}) : body;
+        for (const [key] of keys) {
+          const name = group ? group + '.' + key : key;
+          const cur = value(group, key);
+          if (typeof cur === 'boolean') dst[key] = v[name] === 'on';
+          else if (typeof cur === 'number') dst[key] = Number(v[name]);
+          else dst[key] = v[name] ?? '';
+        }
+      }
+      try {
+        const r = await put('/api/settings', body);
+        notify(r.message || t('saved'), 'ok');
+        await Promise.all([loadSettings(), loadAudit()]);
+      } catch (e) {
+        if (e.body && e.body.problems) {
+          throw new Error(e.body.problems.map((p) => p.key + ': ' + p.error).join('; '));
+        }
+        throw e;
+      }
+    });
+    f.id = 'settings-form';
+    replace(settings, f);
+  }
+
+  // The balance and its adjustment with a reason.
+  async function loadCredit() {
+    const a = await get('/api/account');
+    demo = !!a.demo;
+    const f = form('adjustTitle', [
+      dl('summary', [[t('balance'), h('span', { id: 'admin-balance', dataset: { amount: a.balance }, text: a.balance + ' ' + a.currency })],
+        [t('available'), a.available + ' ' + a.currency]]),
+      field(t('adjustAmount', { currency: a.currency }), h('input', { name: 'amount', required: true, inputmode: 'decimal',
+        pattern: '[-+]?[0-9]+([.][0-9]+)?', autocomplete: 'off' }), t('adjustHint')),
+      field(t('adjustReason'), h('input', { name: 'reason', required: true, autocomplete: 'off' })),
+    ], 'adjustSubmit', async (v, fm) => {
+      const r = await post('/api/account/adjust', { amount: v.amount.replace(/^\+/, ''), reason: v.reason });
+      notify(t('adjusted', { amount: r.amount, currency: r.currency, balance: r.balance }), 'ok');
+      fm.reset();
+      await Promise.all([loadCredit(), loadAudit()]);
+    });
+    f.id = 'adjust-form';
+    replace(credit, f);
+  }
+
+  // The tariff: its versions and the upload of a new one.
+  async function loadTariffs() {
+    const res = await get('/api/tariffs/versions');
+    const file = h('input', { type: 'file', name: 'file', accept: '.csv,text/csv', required: true });
+    const upload = form('tariffUpload', [
+      field(t('tariffFile'), file, t('tariffHint')),
+      field(t('tariffNote'), h('input', { name: 'note', autocomplete: 'off' })),
+    ], 'tariffSubmit', async (v, fm) => {
+      const fd = new FormData();
+      fd.append('file', file.files[0]);
+      fd.append('note', v.note || '');
+      const r = await request('POST', '/api/tariffs', fd);
+      notify(t('tariffImported', { version: r.version, rates: r.rates }), 'ok');
+      fm.reset();
+      await Promise.all([loadTariffs(), loadAudit()]);
+    });
+    upload.id = 'tariff-form';
+    replace(tariffs, h('div', { id: 'tariff-versions' }, table(t('tariffVersions'), [
+      { label: t('version'), cell: (v) => h('span', { dataset: { version: v.id }, text: '#' + v.id }) },
+      { label: t('effective'), cell: (v) => time(v.effective) },
+      { label: t('who'), key: 'who' },
+      { label: t('note'), key: 'note' },
+      { label: t('status'), cell: (v) => (v.in_force ? h('span', { class: 'badge delivered', text: t('inForce') }) : '') },
+    ], (res.versions || []).slice().reverse())), upload);
   }
 
   async function loadAudit() {
@@ -88,9 +284,14 @@ export default async function admin({ main, user, events, notify }) {
   }
 
   replace(main, h('h1', { text: t('adminTitle') }),
-    h('section', {}, users, addUser), h('section', {}, modems), h('section', {}, audit));
+    h('section', {}, users, addUser), h('section', {}, system), h('section', {}, modems, modemTrace),
+    h('section', { class: 'grid' }, credit, settings), h('section', {}, tariffs), h('section', {}, audit));
   const failed = (el) => (e) => replace(el, h('p', { class: 'error', text: e.message }));
+  await loadCredit().catch(failed(credit)); // first: it says whether this is the demo
   await Promise.all([loadUsers().catch(failed(users)), get('/api/modems').then(showModems, failed(modems)),
+    loadSystem().catch(failed(system)), loadSettings().catch(failed(settings)), loadTariffs().catch(failed(tariffs)),
     loadAudit().catch(failed(audit))]);
-  return events.on('modem', showModems);
+  const timer = setInterval(() => loadSystem().catch(failed(system)), systemEvery);
+  const off = events.on('modem', showModems);
+  return () => { clearInterval(timer); off(); };
 }

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"faxbox/firmware/api"
+	"faxbox/firmware/config"
+)
+
+// errNoConfigFile is what settingsFile.change returns when the settings
+// are valid but there is no file to save them in.
+var errNoConfigFile = errors.New("the demo has no configuration file: it runs on the defaults of faxd serve --demo, so settings cannot be saved")
+
+// errConfigUnreadable wraps a failure to read the configuration file
+// again before changing it: the file's problem, not the change's.
+var errConfigUnreadable = errors.New("the configuration file cannot be read")
+
+// settingsFile is the configuration file that the installer console and
+// the administration page change, one change at a time. The daemon
+// applies it at its next start.
+type settingsFile struct {
+	mu    sync.Mutex
+	path  string         // "" when there is none (demo)
+	start *config.Config // as loaded at start
+}
+
+// newSettingsFile returns the configuration file at path (none when
+// path is ""), with cfg the configuration loaded from it at start.
+func newSettingsFile(cfg *config.Config, path string) *settingsFile {
+	return &settingsFile{path: path, start: cfg}
+}
+
+// load returns the configuration as saved now: the file read again, or a
+// copy of the start configuration without one. f.mu is held.
+func (f *settingsFile) load() (*config.Config, error) {
+	if f.path == "" {
+		return new(*f.start), nil
+	}
+	c, err := config.Load(f.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errConfigUnreadable, err)
+	}
+	return c, nil
+}
+
+// saved returns the configuration file as saved now; false when there is
+// no file or it cannot be read.
+func (f *settingsFile) saved() (*config.Config, bool) {
+	if f.path == "" {
+		return nil, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.load()
+	return c, err == nil
+}
+
+// change reads the configuration file again, lets fn change it, and
+// validates and saves it as a whole (config.Save), so that what others
+// changed in the file is kept. Without a file it validates only and
+// returns errNoConfigFile. It returns where the change was saved and when
+// it applies.
+func (f *settingsFile) change(fn func(c *config.Config)) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.load()
+	if err != nil {
+		return "", err
+	}
+	fn(c)
+	if f.path == "" {
+		if err := c.Validate(); err != nil {
+			return "", err
+		}
+		return "", errNoConfigFile
+	}
+	if err := c.Save(f.path); err != nil {
+		return "", err
+	}
+	return "saved in " + f.path + "; applies when faxd restarts (reboot)", nil
+}
+
+// apiSettings is api.Config.Settings: the settings as saved now.
+func (f *settingsFile) apiSettings(context.Context) (api.Settings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.load()
+	if err != nil {
+		return api.Settings{}, err
+	}
+	s := api.Settings{
+		Identity: api.SettingsIdentity{FaxNumber: c.Identity.FaxNumber, Ident: c.Identity.Ident,
+			Header: c.Identity.Header, Organisation: c.Identity.Organisation},
+		Country: c.Country,
+		DialPlan: api.SettingsDialPlan{AreaCode: c.DialPlan.AreaCode, AreaDialing: string(c.DialPlan.AreaDialing),
+			InternationalPrefix: c.DialPlan.InternationalPrefix, TrunkPrefix: c.DialPlan.TrunkPrefix,
+			OutsideLine: c.DialPlan.OutsideLine, Dialing: string(c.DialPlan.Dialing)},
+		SMTP: api.SettingsSMTP{Host: c.SMTP.Host, Port: c.SMTP.Port, Username: c.SMTP.Username, From: c.SMTP.From,
+			StartTLS: c.SMTP.StartTLS, PasswordSet: c.SMTP.PasswordFile != ""},
+	}
+	if f.path == "" {
+		s.ReadOnly = errNoConfigFile.Error()
+	}
+	return s, nil
+}
+
+// apiSaveSettings is api.Config.SaveSettings: s validated with the rest
+// of the configuration and saved; invalid settings come back as an
+// *api.SettingsError naming the keys, no file as api.ErrSettingsNotSaved.
+func (f *settingsFile) apiSaveSettings(_ context.Context, s api.Settings) (string, error) {
+	msg, err := f.change(func(c *config.Config) {
+		c.Identity = config.Identity{FaxNumber: s.Identity.FaxNumber, Ident: s.Identity.Ident,
+			Header: s.Identity.Header, Organisation: s.Identity.Organisation}
+		c.Country = s.Country
+		c.DialPlan = config.DialPlan{AreaCode: s.DialPlan.AreaCode, AreaDialing: config.AreaDialing(s.DialPlan.AreaDialing),
+			InternationalPrefix: s.DialPlan.InternationalPrefix, TrunkPrefix: s.DialPlan.TrunkPrefix,
+			OutsideLine: s.DialPlan.OutsideLine, Dialing: config.Dialing(s.DialPlan.Dialing)}
+		c.SMTP.Host, c.SMTP.Port, c.SMTP.Username, c.SMTP.From, c.SMTP.StartTLS =
+			s.SMTP.Host, s.SMTP.Port, s.SMTP.Username, s.SMTP.From, s.SMTP.StartTLS
+	})
+	switch {
+	case errors.Is(err, errNoConfigFile):
+		return "", fmt.Errorf("%w: %w", api.ErrSettingsNotSaved, err)
+	case errors.Is(err, errConfigUnreadable):
+		return "", err
+	}
+	if fes := config.FieldErrors(err); len(fes) > 0 {
+		se := &api.SettingsError{}
+		for _, fe := range fes {
+			se.Problems = append(se.Problems, api.SettingsProblem{Key: fe.Key, Msg: fe.Msg})
+		}
+		return "", se
+	}
+	return msg, err
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"faxbox/firmware/api"
+	"faxbox/firmware/config"
+)
+
+// TestSettingsFile: the administration page's settings are read from the
+// configuration file, saved in it with the rest kept (the console then
+// shows them), refused with the key named when invalid, and refused as
+// not savable without a file; the SMTP password file's content is never
+// read into them.
+func TestSettingsFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "smtp-password")
+	if err := os.WriteFile(pw, []byte("s3cret-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Identity.FaxNumber = "+3225550100"
+	cfg.SMTP = config.SMTP{Host: "mail.example.com", Port: 587, Username: "fax", PasswordFile: pw,
+		From: "fax@example.com", StartTLS: true}
+	cfg.Retention.SentDays = 42 // not one of the page's settings: must survive a save
+	path := filepath.Join(dir, "faxbox.toml")
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	f := newSettingsFile(cfg, path)
+
+	s, err := f.apiSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Identity.FaxNumber != "+3225550100" || s.SMTP.Host != "mail.example.com" || !s.SMTP.PasswordSet || s.ReadOnly != "" {
+		t.Errorf("settings %+v, want the file's, with a password set and savable", s)
+	}
+
+	s.Identity.Organisation, s.SMTP.Port = "Martin Notaires", 2525
+	msg, err := f.apiSaveSettings(ctx, s)
+	if err != nil || !strings.Contains(msg, path) || !strings.Contains(msg, "restart") {
+		t.Fatalf("save: %q, %v; want where it is saved and that a restart applies it", msg, err)
+	}
+	saved, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Identity.Organisation != "Martin Notaires" || saved.SMTP.Port != 2525 || saved.SMTP.PasswordFile != pw ||
+		saved.Retention.SentDays != 42 {
+		t.Errorf("saved %+v %+v retention %+v: want the change, the password file and the rest kept",
+			saved.Identity, saved.SMTP, saved.Retention)
+	}
+
+	// The installer console shares the file: it shows the change.
+	if got := (&consoleBackend{configFile: f}).Settings().Identity.Organisation; got != "Martin Notaires" {
+		t.Errorf("the console shows organisation %q after the administration page saved Martin Notaires", got)
+	}
+
+	bad := s
+	bad.Country, bad.SMTP.From = "XX", "not an address"
+	_, err = f.apiSaveSettings(ctx, bad)
+	var se *api.SettingsError
+	if !errors.As(err, &se) {
+		t.Fatalf("invalid settings: %v, want an *api.SettingsError", err)
+	}
+	keys := map[string]bool{}
+	for _, p := range se.Problems {
+		keys[p.Key] = p.Msg != ""
+	}
+	if !keys["country"] || !keys["smtp.from"] {
+		t.Errorf("problems %+v, want country and smtp.from named with their reasons", se.Problems)
+	}
+	if again, _ := config.Load(path); again.Country != saved.Country {
+		t.Errorf("an invalid change was saved: country %q", again.Country)
+	}
+
+	demo := newSettingsFile(config.Default(), "")
+	ds, err := demo.apiSettings(ctx)
+	if err != nil || !strings.Contains(ds.ReadOnly, "no configuration file") {
+		t.Errorf("demo settings %+v, %v: want read-only, saying there is no configuration file", ds, err)
+	}
+	ds.Identity.Organisation = "Demo office"
+	if _, err := demo.apiSaveSettings(ctx, ds); !errors.Is(err, api.ErrSettingsNotSaved) ||
+		!strings.Contains(err.Error(), "the demo has no configuration file") {
+		t.Errorf("demo save: %v, want ErrSettingsNotSaved saying the demo has no configuration file", err)
+	}
+	if b, err := json.Marshal(s); err != nil || strings.Contains(string(b), "s3cret") {
+		t.Errorf("the settings as the API answers them: %s, %v; the password file's content must not be there", b, err)
+	}
+}
