@@ -12,7 +12,7 @@ PKGS      := ./...
 LDFLAGS   := -s -w
 FUZZTIME  ?= 5m
 
-.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon fuzz interop-full clean
+.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon bench-ui fuzz interop-full clean
 
 all: build
 
@@ -67,6 +67,13 @@ interop-full: deps
 # RSS while sending.
 bench-daemon: deps build
 	@scripts/bench-daemon.sh $(BIN)/faxd
+
+# bench-ui measures issue 8's targets against faxd serve --demo: a call's
+# events to chromium's outbox page (ms), and faxd's memory with 200 event
+# stream clients (MiB); see ui/bench_test.go. make bench runs them too,
+# with every other benchmark.
+bench-ui: deps
+	$(GO) test -count=1 -timeout 20m -run '^$$' -bench 'EventToBrowser|WebsocketClients' -benchtime 1x ./ui/
 
 # fuzz runs every fuzz target of the codec for FUZZTIME each.
 fuzz:

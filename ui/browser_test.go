@@ -356,7 +356,7 @@ func (b *browser) staffCannotAdminister() {
 
 // buildFaxd builds the appliance for the test, unless $FAXD names one
 // already built.
-func buildFaxd(t *testing.T) string {
+func buildFaxd(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv("FAXD"); bin != "" {
 		return bin
@@ -372,7 +372,7 @@ func buildFaxd(t *testing.T) string {
 // demo is "faxd serve --demo", running in a temporary working directory
 // (it keeps its data under ./var/demo).
 type demo struct {
-	t    *testing.T
+	t    testing.TB
 	faxd string
 	dir  string
 	url  string // https://127.0.0.1:PORT
@@ -384,7 +384,7 @@ type demo struct {
 // https URL on the loopback address that the server prints.
 var bannerURL = regexp.MustCompile(`\bhttps?://127\.0\.0\.1:\d+`)
 
-func startDemo(t *testing.T, faxd string) *demo {
+func startDemo(t testing.TB, faxd string) *demo {
 	t.Helper()
 	d := &demo{t: t, faxd: faxd, dir: t.TempDir()}
 	t.Cleanup(func() {
@@ -437,13 +437,13 @@ func (d *demo) stop() {
 
 // browser is a headless chromium tab on the demo.
 type browser struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	srv   *demo
 	shots string
 }
 
-func newBrowser(t *testing.T, srv *demo) *browser {
+func newBrowser(t testing.TB, srv *demo) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.IgnoreCertErrors,
@@ -491,8 +491,19 @@ func evalJS[T any](b *browser, expr string, opts ...chromedp.EvaluateOption) T {
 // waitJS waits up to stepTimeout for a JavaScript predicate to hold.
 func (b *browser) waitJS(what, predicate string) {
 	b.t.Helper()
-	b.do("waiting for "+what, chromedp.Poll[chromedp.Void](predicate,
-		chromedp.WithPollingTimeout(stepTimeout), chromedp.WithPollingInterval(100*time.Millisecond)))
+	b.waitJSFor(stepTimeout, what, predicate)
+}
+
+// waitJSFor waits up to timeout for a JavaScript predicate to hold.
+func (b *browser) waitJSFor(timeout time.Duration, what, predicate string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, timeout+5*time.Second)
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](predicate,
+		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		b.fail("waiting for "+what, err)
+	}
 }
 
 func (b *browser) fail(what string, err error) {

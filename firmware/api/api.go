@@ -119,7 +119,7 @@ type Config struct {
 	// 30 s.
 	PingEvery time.Duration
 	// MaxEventClients caps the concurrent event stream connections
-	// (each costs three goroutines and its buffers); default 128.
+	// (each costs three goroutines and its buffers); default 256.
 	MaxEventClients int
 	// Contacts is the office address book; nil leaves /api/contacts
 	// answering 503 and "contact:ID" recipients unresolvable.

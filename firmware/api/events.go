@@ -86,7 +86,7 @@ func newEventHub(s *Server) *eventHub {
 		s.cfg.PingEvery = 30 * time.Second
 	}
 	if s.cfg.MaxEventClients <= 0 {
-		s.cfg.MaxEventClients = 128
+		s.cfg.MaxEventClients = 256
 	}
 	ctx, end := context.WithCancel(context.Background())
 	return &eventHub{s: s, ctx: ctx, end: end, clients: map[*eventClient]bool{}, owners: ownerCache{max: 4096}}
