@@ -200,12 +200,6 @@ listen = "127.0.0.1:%d"
 		t.Errorf("a stranger's mail: %v, want a 550 refusal", err)
 	}
 
-	type job struct {
-		State     string `json:"state"`
-		Recipient struct {
-			Number string `json:"number"`
-		} `json:"recipient"`
-	}
 	var list struct {
 		Messages []struct {
 			ID      int64  `json:"id"`
