@@ -628,6 +628,8 @@ func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string,
 		fmt.Fprintf(&b, "\nTry:\n  curl -k -H 'Authorization: Bearer %s' -F 'to=+32 2 555 12 12' -F subject=Hello -F 'body=A first fax.' https://%s/api/messages\n", token, addr)
 		fmt.Fprintf(&b, "  curl -k -H 'Authorization: Bearer %s' https://%s/api/messages/1\n", token, addr)
 		fmt.Fprintf(&b, "  (-k: the demo's certificate is self-signed)\n")
+		fmt.Fprintf(&b, "  faxd submit --demo --to '+32 2 555 12 12' --subject Hello --body 'A first fax.' [FILE...]\n")
+		fmt.Fprintf(&b, "  faxd console --demo    (the installer console)\n")
 	}
 	fmt.Fprintf(&b, "\nPress Ctrl-C to stop.\n")
 	io.WriteString(w, b.String())
