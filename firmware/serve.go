@@ -111,6 +111,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	dbPath := filepath.Join(dir, "faxbox.db")
 
 	st, err := store.Open(ctx, store.Config{Path: dbPath, MaxAttempts: cfg.Retry.Attempts, Logger: log})
+	if errors.Is(err, store.ErrDamaged) {
+		return fmt.Errorf("%w\nRestore %s from a backup, or move it away and faxd starts with an empty one (the fax files beside it stay)", err, dbPath)
+	}
 	if err != nil {
 		return err
 	}

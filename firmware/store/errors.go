@@ -23,6 +23,9 @@ var (
 	// ErrClockNotSet: the wall clock is not plausible yet (boards start
 	// in 1970 until NTP sets it), so nothing can be stamped.
 	ErrClockNotSet = errors.New("store: wall clock not set")
+	// ErrDamaged: the database file is not an SQLite database or is
+	// corrupt; only a backup (or starting anew) helps.
+	ErrDamaged = errors.New("store: the database file is damaged")
 	// ErrSchemaTooNew: the database was migrated by a newer Faxbox.
 	ErrSchemaTooNew = errors.New("store: database schema is newer than this Faxbox")
 )

@@ -74,6 +74,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{db: db, cfg: cfg, log: lg, changed: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if sqlitedb.Damaged(err) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, cfg.Path, err)
+		}
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
 	}
 	return s, nil

@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,6 +61,25 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	wantErr(t, err, store.ErrSchemaTooNew)
 	if _, err := store.Open(context.Background(), store.Config{Path: "x.db?mode=ro"}); err == nil {
 		t.Fatal("path with a query accepted")
+	}
+}
+
+// TestOpenDamaged: a database file that is not one (a failed copy, a
+// damaged card) is refused with ErrDamaged, naming the file, and left as
+// it was for whoever restores it.
+func TestOpenDamaged(t *testing.T) {
+	cfg := testConfig(t, newClock())
+	junk := bytes.Repeat([]byte("not a database "), 512)
+	if err := os.WriteFile(cfg.Path, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Open(context.Background(), cfg)
+	wantErr(t, err, store.ErrDamaged)
+	if !strings.Contains(err.Error(), cfg.Path) {
+		t.Errorf("%v does not name the file", err)
+	}
+	if got, _ := os.ReadFile(cfg.Path); !bytes.Equal(got, junk) {
+		t.Error("the damaged file was changed")
 	}
 }
 

@@ -8,10 +8,12 @@ package sqlitedb
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Open opens (creating if needed) the database file at path.
@@ -23,4 +25,19 @@ func Open(path string) (*sql.DB, error) {
 		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	return sql.Open("sqlite", dsn)
+}
+
+// Damaged reports whether err says that the database file is not an
+// SQLite database or is corrupt (SQLITE_NOTADB, SQLITE_CORRUPT): a file
+// that no retry will fix.
+func Damaged(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }

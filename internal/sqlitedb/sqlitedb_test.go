@@ -1,6 +1,9 @@
 package sqlitedb
 
 import (
+	"bytes"
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -24,5 +27,26 @@ func TestOpenSettings(t *testing.T) {
 		if _, err := Open(bad); err == nil {
 			t.Errorf("path %q accepted", bad)
 		}
+	}
+}
+
+// TestDamaged: a file that is not a database is told apart from other
+// errors.
+func TestDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 512), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.Exec("CREATE TABLE t (x)")
+	if err == nil || !Damaged(err) {
+		t.Fatalf("a file that is not a database: %v, Damaged %v", err, Damaged(err))
+	}
+	if Damaged(errors.New("disk I/O error")) || Damaged(nil) {
+		t.Error("other errors are not damage")
 	}
 }
