@@ -11,6 +11,8 @@ port=${PORT:-18931}
 trap 'pkill -f "faxd serve --demo --listen 127.0.0.1:$port" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+# hwm_mib: the most RSS the process ever had (VmHWM), rendering included.
+hwm_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # start [LINES]: run faxd serve in $work, wait until /api/ answers; print
 # the pid and the microseconds it took.
@@ -37,10 +39,12 @@ printf 'P4\n1728 2200\n' >"$work/page.pbm"
 head -c $((216 * 2200)) /dev/urandom | tr '\000-\377' '\000\000\000\000\000\000\000\377' >>"$work/page.pbm"
 
 # sending LINES TO: start faxd on LINES modems, note the idle RSS, send one
-# message with a noisy page to the numbers TO, and print the idle RSS and
-# the peak RSS over 30 s of calls.
+# message with a noisy page to the numbers TO, and print the idle RSS, the
+# peak RSS over 30 s of calls (sampled from the moment the message is
+# accepted), and the high-water mark (which includes rendering the
+# message during the request).
 sending() {
-  local pid idle peak r token
+  local pid idle peak r token hwm
   read -r pid _ < <(start "$1")
   sleep 1
   idle=$(rss_mib "$pid")
@@ -53,14 +57,15 @@ sending() {
     peak=$(awk -v a="$peak" -v b="$r" 'BEGIN {print (b > a) ? b : a}')
     sleep 0.5
   done
+  hwm=$(hwm_mib "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$idle $peak"
+  echo "$idle $peak $hwm"
 }
 
-read -r idle peak < <(sending 1 '+32 2 555 12 12')
-read -r idle2 peak2 < <(sending 2 '+32 2 555 12 12, +32 2 555 12 13')
+read -r idle peak hwm < <(sending 1 '+32 2 555 12 12')
+read -r idle2 peak2 hwm2 < <(sending 2 '+32 2 555 12 12, +32 2 555 12 13')
 
 printf 'start-up to ready (API answers), median of %d: %s ms\n' "$runs" "$median"
 printf 'RSS idle: %s MiB (two modems: %s MiB)\n' "$idle" "$idle2"
-printf 'RSS while sending on one modem (peak over 30 s of a call): %s MiB\n' "$peak"
-printf 'RSS while sending on two modems at once (peak over 30 s): %s MiB\n' "$peak2"
+printf 'RSS while sending on one modem (peak over 30 s of a call): %s MiB; highest ever, rendering included: %s MiB\n' "$peak" "$hwm"
+printf 'RSS while sending on two modems at once (peak over 30 s): %s MiB; highest ever, rendering included: %s MiB\n' "$peak2" "$hwm2"

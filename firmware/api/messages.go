@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"faxbox/firmware/billing"
@@ -179,6 +180,10 @@ func (s *Server) submit(ctx context.Context, p Principal, d *draft) (Submitted, 
 		return Submitted{}, err
 	}
 	stored = true // the store refers to the files now
+	// Rendering took several page-sized bitmaps that are garbage now: on
+	// a board with little memory, give them back to the system at once
+	// rather than keep them through the calls that follow.
+	debug.FreeOSMemory()
 	s.log.Info("message submitted", "message", m.ID, "recipients", len(rcpts), "pages", rcpts[0].doc.NumPages(),
 		"estimate", s.cfg.Ledger.Currency().Format(total))
 	return Submitted{Message: m, Pages: rcpts[0].doc.NumPages(), Estimate: total}, nil
