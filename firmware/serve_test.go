@@ -244,6 +244,19 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("system %+v; want the database measured, no error and a version", sys)
 	}
 
+	// Prometheus scrapes /metrics with the API token: the call is counted.
+	req, _ := http.NewRequest("GET", "https://"+ri.addr+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+ri.token)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(metrics), "faxbox_") {
+		t.Errorf("/metrics: status %d:\n%.300s", resp.StatusCode, metrics)
+	}
+
 	// The demo's remote machine calls in: the fax arrives in the inbox,
 	// whole, with the caller's ident.
 	if code := call("POST", "/api/demo/incoming", "", nil, nil); code != http.StatusAccepted {

@@ -39,8 +39,8 @@
 //	POST  /api/me/password          everyone: {"old","new"}: 204
 //
 // where U is {"id","name","email","admin","disabled","must_change_password","created"}.
-// Every other /api/ path goes to the JSON API handler. Staff get 403 from
-// the administration endpoints.
+// Every other /api/ path, and GET /metrics, goes to the JSON API handler.
+// Staff get 403 from the administration endpoints.
 //
 // The package does not implement the JSON API (package api), keep
 // accounts or sessions (package users), or contain the pages' code (the

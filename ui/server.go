@@ -137,6 +137,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/audit", s.admin(s.audit))
 	mux.HandleFunc("POST /api/me/password", s.changePassword)
 	mux.Handle("/api/", s.cfg.API)
+	mux.Handle("GET /metrics", s.cfg.API) // Prometheus scrapes it with the API token
 	mux.HandleFunc("/", s.static)
 
 	cop := http.NewCrossOriginProtection()
