@@ -12,32 +12,22 @@ import (
 	"time"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/store"
 )
 
 // cancelJob implements POST /api/jobs/{id}/cancel.
 func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	p := principal(r)
-	if err := s.ownJob(r.Context(), p, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	j, err := s.cfg.Store.CancelJob(r.Context(), id, p.User.Name)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if full, err := s.cfg.Store.GetJob(r.Context(), id); err == nil {
-		j = full
-	}
-	writeJSON(w, http.StatusOK, jobView(j))
+	s.actOnJob(w, r, s.cfg.Store.CancelJob)
 }
 
 // retryJob implements POST /api/jobs/{id}/retry.
 func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) {
+	s.actOnJob(w, r, s.cfg.Store.RetryNow)
+}
+
+// actOnJob applies act to the job of the path, if the principal may act
+// on it, in the principal's name, and answers with the job as it is then.
+func (s *Server) actOnJob(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, id int64, who string) (store.Job, error)) {
 	id, ok := pathID(w, r)
 	if !ok {
 		return
@@ -47,7 +37,7 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	j, err := s.cfg.Store.RetryNow(r.Context(), id, p.User.Name)
+	j, err := act(r.Context(), id, p.User.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return

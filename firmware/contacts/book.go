@@ -83,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Book, error) {
 		return nil, fmt.Errorf("contacts: open: %w", err)
 	}
 	b := &Book{db: db, cfg: cfg}
-	if err := b.migrate(ctx); err != nil {
+	if err := sqlitedb.Migrate(ctx, db, "contacts_schema", migrations(), ErrSchemaTooNew); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("contacts: open %s: %w", cfg.Path, err)
 	}
@@ -124,50 +124,6 @@ func migrations() []string {
 
 // SchemaVersion returns the schema version this code migrates to.
 func SchemaVersion() int { return len(migrations()) }
-
-func (b *Book) migrate(ctx context.Context) error {
-	if _, err := b.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS contacts_schema (version INTEGER NOT NULL)`); err != nil {
-		return err
-	}
-	steps := migrations()
-	for {
-		done, err := b.migrateOne(ctx, steps)
-		if err != nil || done {
-			return err
-		}
-	}
-}
-
-func (b *Book) migrateOne(ctx context.Context, steps []string) (done bool, err error) {
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	var v int
-	err = tx.QueryRowContext(ctx, `SELECT version FROM contacts_schema`).Scan(&v)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_schema (version) VALUES (0)`); err != nil {
-			return false, err
-		}
-	case err != nil:
-		return false, err
-	}
-	if v > len(steps) {
-		return false, fmt.Errorf("schema version %d is newer than this Faxbox (%d): downgrade refused", v, len(steps))
-	}
-	if v == len(steps) {
-		return true, nil
-	}
-	if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
-		return false, fmt.Errorf("migration %d: %w", v+1, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE contacts_schema SET version = ?`, v+1); err != nil {
-		return false, err
-	}
-	return false, tx.Commit()
-}
 
 // Normalize checks c and returns it as the book stores it: name and
 // company trimmed, every number parsed (as message recipients are) and
@@ -305,7 +261,7 @@ func (b *Book) Search(ctx context.Context, q string, limit int) ([]Contact, erro
 	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
 		where = `WHERE e.search LIKE ? ESCAPE '\'`
 		args = append(args, "%"+likeEscape(q)+"%")
-		if d := digits(q); len(d) >= 2 {
+		if d := numbers.Digits(q); len(d) >= 2 {
 			where += ` OR e.id IN (SELECT contact FROM contacts_numbers WHERE e164 LIKE ? OR national LIKE ?)`
 			args = append(args, "%"+d+"%", "%"+d+"%")
 		}
@@ -395,7 +351,7 @@ func (b *Book) insertNumbers(ctx context.Context, tx *sql.Tx, c Contact) error {
 	for i, n := range c.Numbers {
 		national := ""
 		if p, err := b.cfg.Numbers.Parse(n.E164); err == nil {
-			national = digits(p.NationalFormat())
+			national = numbers.Digits(p.NationalFormat())
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_numbers (contact, idx, label, number, e164, country, national)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, i+1, string(n.Label), n.Number, n.E164, n.Country, national); err != nil {
@@ -428,16 +384,6 @@ func searchKey(c Contact) string { return strings.ToLower(c.Name + "\n" + c.Comp
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// digits returns the ASCII digits of s.
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // microTime scans unix microseconds into a time.Time.

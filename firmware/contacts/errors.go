@@ -14,6 +14,8 @@ var (
 	// ErrNoFax is returned (wrapped) by FaxNumber for a contact without a
 	// fax number.
 	ErrNoFax = errors.New("contacts: contact has no fax number")
+	// ErrSchemaTooNew: the address book was migrated by a newer Faxbox.
+	ErrSchemaTooNew = errors.New("contacts: database schema is newer than this Faxbox")
 )
 
 // InvalidError says which field of a contact is wrong and why. Err is the

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"faxbox/firmware/config"
+	"faxbox/firmware/numbers"
 )
 
 // RouteUser returns the name of the user a fax from callerID (the line's
@@ -15,9 +16,9 @@ import (
 // spaces).
 func RouteUser(in config.Inbox, callerID, ident string) string {
 	user, best := "", 0
-	if num := digits(callerID); num != "" {
+	if num := numbers.Digits(callerID); num != "" {
 		for prefix, u := range in.ByNumber {
-			p := digits(prefix)
+			p := numbers.Digits(prefix)
 			if p != "" && strings.HasPrefix(num, p) && len(p) > best {
 				user, best = u, len(p)
 			}
@@ -35,16 +36,6 @@ func RouteUser(in config.Inbox, callerID, ident string) string {
 		}
 	}
 	return strings.TrimSpace(user)
-}
-
-// digits keeps the decimal digits of s.
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // fold upper-cases s and drops its spaces.

@@ -3,6 +3,7 @@ package numbers
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -178,3 +179,14 @@ func example(region string, cc int) string {
 }
 
 func ccString(cc int) string { return "+" + strconv.Itoa(cc) }
+
+// Digits returns the ASCII digits of s, in order, without anything else:
+// how a caller ID, a prefix or a search is compared with numbers.
+func Digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}

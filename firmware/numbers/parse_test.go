@@ -163,3 +163,12 @@ func TestRegions(t *testing.T) {
 		t.Errorf("RegionsForCallingCode(1) = %v", r)
 	}
 }
+
+// TestDigits: only the ASCII digits remain, in order.
+func TestDigits(t *testing.T) {
+	for in, want := range map[string]string{"+32 (0)2 555-12.12": "32025551212", "": "", "ACME": "", "٣4": "4"} {
+		if got := numbers.Digits(in); got != want {
+			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -72,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, cfg: cfg, log: lg, changed: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
+	if err := sqlitedb.Migrate(ctx, db, "store_schema", migrations(), ErrSchemaTooNew); err != nil {
 		db.Close()
 		if sqlitedb.Damaged(err) {
 			return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, cfg.Path, err)
@@ -91,53 +91,6 @@ func (s *Store) Dir() string { return filepath.Dir(s.cfg.Path) }
 
 // SchemaVersion returns the schema version this code migrates to.
 func SchemaVersion() int { return len(migrations()) }
-
-// migrate applies the pending migrations, each in its own transaction
-// together with the new version in store_schema.
-func (s *Store) migrate(ctx context.Context) error {
-	migrations := migrations()
-	for {
-		done, err := s.migrateOne(ctx, migrations)
-		if err != nil || done {
-			return err
-		}
-	}
-}
-
-func (s *Store) migrateOne(ctx context.Context, migrations []string) (done bool, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("migrate: begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS store_schema (
-		id      INTEGER PRIMARY KEY CHECK (id = 1),
-		version INTEGER NOT NULL)`); err != nil {
-		return false, fmt.Errorf("migrate: %w", err)
-	}
-	var v int
-	err = tx.QueryRowContext(ctx, "SELECT version FROM store_schema WHERE id = 1").Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("read schema version: %w", err)
-	}
-	switch {
-	case v > len(migrations):
-		return false, fmt.Errorf("%w: version %d, this Faxbox knows %d: downgrade refused", ErrSchemaTooNew, v, len(migrations))
-	case v == len(migrations):
-		return true, tx.Commit()
-	}
-	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-		return false, fmt.Errorf("migration %d: %w", v+1, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO store_schema (id, version) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET version = excluded.version`, v+1); err != nil {
-		return false, fmt.Errorf("migration %d: %w", v+1, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("migration %d: commit: %w", v+1, err)
-	}
-	return false, nil
-}
 
 // wtx is a write transaction and the time its records are stamped with.
 type wtx struct {

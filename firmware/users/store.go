@@ -109,7 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{db: db, cfg: cfg, log: lg, accounts: cfg.Accounts,
 		throttle: newThrottle(cfg.NameThrottle, cfg.AddrThrottle),
 		hashing:  make(chan struct{}, maxHashing)}
-	if err := s.migrate(ctx); err != nil {
+	if err := sqlitedb.Migrate(ctx, db, "users_schema", migrations(), ErrSchemaTooNew); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("users: open %s: %w", cfg.Path, err)
 	}
