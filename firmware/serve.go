@@ -23,6 +23,7 @@ import (
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/internal/sqlitedb"
@@ -252,13 +253,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
-	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
+	cfgFile := settings.New(cfg, cfgPath) // changed by the console and the administration page
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
-		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: settings.apiSettings,
-		SaveSettings: settings.apiSaveSettings, WireLog: lastWireLog(st)})
+		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: cfgFile.APISettings,
+		SaveSettings: cfgFile.SaveAPISettings, WireLog: lastWireLog(st)})
 	if err != nil {
 		return err
 	}
@@ -330,7 +331,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	cb.borrow = borrowModem(pool)
 	cb.wireLog = lastWireLog(st)
 	cb.board = panel
-	cb.configFile = settings
+	cb.configFile = cfgFile
 	cb.resetAdmin = accounts.ResetAdminPassword
 	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"faxbox/firmware/console"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/modem"
 	"faxbox/pages"
@@ -141,7 +142,7 @@ func serialConsole(ctx context.Context, dev string, baud int, cfg console.Config
 // left nil make their commands answer "not available on this appliance".
 type consoleBackend struct {
 	cfg        *config.Config // as loaded at start; not changed
-	configFile *settingsFile  // where SetSettings saves; shared with the administration page
+	configFile *settings.File // where SetSettings saves; shared with the administration page
 	dataDir    string
 	store      *store.Store
 	ledger     *billing.Ledger
@@ -174,7 +175,7 @@ type consoleBackend struct {
 // the optional hooks (borrow, wireLog, board, resetAdmin) afterwards.
 func newConsoleBackend(cfg *config.Config, configPath, dataDir string, st *store.Store, led *billing.Ledger,
 	pool *daemon.Pool, webAddrs []string, ring *console.Ring) *consoleBackend {
-	return &consoleBackend{cfg: cfg, configFile: newSettingsFile(cfg, configPath), dataDir: dataDir, store: st, ledger: led, pool: pool,
+	return &consoleBackend{cfg: cfg, configFile: settings.New(cfg, configPath), dataDir: dataDir, store: st, ledger: led, pool: pool,
 		webAddrs: webAddrs, ring: ring,
 		settings: console.Settings{Identity: cfg.Identity, Country: cfg.Country, DialPlan: cfg.DialPlan}}
 }
@@ -335,7 +336,7 @@ func (b *consoleBackend) LineCheck(ctx context.Context, name, number string) (co
 func (b *consoleBackend) Settings() console.Settings {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c, ok := b.configFile.saved(); ok {
+	if c, ok := b.configFile.Saved(); ok {
 		return console.Settings{Identity: c.Identity, Country: c.Country, DialPlan: c.DialPlan}
 	}
 	return b.settings
@@ -348,8 +349,8 @@ func (b *consoleBackend) Settings() console.Settings {
 func (b *consoleBackend) SetSettings(_ context.Context, s console.Settings) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	msg, err := b.configFile.change(func(c *config.Config) { c.Identity, c.Country, c.DialPlan = s.Identity, s.Country, s.DialPlan })
-	if errors.Is(err, errNoConfigFile) {
+	msg, err := b.configFile.Change(func(c *config.Config) { c.Identity, c.Country, c.DialPlan = s.Identity, s.Country, s.DialPlan })
+	if errors.Is(err, settings.ErrNoConfigFile) {
 		msg, err = "not saved: this appliance runs without a configuration file (demo)", nil
 	}
 	if err != nil {
