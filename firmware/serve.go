@@ -20,6 +20,7 @@ import (
 	"faxbox/firmware/console"
 	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/demo"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
@@ -28,7 +29,6 @@ import (
 	"faxbox/firmware/users"
 	"faxbox/internal/sqlitedb"
 	"faxbox/modem"
-	"faxbox/modem/sim"
 	"faxbox/pages/render"
 	"faxbox/t30"
 	"faxbox/ui"
@@ -57,8 +57,6 @@ const (
 	demoUser       = "demo"
 	apiUser        = "api"
 	demoCreditWhy  = "demo credit"
-	demoFaxNumber  = "+3225550100"
-	demoRemoteCSI  = "+32 2 555 12 12"
 	defaultListen  = "127.0.0.1:8080"
 	demoTokenFile  = "api-token" // in the demo's data directory
 	shutdownGrace  = 10 * time.Second
@@ -185,28 +183,29 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	remoteCtx, stopRemote := context.WithCancel(context.Background())
 	defer stopRemote()
 	var remoteDone sync.WaitGroup
-	var demoCalls chan demoCall // the demo's remote machines take calls to make from it
+	var caller *demo.Caller // the demo's remote machines take calls to make from it
 	remoteDir := filepath.Join(dir, demoRemoteName)
 	if cfg.Demo {
 		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
 			return err
 		}
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
-		demoCalls = make(chan demoCall)
+		caller = demo.NewCaller(rnd, cfg.Identity.FaxNumber)
 		for i := range max(o.demoLines, 1) {
 			wl := daemon.NewWireLog()
-			local, remote, closeLine, err := demoLine(ctx, cfg, o.simScale, wl)
+			line, err := demo.NewLine(ctx, demo.LineConfig{FaxNumber: cfg.Identity.FaxNumber, Scale: o.simScale, WireLog: wl})
 			if err != nil {
 				return err
 			}
-			closers = append(closers, closeLine)
-			lines = append(lines, daemon.Line{Name: fmt.Sprintf("sim%d", i), Modem: local, WireLog: wl,
+			closers = append(closers, func() { line.Close() })
+			lines = append(lines, daemon.Line{Name: fmt.Sprintf("sim%d", i), Modem: line.Local, WireLog: wl,
 				Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 2}})
 			tag := ""
 			if o.demoLines > 1 {
 				tag = fmt.Sprintf("-sim%d", i) // calls on several lines end at the same second
 			}
-			remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, tag, demoCalls, log) })
+			remote := demo.NewRemote(demo.RemoteConfig{Modem: line.Remote, Dir: remoteDir, Tag: tag, Calls: caller.Calls(), Logger: log})
+			remoteDone.Go(func() { remote.Run(remoteCtx) })
 		}
 	} else {
 		for _, mc := range cfg.Modems {
@@ -258,7 +257,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
-		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: cfgFile.APISettings,
+		DemoIncoming: demoIncoming(caller), Audit: accounts.Record, Settings: cfgFile.APISettings,
 		SaveSettings: cfgFile.SaveAPISettings, WireLog: lastWireLog(st)})
 	if err != nil {
 		return err
@@ -396,7 +395,7 @@ func serveConfig(o serveOptions) (*config.Config, string, error) {
 		cfg.Demo = true
 	}
 	if cfg.Demo && cfg.Identity.FaxNumber == "" {
-		cfg.Identity.FaxNumber = demoFaxNumber
+		cfg.Identity.FaxNumber = demo.FaxNumber
 	}
 	return cfg, path, nil
 }
@@ -483,123 +482,6 @@ func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.M
 	return md, nil
 }
 
-// demoLine returns the appliance's modem on a simulated telephone line
-// and the remote fax machine's modem at its other end, reset.
-func demoLine(ctx context.Context, cfg *config.Config, scale float64, wl *modem.WireLog) (local, remote *modem.Modem, closeLine func(), err error) {
-	// A number ending in 0000 is busy, so that the demo shows a retry.
-	busy := func(dialled string) bool { return strings.HasSuffix(dialled, "0000") }
-	line := sim.NewLine(sim.LineConfig{Scale: scale, Busy: busy},
-		sim.Config{Number: strings.TrimPrefix(cfg.Identity.FaxNumber, "+"), Name: "Faxbox demo"},
-		sim.Config{Manufacturer: "Faxbox", Model: "Simulated remote fax machine"})
-	local = modem.New(line.A().Conn(), modem.Config{WireLog: wl})
-	remote = modem.New(line.B().Conn(), modem.Config{})
-	closeLine = func() { local.Close(); remote.Close(); line.Close() }
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := remote.Reset(rctx); err != nil {
-		closeLine()
-		return nil, nil, nil, fmt.Errorf("simulated remote fax machine: %w", err)
-	}
-	return local, remote, closeLine, nil
-}
-
-// demoRemote is the remote fax machine of the demo: it answers every call
-// at the first ring with Faxbox's own receiver and keeps what arrives in
-// dir as TIFF-F (fax-TIME.tif, with tag before the extension), and it
-// makes the calls it is asked for on calls (sending a fax to the
-// appliance), until ctx ends.
-func demoRemote(ctx context.Context, m *modem.Modem, dir, tag string, calls <-chan demoCall, log *slog.Logger) {
-	for ctx.Err() == nil {
-		// Wait for a ring or for a call to make, whichever comes first.
-		rctx, cancel := context.WithCancel(ctx)
-		asked := make(chan demoCall, 1)
-		go func() {
-			select {
-			case c := <-calls:
-				asked <- c
-				cancel()
-			case <-rctx.Done():
-			}
-		}()
-		_, err := m.WaitRing(rctx)
-		cancel()
-		if err == nil {
-			demoAnswer(ctx, m, dir, tag, log)
-		} else if ctx.Err() == nil && len(asked) == 0 {
-			time.Sleep(50 * time.Millisecond)
-		}
-		select {
-		case c := <-asked:
-			r := t30.Send(ctx, m, "1", c.doc, t30.Options{Ident: demoRemoteCSI})
-			log.Info("remote fax machine: call made", "result", r.Reason, "pages", r.Pages)
-			c.done <- r
-		default:
-		}
-	}
-}
-
-// demoAnswer receives one call on the demo's remote fax machine.
-func demoAnswer(ctx context.Context, m *modem.Modem, dir, tag string, log *slog.Logger) {
-	f, err := newFaxFile(dir, time.Now())
-	if err != nil {
-		log.Error("remote fax machine", "err", err)
-		return
-	}
-	stamp := time.Now().Format("20060102-150405")
-	f.name = filepath.Join(dir, "fax-"+stamp+tag+".tif")
-	for i := 2; ; i++ {
-		if _, err := os.Stat(f.name); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		f.name = filepath.Join(dir, fmt.Sprintf("fax-%s%s-%d.tif", stamp, tag, i))
-	}
-	r := t30.Receive(ctx, m, t30.Options{Ident: demoRemoteCSI, OnPage: f.add})
-	name, err := f.finish()
-	if err != nil {
-		log.Error("remote fax machine", "err", err)
-	}
-	log.Info("remote fax machine: call ended", "result", r.Reason, "pages", r.Pages, "file", name)
-}
-
-// demoCall asks a remote fax machine of the demo to send doc to the
-// appliance; the call's result comes back on done.
-type demoCall struct {
-	doc  t30.Document
-	done chan t30.Result
-}
-
-// demoIncoming makes a remote fax machine of the demo send the appliance
-// a short fax, so that reception can be seen; nil outside the demo.
-func demoIncoming(calls chan<- demoCall, rnd *render.Renderer, cfg *config.Config) func(ctx context.Context) error {
-	if calls == nil {
-		return nil
-	}
-	return func(ctx context.Context) error {
-		doc, err := rnd.Render(ctx, render.Message{From: render.Party{Name: "Simulated remote fax machine", Fax: demoRemoteCSI},
-			To: render.Party{Fax: cfg.Identity.FaxNumber}, Subject: "Reply from the demo",
-			Body: "This fax was sent to Faxbox by the demo's simulated remote fax machine.", Time: time.Now()}, nil)
-		if err != nil {
-			return err
-		}
-		var ps t30.Pages
-		for p, err := range doc.Pages(ctx) {
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		c := demoCall{doc: ps, done: make(chan t30.Result, 1)}
-		select {
-		case calls <- c:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		// The call goes on in the background; its fax appears in the
-		// inbox page by page.
-		return nil
-	}
-}
-
 // banner says where the daemon is and how to use it; setupNeeded sends
 // the reader to the first-run page.
 func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger, setupNeeded bool) {
@@ -637,4 +519,12 @@ func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string,
 	}
 	fmt.Fprintf(&b, "\nPress Ctrl-C to stop.\n")
 	io.WriteString(w, b.String())
+}
+
+// demoIncoming is api.Config.DemoIncoming: nil outside the demo.
+func demoIncoming(c *demo.Caller) func(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	return c.Incoming
 }

@@ -19,6 +19,7 @@ import (
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/demo"
 	"faxbox/firmware/store"
 	"faxbox/internal/pty"
 	"faxbox/modem"
@@ -50,7 +51,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	}
 	cfg := config.Default()
 	cfg.DataDir = dir
-	cfg.Identity.FaxNumber = demoFaxNumber
+	cfg.Identity.FaxNumber = demo.FaxNumber
 	cfg.Console.PINHash = string(h)
 	cfgPath := filepath.Join(dir, "faxbox.toml")
 	if err := cfg.Save(cfgPath); err != nil {
@@ -70,17 +71,18 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	}
 	t.Cleanup(func() { led.Close() })
 
-	local, remote, closeLine, err := demoLine(ctx, cfg, 20, nil)
+	line, err := demo.NewLine(ctx, demo.LineConfig{FaxNumber: cfg.Identity.FaxNumber, Scale: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
+	local := line.Local
 	remoteCtx, stopRemote := context.WithCancel(ctx)
 	remoteDone := make(chan struct{})
 	go func() {
 		defer close(remoteDone)
-		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), "", nil, log)
+		demo.NewRemote(demo.RemoteConfig{Modem: line.Remote, Dir: filepath.Join(dir, "remote"), Logger: log}).Run(remoteCtx)
 	}()
-	t.Cleanup(func() { stopRemote(); closeLine(); <-remoteDone })
+	t.Cleanup(func() { stopRemote(); line.Close(); <-remoteDone })
 	if err := os.MkdirAll(filepath.Join(dir, "remote"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +239,7 @@ func TestConsoleSocket(t *testing.T) {
 	// The line check dials through the dial plan (now DE) and sends the
 	// test page to the simulated remote fax machine.
 	got = run("line check sim0 +32 2 555 12 12")
-	for _, want := range []string{"dial tone     present", "test call     +32 2 555 12 12", "result        ok:", "remote        " + demoRemoteCSI, "pages         1 confirmed"} {
+	for _, want := range []string{"dial tone     present", "test call     +32 2 555 12 12", "result        ok:", "remote        " + demo.RemoteCSI, "pages         1 confirmed"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("line check lacks %q:\n%s", want, got)
 		}
