@@ -24,6 +24,7 @@ import (
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/panel"
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
@@ -225,12 +226,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	for _, l := range lines {
 		names = append(names, l.Name)
 	}
-	panel, err := openBoard(cfg, names, log)
+	hw, err := panel.Open(cfg, names, log)
 	if err != nil {
 		return err
 	}
+	defer hw.Close() // after the pool has stopped: its watchdog power-cycles through it
 	for i := range lines {
-		lines[i].PowerCycle = panel.PowerCycler(lines[i].Name)
+		lines[i].PowerCycle = hw.PowerCycler(lines[i].Name)
 	}
 
 	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, DialPlan: cfg.NumberDialPlan(),
@@ -256,7 +258,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
-		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
+		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, hw),
 		DemoIncoming: demoIncoming(caller), Audit: accounts.Record, Settings: cfgFile.APISettings,
 		SaveSettings: cfgFile.SaveAPISettings, WireLog: lastWireLog(st)})
 	if err != nil {
@@ -310,8 +312,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	// What runs beside the pool: the front panel, housekeeping, the
 	// notices and the installer console; they end with it.
 	var beside sync.WaitGroup
+	front, err := panel.New(panel.Config{Hardware: hw, Modems: pool, Store: st, Ledger: led, Keeper: keeper,
+		LowCredit: cfg.Billing.LowCredit.Amount(), OnLongPress: cfg.Board.LongPress, Logger: log})
+	if err != nil {
+		return err
+	}
+	beside.Go(func() { hw.Run(poolCtx) })
 	beside.Go(func() {
-		if err := panel.run(poolCtx, st, led, pool, keeper); err != nil {
+		if err := front.Run(poolCtx); err != nil {
 			log.Error("front panel", "err", err)
 		}
 	})
@@ -329,7 +337,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	cb := newConsoleBackend(cfg, cfgPath, dir, st, led, pool, webURLs(web), ring)
 	cb.borrow = borrowModem(pool)
 	cb.wireLog = lastWireLog(st)
-	cb.board = panel
+	cb.board = front
 	cb.configFile = cfgFile
 	cb.resetAdmin = accounts.ResetAdminPassword
 	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)

@@ -12,6 +12,7 @@ import (
 	"faxbox/board"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/housekeep"
+	"faxbox/firmware/panel"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/modem"
@@ -116,7 +117,7 @@ type diskJSON struct {
 }
 
 // systemStatus describes the appliance for the administration page.
-func systemStatus(keeper *housekeep.Keeper, panel *frontPanel) func(ctx context.Context) any {
+func systemStatus(keeper *housekeep.Keeper, hw *panel.Hardware) func(ctx context.Context) any {
 	return func(ctx context.Context) any {
 		ks := keeper.Status()
 		d := diskJSON{Sent: ks.Usage.Sent, Received: ks.Usage.Received, Traces: ks.Usage.Traces, Database: ks.Usage.Database,
@@ -126,6 +127,6 @@ func systemStatus(keeper *housekeep.Keeper, panel *frontPanel) func(ctx context.
 			d.Error = ks.Err.Error()
 		}
 		return systemJSON{Version: version(), Started: started.UTC(), Uptime: time.Since(started).Round(time.Second).String(),
-			Disk: d, Board: panel.b.Snapshot()}
+			Disk: d, Board: hw.Snapshot()}
 	}
 }
