@@ -22,6 +22,7 @@ import (
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/demo"
 	"faxbox/firmware/housekeep"
+	"faxbox/firmware/installer"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/panel"
@@ -334,17 +335,25 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 			}
 		})
 	}
-	cb := newConsoleBackend(cfg, cfgPath, dir, st, led, pool, webURLs(web), ring)
-	cb.borrow = borrowModem(pool)
-	cb.wireLog = lastWireLog(st)
-	cb.board = front
-	cb.configFile = cfgFile
-	cb.resetAdmin = accounts.ResetAdminPassword
-	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)
+	cb, err := installer.NewBackend(installer.Config{Config: cfg, Settings: cfgFile, DataDir: dir, Store: st, Ledger: led,
+		Pool: pool, WebAddrs: webURLs(web), Ring: ring, Version: version(), Borrow: borrowModem(pool), WireLog: lastWireLog(st),
+		Board: front, ResetAdmin: accounts.ResetAdminPassword})
 	if err != nil {
 		return err
 	}
+	consoles, err := installer.Listen(installer.ConsolesConfig{Backend: cb, DataDir: dir, PINHash: cfg.Console.PINHash,
+		Device: cfg.Console.Device, Baud: cfg.Console.Baud, Logger: log})
+	if err != nil {
+		return err
+	}
+	consoleCtx, stopConsoles := context.WithCancel(poolCtx)
 	defer stopConsoles()
+	var consoleDone sync.WaitGroup
+	consoleDone.Go(func() {
+		if err := consoles.Run(consoleCtx); err != nil {
+			log.Error("console", "err", err)
+		}
+	})
 	webCtx, stopWeb := context.WithCancel(context.Background())
 	defer stopWeb()
 	srvDone := make(chan error, 1)
@@ -373,6 +382,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		err = werr
 	}
 	stopConsoles()
+	consoleDone.Wait()
 	stopPool()
 	if perr := <-poolDone; perr != nil && err == nil {
 		err = perr

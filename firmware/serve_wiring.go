@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"faxbox/board"
@@ -129,4 +130,19 @@ func systemStatus(keeper *housekeep.Keeper, hw *panel.Hardware) func(ctx context
 		return systemJSON{Version: version(), Started: started.UTC(), Uptime: time.Since(started).Round(time.Second).String(),
 			Disk: d, Board: hw.Snapshot()}
 	}
+}
+
+// version is the module version and VCS revision faxd was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return v
 }

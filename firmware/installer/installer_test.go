@@ -1,7 +1,6 @@
-package main
+package installer_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -10,16 +9,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sys/unix"
 
+	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/demo"
+	"faxbox/firmware/installer"
+	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/internal/pty"
 	"faxbox/modem"
@@ -35,10 +38,11 @@ const consoleTestPIN = "5791"
 type consoleFixture struct {
 	dir, cfgPath string
 	cfg          *config.Config
-	backend      *consoleBackend
+	backend      *installer.Backend
 	ring         *console.Ring
 	log          *slog.Logger
 	rebooted     chan struct{}
+	t            *testing.T
 }
 
 func newConsoleFixture(t *testing.T) *consoleFixture {
@@ -65,7 +69,11 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	led, err := openLedger(ctx, cfg, db, log)
+	cur, err := billing.ParseCurrency(cfg.Billing.Currency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	led, err := billing.Open(ctx, billing.Config{Path: db, Currency: cur, InstallDefaultTariff: true, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,16 +98,39 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &consoleFixture{dir: dir, cfgPath: cfgPath, cfg: cfg, ring: ring, log: log, rebooted: make(chan struct{}, 1)}
-	f.backend = newConsoleBackend(cfg, cfgPath, dir, st, led, pool, []string{"127.0.0.1:8080"}, ring)
-	f.backend.borrow = func(ctx context.Context, name string) (*modem.Modem, func(), error) {
+	f := &consoleFixture{dir: dir, cfgPath: cfgPath, cfg: cfg, ring: ring, log: log, rebooted: make(chan struct{}, 1), t: t}
+	borrow := func(ctx context.Context, name string) (*modem.Modem, func(), error) {
 		if name != "sim0" {
 			return nil, nil, errors.New("no such modem")
 		}
 		return local, func() {}, nil
 	}
-	f.backend.reboot = func(context.Context) error { f.rebooted <- struct{}{}; return nil }
+	f.backend, err = installer.NewBackend(installer.Config{Config: cfg, Settings: settings.New(cfg, cfgPath), DataDir: dir,
+		Store: st, Ledger: led, Pool: pool, WebAddrs: []string{"127.0.0.1:8080"}, Ring: ring, Version: "test",
+		Borrow: borrow, Reboot: func(context.Context) error { f.rebooted <- struct{}{}; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// start listens on the console's socket (and serial port) and runs the
+// sessions until stop, which fails the test if Run did not end cleanly.
+func (f *consoleFixture) start(ctx context.Context) (stop func(), err error) {
+	c, err := installer.Listen(installer.ConsolesConfig{Backend: f.backend, DataDir: f.dir, PINHash: f.cfg.Console.PINHash,
+		Device: f.cfg.Console.Device, Baud: f.cfg.Console.Baud, Logger: f.log})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	return sync.OnceFunc(func() {
+		cancel()
+		if err := <-done; err != nil {
+			f.t.Errorf("consoles: Run: %v", err)
+		}
+	}), nil
 }
 
 // stream collects what a reader produces so that tests can wait for
@@ -158,15 +189,15 @@ func (s *stream) expect(want string) string {
 func TestConsoleSocket(t *testing.T) {
 	f := newConsoleFixture(t)
 	ctx := t.Context()
-	stop, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log)
+	stop, err := f.start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(f.dir, consoleSocket)
+	sock := filepath.Join(f.dir, installer.SocketName)
 	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("console socket: %v %v, want a socket with mode 0600", fi.Mode(), err)
 	}
-	if _, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log); err == nil || !strings.Contains(err.Error(), "another faxd serve") {
+	if _, err := f.start(ctx); err == nil || !strings.Contains(err.Error(), "another faxd serve") {
 		t.Errorf("a second daemon on the same socket: %v", err)
 	}
 
@@ -174,7 +205,7 @@ func TestConsoleSocket(t *testing.T) {
 	outR, outW := io.Pipe()
 	clientDone := make(chan error, 1)
 	go func() {
-		clientDone <- consoleClient(ctx, sock, inR, outW)
+		clientDone <- installer.Dial(ctx, sock, inR, outW)
 		outW.Close()
 	}()
 	out := newStream(t, outR)
@@ -289,7 +320,7 @@ func TestConsoleSerial(t *testing.T) {
 	}
 	defer p.Close()
 	f.cfg.Console.Device = p.SlavePath
-	stop, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log)
+	stop, err := f.start(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,40 +350,15 @@ func TestConsoleSerialNeedsPIN(t *testing.T) {
 	f := newConsoleFixture(t)
 	f.cfg.Console.Device = "/dev/ttyS0"
 	f.cfg.Console.PINHash = ""
-	if _, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log); !errors.Is(err, console.ErrNoPIN) {
+	if _, err := f.start(t.Context()); !errors.Is(err, console.ErrNoPIN) {
 		t.Errorf("a serial console without a PIN: %v, want ErrNoPIN", err)
 	}
 }
 
 func TestConsoleClientNoDaemon(t *testing.T) {
-	err := consoleClient(t.Context(), filepath.Join(t.TempDir(), consoleSocket), strings.NewReader(""), io.Discard)
+	err := installer.Dial(t.Context(), filepath.Join(t.TempDir(), installer.SocketName), strings.NewReader(""), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is faxd serve running?") {
 		t.Errorf("no daemon: %v", err)
-	}
-}
-
-func TestHashPINCommand(t *testing.T) {
-	h, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n")), false, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := console.VerifyPIN(h, "8080"); !ok || err != nil {
-		t.Errorf("hash-pin's hash does not verify: %v %v", ok, err)
-	}
-	c := config.Default()
-	c.Console.PINHash, c.Console.Device = h, "/dev/ttyS0"
-	if err := c.Validate(); err != nil {
-		t.Errorf("the configuration refuses hash-pin's hash: %v", err)
-	}
-	var prompts bytes.Buffer
-	if _, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n8081\n")), true, &prompts); err == nil {
-		t.Error("two different PINs: no error")
-	}
-	if !strings.Contains(prompts.String(), "Installer PIN: ") || !strings.Contains(prompts.String(), "Again: ") {
-		t.Errorf("prompts: %q", prompts.String())
-	}
-	if _, err := hashPIN(bufio.NewReader(strings.NewReader("12\n")), false, io.Discard); err == nil {
-		t.Error("a 2-digit PIN: no error")
 	}
 }
 
@@ -368,14 +374,14 @@ func TestEraseDataDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := unix.Mkfifo(filepath.Join(dir, consoleSocket), 0o600); err != nil { // stands for the socket
+	if err := unix.Mkfifo(filepath.Join(dir, installer.SocketName), 0o600); err != nil { // stands for the socket
 		t.Fatal(err)
 	}
-	if err := eraseDataDir(dir); err != nil {
+	if err := installer.EraseDataDir(dir); err != nil {
 		t.Fatal(err)
 	}
 	es, _ := os.ReadDir(dir)
-	if len(es) != 1 || es[0].Name() != consoleSocket {
+	if len(es) != 1 || es[0].Name() != installer.SocketName {
 		t.Errorf("left after the reset: %v", es)
 	}
 }
