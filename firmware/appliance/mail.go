@@ -1,4 +1,4 @@
-package main
+package appliance
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/mailgw"
+	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
@@ -76,11 +78,35 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 	})
 }
 
+// openMail opens fax by e-mail when email_to_fax.listen is set, and the
+// notices when smtp.host is.
+func (a *App) openMail(ctx context.Context) (err error) {
+	if a.cfg.EmailToFax.Listen != "" {
+		if a.mail, err = openMailGateway(ctx, a.cfg, a.dbPath, a.accounts, a.apiSrv, a.parser, a.led, a.web, a.log); err != nil {
+			return err
+		}
+		a.onClose(a.mail.close)
+	}
+	if a.cfg.SMTP.Host != "" {
+		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath,
+			Mailer: notify.NewSender(a.cfg.SMTP), From: a.cfg.SMTP.From, Address: noticeAddress(a.accounts), Logger: a.log,
+			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser}})
+		if err != nil {
+			return err
+		}
+		a.onClose(a.notices.Close)
+	}
+	return nil
+}
+
 // mailGateway is fax by e-mail, listening.
 type mailGateway struct {
 	gw   *mailgw.Gateway
-	ln   net.Listener
+	addr string
 	seen *mailgw.Seen
+
+	mu sync.Mutex
+	ln net.Listener // opened at start, until the first Run; nil after
 }
 
 // openMailGateway listens on email_to_fax.listen with STARTTLS on the web
@@ -111,11 +137,32 @@ func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, acc
 		seen.Close()
 		return nil, fmt.Errorf("email_to_fax.listen: %w", err)
 	}
-	return &mailGateway{gw: gw, ln: ln, seen: seen}, nil
+	return &mailGateway{gw: gw, addr: o.Listen, ln: ln, seen: seen}, nil
 }
 
-// close closes the listener (if Serve has not) and the Message-ID table.
-func (m *mailGateway) close() {
-	m.ln.Close()
-	m.seen.Close()
+// Run serves on the listener opened at start until ctx ends; run again
+// after a failure, it listens again.
+func (m *mailGateway) Run(ctx context.Context) error {
+	m.mu.Lock()
+	ln := m.ln
+	m.ln = nil
+	m.mu.Unlock()
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", m.addr); err != nil {
+			return fmt.Errorf("email_to_fax.listen: %w", err)
+		}
+	}
+	return m.gw.Serve(ctx, ln)
+}
+
+// close closes the listener if Run never took it, and the Message-ID
+// table.
+func (m *mailGateway) close() error {
+	m.mu.Lock()
+	if m.ln != nil {
+		m.ln.Close()
+	}
+	m.mu.Unlock()
+	return m.seen.Close()
 }
