@@ -44,7 +44,7 @@ func TestWithTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer us.Close()
-	auth := &users.SessionAuth{Users: us}
+	auth := &ui.SessionAuth{Users: us}
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: render.New(render.Options{}), Auth: auth})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the request is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, users.ErrCSRF), errors.Is(err, users.ErrDisabled):
 		code = http.StatusForbidden
-	case errors.Is(err, api.ErrUnauthenticated), errors.Is(err, users.ErrBadCredentials):
+	case errors.Is(err, api.ErrUnauthenticated), errors.Is(err, users.ErrNoSession), errors.Is(err, users.ErrBadCredentials):
 		code = http.StatusUnauthorized
 	case errors.Is(err, users.ErrInvalid):
 		code = http.StatusBadRequest

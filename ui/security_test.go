@@ -67,7 +67,7 @@ func newSecFixture(t *testing.T) *secFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth := &users.SessionAuth{Users: f.users, Token: &api.TokenAuth{Token: secToken, Principal: api.Principal{User: scripts, Admin: true}}}
+	auth := &ui.SessionAuth{Users: f.users, Token: &api.TokenAuth{Token: secToken, Principal: api.Principal{User: scripts, Admin: true}}}
 	apiStub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := auth.Authenticate(r)
 		if err != nil {

@@ -22,7 +22,7 @@ type Config struct {
 	// Users keeps the accounts and sessions. Required.
 	Users *users.Store
 	// Auth authenticates requests to the administration endpoints; it
-	// should be the JSON API's, a users.SessionAuth. Required.
+	// should be the JSON API's, a SessionAuth. Required.
 	Auth api.Authenticator
 	// API is the JSON API, served for every /api/ path that is not one of
 	// the administration endpoints. Required.

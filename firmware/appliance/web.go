@@ -8,7 +8,6 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/panel"
-	"faxbox/firmware/users"
 	"faxbox/pages/render"
 	"faxbox/ui"
 )
@@ -18,7 +17,7 @@ import (
 // on loopback only. Browsers sign in with sessions; scripts use the API
 // token, if any.
 func (a *App) openWeb(ctx context.Context) (err error) {
-	auth := &users.SessionAuth{Users: a.accounts}
+	auth := &ui.SessionAuth{Users: a.accounts}
 	if a.token != "" {
 		auth.Token = &api.TokenAuth{Token: a.token, Principal: api.Principal{User: a.user, Admin: true}}
 	}

@@ -26,10 +26,10 @@
 //   - An audit log (actor, action, detail, time) written in the
 //     transaction of every administrative change. It never holds a
 //     password.
-//   - SessionAuth, the api.Authenticator of the web UI: the session cookie
-//     for browsers, an API token (api.TokenAuth) for "Authorization:
-//     Bearer" requests from scripts.
+//   - SessionFromRequest, the session of a request's cookie, with its CSRF
+//     check; package ui turns it into the JSON API's principal.
 //
-// The package does not serve HTTP (package ui does), send mail, or decide
-// what staff may see of messages (package api does, from the Principal).
+// The package does not serve HTTP or authenticate API requests (package ui
+// does), send mail, or decide what staff may see of messages (package api
+// does). It imports neither.
 package users
