@@ -79,6 +79,7 @@ import (
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 )
 
@@ -97,6 +98,10 @@ type Config struct {
 	From render.Party
 	// MaxAttempts per recipient; 0 means the store's default.
 	MaxAttempts int
+	// Submitter queues the messages of POST /api/messages; nil means one
+	// over Store, Ledger and Renderer with MaxAttempts, Now and Logger,
+	// which the appliance shares with fax by e-mail.
+	Submitter *submission.Submitter
 	// MaxUpload bounds the size of a submitted message with its
 	// attachments, in bytes; default 64 MiB.
 	MaxUpload int64
@@ -161,6 +166,7 @@ type Server struct {
 	cfg Config
 	mux *http.ServeMux
 	log *slog.Logger
+	sub *submission.Submitter
 
 	events   *eventHub     // events.go
 	previews *previewCache // previews.go
@@ -183,9 +189,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger, sub: cfg.Submitter}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.sub == nil {
+		var err error
+		s.sub, err = submission.New(submission.Config{Store: cfg.Store, Ledger: cfg.Ledger, Renderer: cfg.Renderer,
+			MaxAttempts: cfg.MaxAttempts, Now: cfg.Now, Logger: s.log})
+		if err != nil {
+			return nil, err
+		}
 	}
 	s.mux.HandleFunc("POST /api/messages", s.createMessage)
 	s.mux.HandleFunc("GET /api/messages", s.listMessages)

@@ -94,13 +94,13 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 	rcpts, atts, subject, body := d.rcpts, d.atts, d.subject, d.body
 	now := s.cfg.Now()
 	doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: s.from(p),
-		To: render.Party{Fax: rcpts[0].number.International()}, Subject: subject, Body: body, Time: now}, atts)
+		To: render.Party{Fax: rcpts[0].Number.International()}, Subject: subject, Body: body, Time: now}, atts)
 	if err != nil {
 		s.renderFailed(w, r, err)
 		return
 	}
 	// Every copy has the same pages but for its header: price them all.
-	total, err := s.priceCopies(ctx, rcpts, func(*recipient) int { return doc.NumPages() })
+	total, err := s.sub.Price(ctx, rcpts, func(int) int { return doc.NumPages() })
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -24,6 +24,7 @@ import (
 	"faxbox/firmware/panel"
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
+	"faxbox/firmware/submission"
 	"faxbox/firmware/supervisor"
 	"faxbox/firmware/users"
 	"faxbox/pages/render"
@@ -94,6 +95,7 @@ type App struct {
 	hw          *panel.Hardware
 	pool        *daemon.Pool
 	keeper      *housekeep.Keeper
+	sub         *submission.Submitter // the API's and fax by e-mail's
 	apiSrv      *api.Server
 	web         *ui.Server
 	setupNeeded bool

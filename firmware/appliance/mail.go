@@ -8,14 +8,15 @@ import (
 	"net"
 	"sync"
 
-	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/mailgw"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/firmware/submission"
 	"faxbox/firmware/users"
+	"faxbox/pages/render"
 	"faxbox/ui"
 )
 
@@ -56,10 +57,11 @@ func mailAccount(u users.User, err error) (mailgw.Account, error) {
 	return mailgw.Account{ID: u.ID, Name: u.Name, Email: u.Email}, nil
 }
 
-// mailSubmitter queues fax by e-mail through the same code as the compose
-// page, once per Message-ID.
+// mailSubmitter queues fax by e-mail through the same submission as the
+// compose page, once per Message-ID.
 type mailSubmitter struct {
-	api      *api.Server
+	sub      *submission.Submitter
+	from     render.Party // the appliance's side of the first page; the name is the sender's
 	seen     *mailgw.Seen
 	currency billing.Currency
 }
@@ -67,10 +69,15 @@ type mailSubmitter struct {
 // Submit implements mailgw.Submitter.
 func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailgw.Receipt, error) {
 	return m.seen.Once(ctx, sub, func() (mailgw.Receipt, error) {
-		res, err := m.api.Submit(ctx, api.Submission{
-			Sender: api.Principal{User: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name}},
-			To:     sub.To, Cc: sub.Cc, Bcc: sub.Bcc,
+		from := m.from
+		from.Name = sub.Sender.Name
+		res, err := m.sub.Submit(ctx, submission.Message{Sender: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name},
+			From: from, Recipients: submission.Recipients(sub.To, sub.Cc, sub.Bcc),
 			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments})
+		var re *submission.RenderError
+		if errors.As(err, &re) {
+			err = re.Err
+		}
 		if err != nil {
 			return mailgw.Receipt{}, err
 		}
@@ -82,7 +89,7 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 // notices when smtp.host is.
 func (a *App) openMail(ctx context.Context) (err error) {
 	if a.cfg.EmailToFax.Listen != "" {
-		if a.mail, err = openMailGateway(ctx, a.cfg, a.dbPath, a.accounts, a.apiSrv, a.parser, a.led, a.web, a.log); err != nil {
+		if a.mail, err = openMailGateway(ctx, a.cfg, a.dbPath, a.accounts, a.sub, a.parser, a.led, a.web, a.log); err != nil {
 			return err
 		}
 		a.onClose(a.mail.close)
@@ -111,8 +118,8 @@ type mailGateway struct {
 
 // openMailGateway listens on email_to_fax.listen with STARTTLS on the web
 // UI's certificate; senders are the web UI's accounts, their mails go
-// through the API's submission.
-func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, accounts *users.Store, apiSrv *api.Server,
+// through sub, as the compose page's messages do.
+func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, accounts *users.Store, sub *submission.Submitter,
 	parser *numbers.Parser, led *billing.Ledger, web *ui.Server, log *slog.Logger) (*mailGateway, error) {
 	o, err := mailgw.OptionsFromConfig(cfg.EmailToFax)
 	if err != nil {
@@ -123,7 +130,8 @@ func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, acc
 		return nil, err
 	}
 	o.Accounts = mailAccounts{accounts}
-	o.Submitter = mailSubmitter{api: apiSrv, seen: seen, currency: led.Currency()}
+	o.Submitter = mailSubmitter{sub: sub, seen: seen, currency: led.Currency(),
+		from: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}}
 	o.Numbers = parser
 	o.TLSConfig = web.TLSConfig()
 	o.Logger = log

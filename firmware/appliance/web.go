@@ -8,11 +8,12 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/panel"
+	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 	"faxbox/ui"
 )
 
-// openWeb builds the JSON API and the web UI and opens their listeners:
+// openWeb builds the submission of messages, the JSON API and the web UI and opens their listeners:
 // HTTPS on web.listen with a plain-HTTP redirect; the demo serves HTTPS
 // on loopback only. Browsers sign in with sessions; scripts use the API
 // token, if any.
@@ -21,11 +22,16 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 	if a.token != "" {
 		auth.Token = &api.TokenAuth{Token: a.token, Principal: api.Principal{User: a.user, Admin: true}}
 	}
+	a.sub, err = submission.New(submission.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd,
+		MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log})
+	if err != nil {
+		return err
+	}
 	var incoming func(context.Context) error
 	if a.caller != nil {
 		incoming = a.caller.Incoming
 	}
-	a.apiSrv, err = api.New(api.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd, Numbers: a.parser, Auth: auth,
+	a.apiSrv, err = api.New(api.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd, Submitter: a.sub, Numbers: a.parser, Auth: auth,
 		From:        render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
 		MaxAttempts: a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
 		Modems: a.pool.Status, Contacts: a.book, DB: a.statsDB, System: systemStatus(a.o.Version, a.keeper, a.hw),
