@@ -63,7 +63,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,9 +131,6 @@ type Config struct {
 	// PreviewTTL is how long POST /api/previews' images are kept;
 	// default 30 minutes.
 	PreviewTTL time.Duration
-	// DB is a handle on the database file of Store and Ledger, read by
-	// /metrics for its aggregates; nil leaves the store's counters out.
-	DB *sql.DB
 	// System describes the appliance for GET /api/system (administrators):
 	// version, uptime, disk use, the front panel. nil answers 503.
 	System func(ctx context.Context) any

@@ -2,7 +2,6 @@ package appliance
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -83,7 +82,6 @@ type App struct {
 	led         *billing.Ledger
 	accounts    *users.Store
 	book        *contacts.Book
-	statsDB     *sql.DB // read by /metrics
 	user        store.User
 	token       string // the API token; "" when there is none
 	parser      *numbers.Parser

@@ -18,7 +18,6 @@ import (
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
-	"faxbox/internal/sqlitedb"
 	"faxbox/pages/render"
 )
 
@@ -52,10 +51,6 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.book.Close)
-	if a.statsDB, err = sqlitedb.Open(a.dbPath); err != nil {
-		return err
-	}
-	a.onClose(a.statsDB.Close)
 	a.rnd = render.New(render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber})
 	a.cfgFile = settings.New(a.cfg, a.o.ConfigPath) // changed by the console and the administration page
 	return a.apiUser(ctx)
