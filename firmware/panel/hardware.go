@@ -33,7 +33,6 @@ type Hardware struct {
 // modems are the names the pool gives the configured modems, in
 // configuration order.
 func Open(cfg *config.Config, modems []string, log *slog.Logger) (*Hardware, error) {
-	h := &Hardware{presses: make(chan Press, 8)}
 	scfg := sound.Config{Dir: cfg.Board.SoundDir, Volume: cfg.Board.Volume,
 		Quiet: sound.QuietHours{Start: cfg.Board.QuietHours.Start, End: cfg.Board.QuietHours.End}, Logger: log}
 	var chip board.Chip
@@ -58,7 +57,13 @@ func Open(cfg *config.Config, modems []string, log *slog.Logger) (*Hardware, err
 			}
 		}
 	}
-	h.player = sound.NewPlayer(scfg)
+	return open(chip, bcfg, scfg, log)
+}
+
+// open opens the board of chip with the lines of bcfg, its button's
+// presses going to the panel, and the sound player of scfg.
+func open(chip board.Chip, bcfg board.Config, scfg sound.Config, log *slog.Logger) (*Hardware, error) {
+	h := &Hardware{presses: make(chan Press, 8), player: sound.NewPlayer(scfg)}
 	bcfg.Sound = h.player
 	bcfg.Logger = log
 	bcfg.OnCancel = func() { h.press(ShortPress) }
