@@ -5,8 +5,8 @@ import (
 	"compress/zlib"
 	"fmt"
 	"image"
-	"math"
 	"io"
+	"math"
 	"strconv"
 	"time"
 )
