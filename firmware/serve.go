@@ -254,7 +254,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	}
 	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
-		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
+		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}, StationIdent: cfg.Identity.Ident,
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
 		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: settings.apiSettings,

@@ -399,3 +399,30 @@ func (l *Ledger) Recover(ctx context.Context) ([]Settlement, error) {
 	}
 	return out, nil
 }
+
+// CallInfo is what the ledger knows of one call: for a settled call, the
+// metered duration, the seconds billed and the charge.
+type CallInfo struct {
+	ID            string
+	Settled       bool
+	Answered      bool
+	Duration      time.Duration // metered connected time
+	BilledSeconds int64
+	Charge        Amount
+	Capped        bool
+}
+
+// Call returns what the ledger recorded of callID; ErrUnknownCall when it
+// never held credit for it.
+func (l *Ledger) Call(ctx context.Context, callID string) (CallInfo, error) {
+	c, err := l.loadCall(ctx, l.db, callID)
+	if err != nil {
+		return CallInfo{}, err
+	}
+	return CallInfo{ID: callID, Settled: c.state == "settled", Answered: c.answered, Duration: c.duration,
+		BilledSeconds: billed(c.rate, c.answered, c.duration), Charge: c.charge, Capped: c.capped}, nil
+}
+
+// CallID is the ledger's id of a job's attempt, the key that ties a call
+// in the ledger to the store's attempt: "job42/attempt2".
+func CallID(job int64, attempt int) string { return fmt.Sprintf("job%d/attempt%d", job, attempt) }
