@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -532,7 +530,7 @@ func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
 	var buf bytes.Buffer
 	pw := faxpages.NewPDFWriter(&buf, faxpages.PDFInfo{Title: "Fax to " + j.Recipient.Number, Created: w.cfg.Now()})
 	for _, p := range ps {
-		pg, err := readPage(w.cfg.Store.Dir(), p.PageFile)
+		pg, err := w.cfg.Store.ReadPage(p.PageFile)
 		if err != nil {
 			return nil, err
 		}
@@ -544,38 +542,4 @@ func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// readPage decodes a stored page: a TIFF file of one page, or page Index
-// of a TIFF holding the whole document.
-func readPage(dir string, pf store.PageFile) (*faxpages.Page, error) {
-	name := pf.Path
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d: %w", pf.Index, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d: %w", pf.Index, err)
-	}
-	tf, err := faxpages.OpenTIFF(f, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d (%s): %w", pf.Index, name, err)
-	}
-	i := 0
-	if len(tf.Pages) > 1 {
-		i = pf.Index - 1
-		if i >= len(tf.Pages) {
-			return nil, fmt.Errorf("notify: page %d: %s has only %d pages", pf.Index, name, len(tf.Pages))
-		}
-	}
-	pg, _, err := tf.Decode(i)
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d (%s): %w", pf.Index, name, err)
-	}
-	return pg, nil
 }
