@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/internal/sqlitedb"
 	faxpages "faxbox/pages"
@@ -61,6 +62,9 @@ type WatcherConfig struct {
 	// Location is the time zone of the times in the notices; nil is
 	// time.Local.
 	Location *time.Location
+	// Reports, when set, are where the transmission report attached to
+	// every notice is gathered from (package report).
+	Reports *report.Sources
 	// MinBackoff and MaxBackoff bound the wait before a notice that could
 	// not be sent (relay unreachable, 4xx reply, set-up problem, address
 	// lookup failed) is tried again; the wait doubles with each try.
@@ -461,6 +465,7 @@ func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
 	if n.State == store.Delivered {
 		nt.Archive = w.archive(ctx, j, log)
 	}
+	nt.Report = w.report(ctx, j, log)
 	msg, err := Compose(nt)
 	if err != nil {
 		log.Error("notify: notice dropped: it cannot be composed", "to", to, "err", err)
@@ -517,6 +522,23 @@ func (w *Watcher) archive(ctx context.Context, j store.Job, log *slog.Logger) *A
 		return &Archive{Name: name}
 	}
 	return &Archive{Name: name, Data: data}
+}
+
+// report makes job j's transmission report; nil when reports are off or
+// it cannot be made (the notice goes without it).
+func (w *Watcher) report(ctx context.Context, j store.Job, log *slog.Logger) *Archive {
+	if w.cfg.Reports == nil {
+		return nil
+	}
+	rep, err := w.cfg.Reports.Gather(ctx, j.ID)
+	if err == nil {
+		var buf bytes.Buffer
+		if err = report.Write(&buf, rep); err == nil {
+			return &Archive{Name: "report-" + strings.TrimPrefix(j.Recipient.Number, "+") + ".pdf", Data: buf.Bytes()}
+		}
+	}
+	log.Warn("notify: notice sent without its transmission report", "err", err)
+	return nil
 }
 
 func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
