@@ -85,6 +85,12 @@ func TestJobReport(t *testing.T) {
 	if strings.Contains(text, "no longer available") {
 		t.Errorf("the report has no first page:\n%s", text)
 	}
+	// The call statement lists the report beside the call's rows.
+	code, _, data = e.fetch(t, token, "/api/account/ledger?format=csv")
+	if code != http.StatusOK || !strings.HasSuffix(strings.SplitN(string(data), "\n", 2)[0], ",report") ||
+		!strings.Contains(string(data), "job"+itoa(job)+"/attempt2,") || !strings.Contains(string(data), ",/api/jobs/"+itoa(job)+"/report.pdf\n") {
+		t.Errorf("statement: %d\n%s", code, data)
+	}
 	if code, _, _ := e.fetch(t, token, "/api/jobs/99999/report.pdf"); code != http.StatusNotFound {
 		t.Errorf("unknown job: %d", code)
 	}

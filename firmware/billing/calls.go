@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -426,3 +428,15 @@ func (l *Ledger) Call(ctx context.Context, callID string) (CallInfo, error) {
 // CallID is the ledger's id of a job's attempt, the key that ties a call
 // in the ledger to the store's attempt: "job42/attempt2".
 func CallID(job int64, attempt int) string { return fmt.Sprintf("job%d/attempt%d", job, attempt) }
+
+// ParseCallID returns the job and attempt of a call id made by CallID;
+// ok is false for any other id (tests and older versions used others).
+func ParseCallID(id string) (job int64, attempt int, ok bool) {
+	j, a, found := strings.Cut(strings.TrimPrefix(id, "job"), "/attempt")
+	job, err1 := strconv.ParseInt(j, 10, 64)
+	attempt, err2 := strconv.Atoi(a)
+	if !found || err1 != nil || err2 != nil || CallID(job, attempt) != id {
+		return 0, 0, false
+	}
+	return job, attempt, true
+}
