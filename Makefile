@@ -36,10 +36,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
 
+# test runs every test with the race detector except the real-time calls
+# through spandsp (the files behind the build tag spandsp), which
+# scripts/test-realtime.sh runs afterwards without it.
 test: deps lint
 	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
-	$(GO) test -count=1 -tags $(TEST_TAGS) $(PKGS)
+	$(GO) test -count=1 -race $(PKGS)
+	@scripts/test-realtime.sh $(GO) $(TEST_TAGS)
 
 cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-arm64 ./firmware
