@@ -24,7 +24,7 @@ import (
 	"faxbox/t30"
 )
 
-// TestSendToSpandsp: issue 7's end-to-end send through a real modem and
+// TestSendToSpandsp: the daemon's end-to-end send through a real modem and
 // a real receiver once: a queued job goes out through the pool on
 // spandsp's T.31 software modem to spandsp's fax terminal, which keeps
 // the pages identical to the job's; the job is delivered and charged the
