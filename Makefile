@@ -73,7 +73,7 @@ interop-full: deps
 bench-daemon: deps build
 	@scripts/bench-daemon.sh $(BIN)/faxd
 
-# bench-ui measures issue 8's targets against faxd serve --demo: a call's
+# bench-ui measures the web UI's targets against faxd serve --demo: a call's
 # events to chromium's outbox page (ms), and faxd's memory with 200 event
 # stream clients (MiB); see ui/bench_test.go. make bench runs them too,
 # with every other benchmark.
