@@ -84,6 +84,11 @@ type Line struct {
 	lastInd    Indicator
 	indSent    bool
 	fcsInFrame bool // the peer puts the FCS in hdlc-data (a known quirk)
+
+	// The V.21 frame being received, kept across ReceiveFrame calls.
+	rxFrame    []byte
+	rxDamaged  bool
+	rxInSignal bool
 	stats      LineStats
 	statsMu    sync.Mutex
 }

@@ -25,64 +25,119 @@ var (
 	errBadFrame     = fmt.Errorf("t38: %w", modem.ErrBadFCS)
 )
 
+// frameTimeout bounds a V.21 frame once it has begun: T.30 5.3.6 allows
+// 3 s +15 % for a frame, doubled as the modem driver does.
+const frameTimeout = 7550 * time.Millisecond
+
 // ReceiveFrame receives one V.21 HDLC frame (T.38 clause 7.4: hdlc-data
 // fields, then hdlc-fcs-OK or hdlc-fcs-BAD) and appends it to buf[:0]:
 // address, control and information fields without FCS. hdlc-fcs-BAD, or
 // packets lost within the frame, give an error matching modem.ErrBadFCS;
 // high-speed training or data while waiting give modem.ErrFCError; a
 // V.21 signal that ends without a frame gives modem.ErrNoCarrier; the end
-// of ctx gives modem.ErrTimeout.
+// of ctx gives modem.ErrTimeout. A frame cut short by ctx is kept and
+// completed by the next call.
 func (l *Line) ReceiveFrame(ctx context.Context, buf []byte) ([]byte, error) {
-	frame, damaged, inSignal := buf[:0], false, false
+	return l.receiveFrame(ctx, buf, 0)
+}
+
+// ReceiveFrameStarting is ReceiveFrame with a limit on the wait for the
+// frame's V.21 signal to begin; once it has, the frame may take its time
+// (up to frameTimeout). T.30 times responses this way (T4 runs until the
+// response begins); the T.30 engine uses it when a modem has it.
+func (l *Line) ReceiveFrameStarting(ctx context.Context, buf []byte, start time.Duration) ([]byte, error) {
+	return l.receiveFrame(ctx, buf, start)
+}
+
+func (l *Line) receiveFrame(ctx context.Context, buf []byte, start time.Duration) ([]byte, error) {
+	var deadline time.Time
+	if start > 0 {
+		deadline = time.Now().Add(start)
+	}
 	for {
-		e, err := l.next(ctx, 0)
+		wait := time.Duration(0)
+		if !deadline.IsZero() {
+			if wait = time.Until(deadline); wait <= 0 {
+				return nil, fmt.Errorf("t38: no V.21 frame began in time: %w", modem.ErrTimeout)
+			}
+		}
+		e, err := l.next(ctx, wait)
+		if errors.Is(err, errGap) {
+			continue // the deadline check above reports it
+		}
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case e.kind == evLost:
-			damaged = inSignal || len(frame) > 0
-		case e.kind == evIndicator && e.ind == V21Preamble:
-			inSignal = true
-		case e.kind == evIndicator && startup(e.ind) > 0 && e.ind != CED:
-			return nil, errWrongCarrier // high-speed training
-		case e.kind == evIndicator:
-			if inSignal && e.ind == NoSignal {
-				return nil, errNoFrame
-			}
-		case e.dt != V21:
-			return nil, errWrongCarrier
-		default:
-			inSignal = true
-			var done bool
-			frame, damaged, done, err = l.frameField(e.field, frame, damaged)
-			if done || err != nil {
-				return frame, err
-			}
+		frame, done, err := l.frameEvent(e)
+		if l.rxInSignal && start > 0 {
+			deadline = time.Now().Add(frameTimeout)
+		}
+		if done || err != nil {
+			return append(buf[:0], frame...), err
 		}
 	}
 }
 
+// frameEvent applies one event to the V.21 frame being received.
+func (l *Line) frameEvent(e rxEvent) ([]byte, bool, error) {
+	switch {
+	case e.kind == evLost:
+		l.rxDamaged = l.rxInSignal || len(l.rxFrame) > 0
+	case e.kind == evIndicator && e.ind == V21Preamble:
+		l.rxInSignal = true
+	case e.kind == evIndicator && startup(e.ind) > 0 && e.ind != CED:
+		l.resetFrame()
+		return nil, true, errWrongCarrier // high-speed training
+	case e.kind == evIndicator:
+		if l.rxInSignal && e.ind == NoSignal {
+			l.resetFrame()
+			return nil, true, errNoFrame
+		}
+	case e.dt != V21 && endsSignal(e.field.Type):
+		// A late or repeated end of high-speed data (some gateways
+		// repeat t4-non-ecm-sig-end): nothing for a frame.
+	case e.dt != V21:
+		l.resetFrame()
+		return nil, true, errWrongCarrier
+	default:
+		l.rxInSignal = true
+		return l.frameField(e.field)
+	}
+	return nil, false, nil
+}
+
+func (l *Line) resetFrame() {
+	l.rxFrame, l.rxDamaged, l.rxInSignal = l.rxFrame[:0], false, false
+}
+
 // frameField adds one V.21 data field to the frame being received and
 // reports whether the frame is complete.
-func (l *Line) frameField(f Field, frame []byte, damaged bool) ([]byte, bool, bool, error) {
+func (l *Line) frameField(f Field) ([]byte, bool, error) {
 	switch f.Type {
 	case HDLCData:
-		if len(frame)+len(f.Data) > maxFrame {
-			return frame[:0], true, false, nil
+		if len(l.rxFrame)+len(f.Data) > maxFrame {
+			l.rxFrame, l.rxDamaged = l.rxFrame[:0], true
+		} else {
+			l.rxFrame = append(l.rxFrame, f.Data...)
 		}
-		return append(frame, f.Data...), damaged, false, nil
-	case HDLCFCSOK, HDLCFCSOKSigEnd:
-		if damaged || len(frame) < 2 {
-			return frame[:0], false, true, errBadFrame
+		return nil, false, nil
+	case HDLCFCSOK, HDLCFCSOKSigEnd, HDLCFCSBad, HDLCFCSBadSigEnd:
+		frame, damaged := l.rxFrame, l.rxDamaged
+		l.rxFrame, l.rxDamaged = l.rxFrame[len(l.rxFrame):], false
+		l.rxInSignal = f.Type == HDLCFCSOK || f.Type == HDLCFCSBad
+		if damaged || len(frame) < 2 || f.Type == HDLCFCSBad || f.Type == HDLCFCSBadSigEnd {
+			return nil, true, errBadFrame
 		}
-		return l.stripFCS(frame, true), false, true, nil
-	case HDLCFCSBad, HDLCFCSBadSigEnd:
-		return frame[:0], false, true, errBadFrame
+		return l.stripFCS(frame, true), true, nil
 	case HDLCSigEnd:
-		return frame[:0], false, true, errNoFrame
+		partial := len(l.rxFrame) > 0
+		l.resetFrame()
+		if partial {
+			return nil, true, errNoFrame
+		}
+		// The end of a signal whose last frame came with hdlc-fcs-OK.
 	}
-	return frame, damaged, false, nil // other types carry nothing for T.30
+	return nil, false, nil // other types carry nothing for T.30
 }
 
 // stripFCS removes an FCS that the peer left in hdlc-data, which T.38

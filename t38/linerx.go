@@ -3,6 +3,7 @@ package t38
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"net"
 	"sync"
 	"time"
@@ -138,7 +139,7 @@ func (l *Line) deliver(r Received, lastInd *Indicator) {
 	*lastInd = 255 // data ends an indicator's repetition
 	for _, f := range p.Fields {
 		l.quiet.heard(!endsSignal(f.Type))
-		f.Data = append([]byte(nil), f.Data...)
+		f.Data = lineOrder(f.Type, f.Data)
 		l.queue(rxEvent{kind: evField, dt: p.Data, field: f})
 	}
 }
@@ -216,4 +217,23 @@ func (l *Line) WaitSilence(ctx context.Context, d time.Duration) error {
 			return err
 		}
 	}
+}
+
+// lineOrder returns a copy of the octets of a field, bit-reversed for the
+// HDLC and T.4 field types: T.38 sends the first bit on the line as the
+// most significant (T.38 clause 7.4), a class 1 modem as the least.
+// Other field types (V.8 and V.34 messages) are copied as they are.
+func lineOrder(t FieldType, b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	out := make([]byte, len(b))
+	if t >= CMMessage {
+		copy(out, b)
+		return out
+	}
+	for i, c := range b {
+		out[i] = bits.Reverse8(c)
+	}
+	return out
 }

@@ -49,7 +49,14 @@ func (l *Line) sendIndicator(i Indicator) error {
 	return nil
 }
 
+// sendFields sends one data packet. The octets of HDLC and T.4 fields go
+// in the order of T.38 clause 7.4 (the first bit on the line is the most
+// significant), the reverse of what a class 1 modem and the T.30 engine
+// use.
 func (l *Line) sendFields(dt DataType, depth int, fields ...Field) error {
+	for i, f := range fields {
+		fields[i].Data = lineOrder(f.Type, f.Data)
+	}
 	return l.send(Packet{IsData: true, Data: dt, Fields: fields}, depth)
 }
 
