@@ -176,7 +176,9 @@ func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
 	defer term.Close()
 	params, cfg := tc.params()
 	if os.Getenv("T38TRACE") != "" {
-		cfg.Trace = func(e t38.TraceEntry) { t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered) }
+		cfg.Trace = func(e t38.TraceEntry) {
+			t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered)
+		}
 	}
 	line, err := t38.NewLine(lk.ours, lk.oursTo, cfg)
 	if err != nil {
