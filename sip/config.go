@@ -184,8 +184,8 @@ func (c *Config) validateTimes(bad badFunc) {
 	if se := time.Duration(c.SessionExpires); se != 0 && se < 90*time.Second {
 		bad("session_expires", "%v is under the 90s minimum of RFC 4028 4", se)
 	}
-	if r := time.Duration(c.RingTimeout); r < 5*time.Second || r > 10*time.Minute {
-		bad("ring_timeout", "%v is not 5s to 10m", r)
+	if r := time.Duration(c.RingTimeout); r < time.Second || r > 10*time.Minute {
+		bad("ring_timeout", "%v is not 1s to 10m", r)
 	}
 	if a := time.Duration(c.AnswerAfter); a < 0 || a > time.Minute {
 		bad("answer_after", "%v is not 0 to 1m", a)
