@@ -49,6 +49,11 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 	args := []string{"-sf", filepath.Join("testdata", scenario+".xml"), "-i", "127.0.0.1",
 		"-p", fmt.Sprint(s.port), "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"), "-trace_msg", "-message_file", filepath.Join(dir, "msg.log")}
+	if xml, err := os.ReadFile(filepath.Join("testdata", scenario+".xml")); err != nil {
+		t.Fatal(err)
+	} else if !bytes.Contains(xml, []byte("[rtpport]")) {
+		extra = nil // sipp refuses to set a variable its scenario lacks
+	}
 	args = append(args, extra...)
 	if target != "" {
 		args = append(args, target)
@@ -79,6 +84,12 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 // before it listens.
 func (s *sipp) waitBound() {
 	for range 200 {
+		select {
+		case err := <-s.done:
+			s.done <- err
+			s.t.Fatalf("sipp exited at once: %v\n%s", err, s.out.String())
+		default:
+		}
 		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", s.port))
 		if err != nil {
 			return
@@ -252,4 +263,10 @@ func TestDialT38Direct(t *testing.T) {
 	}
 	sp.wait(ctx)
 	t.Logf("trace:\n%s", strings.Join(tl.firstLines(), "\n"))
+}
+
+func (l *traceLog) records() []TraceRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]TraceRecord(nil), l.recs...)
 }

@@ -44,12 +44,11 @@ type tracePacketConn struct {
 	a *Agent
 }
 
+// WriteTo traces before sending, so that a reply traced by the reader
+// never comes before its request.
 func (c *tracePacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
-	n, err := c.PacketConn.WriteTo(b, addr)
-	if err == nil {
-		c.a.trace(true, "UDP", c.LocalAddr(), addr, b[:n])
-	}
-	return n, err
+	c.a.trace(true, "UDP", c.LocalAddr(), addr, b)
+	return c.PacketConn.WriteTo(b, addr)
 }
 
 // traceListener traces what is sent on accepted TCP connections.
@@ -72,9 +71,6 @@ type traceConn struct {
 }
 
 func (c *traceConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	if n > 0 {
-		c.a.trace(true, "TCP", c.LocalAddr(), c.RemoteAddr(), b[:n])
-	}
-	return n, err
+	c.a.trace(true, "TCP", c.LocalAddr(), c.RemoteAddr(), b)
+	return c.Conn.Write(b)
 }
