@@ -131,6 +131,13 @@ func (c *Call) emit(e Event) {
 	}
 }
 
+// emitT38 tells that the call carries T.38 now, with a copy of the
+// session the receiver may keep.
+func (c *Call) emitT38() {
+	t := c.st.t38
+	c.emit(Event{Kind: EventT38, T38: &t})
+}
+
 // deliver hands an in-dialog request to the call's goroutine and waits
 // until it has been answered; false if the call has ended.
 func (c *Call) deliver(req *gosip.Request, tx gosip.ServerTransaction) bool {
@@ -157,6 +164,14 @@ func (c *Call) finish(last Event) {
 		c.st.image.Close()
 	}
 	c.emit(last)
+	close(c.events)
+	c.a.removeCall(c)
+	close(c.done)
+}
+
+// abandon unregisters a call whose goroutine never started.
+func (c *Call) abandon() {
+	c.st.stopMedia()
 	close(c.events)
 	c.a.removeCall(c)
 	close(c.done)

@@ -114,6 +114,8 @@ func TestDial(t *testing.T) {
 		{scenario: "uas-reinvite-488", reinviteAfter: 300 * time.Millisecond, want: "answered failed(t38-refused)", status: 488},
 		{scenario: "uas-glare", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)", check: glareWaited},
 		{scenario: "uas-session-timer", offerT38: true, want: "answered t38 remote-bye(remote-bye)", check: refreshKeptT38},
+		{scenario: "uas-session-expired", offerT38: true, want: "answered t38 failed(session-expired)"},
+		{scenario: "uas-update-refresh", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) { runDial(t, tc) })
 	}
@@ -252,4 +254,37 @@ func runAccept(t *testing.T, tc acceptCase) {
 // checkCED checks the CED we sent while the incoming call was audio.
 func checkCED(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
 	checkTone(t, rtp.packets(), ToneCED, 50)
+}
+
+// TestTCP places and accepts a T.38 call over TCP (RFC 3261 18).
+func TestTCP(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cfg := testConfig(t)
+	cfg.Transport = TCP
+	a, tl := newTestAgent(t, cfg)
+
+	out := startSipp(t, "uas-t38", "", "-t", "t1")
+	c, err := a.Dial("sip:123@"+out.addr(), DialOptions{OfferT38: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantKinds(t, collect(ctx, t, c), "answered t38 remote-bye(remote-bye)")
+	out.wait(ctx)
+
+	in := startSipp(t, "uac-t38", a.Addr().String(), "-t", "t1")
+	if c, err = a.Accept(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantKinds(t, collect(ctx, t, c), "answered t38 remote-bye(remote-bye)")
+	in.wait(ctx)
+	lines := strings.Join(tl.firstLines(), "\n")
+	for _, want := range []string{"< INVITE sip:service@", "> SIP/2.0 200 OK", "< BYE "} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("TCP trace lacks %q:\n%s", want, lines)
+		}
+	}
+	if testing.Verbose() {
+		t.Logf("trace:\n%s", lines)
+	}
 }

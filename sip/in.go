@@ -72,7 +72,7 @@ func (a *Agent) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	if !a.startIncoming(c, req, tx, offer) {
-		a.removeCall(c)
+		c.abandon()
 		reject(486, "Busy Here")
 		return
 	}
@@ -137,7 +137,7 @@ func (c *Call) answer(offer *SDP) (last Event, ok bool) {
 	}
 	c.emit(Event{Kind: EventAnswered})
 	if c.st.mode == modeT38 {
-		c.emit(Event{Kind: EventT38, T38: &c.st.t38})
+		c.emitT38()
 	}
 	return Event{}, true
 }

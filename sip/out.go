@@ -159,7 +159,7 @@ func (c *Call) answeredT38(offer, ans *SDP) (Event, bool) {
 	s.stopMedia()
 	s.mode, s.remote = modeT38, ans
 	s.t38 = T38Session{Conn: s.image, Remote: ans.MediaAddr(m), Params: Session(offer.T38().T38, m.T38, m.T38)}
-	c.emit(Event{Kind: EventT38, T38: &s.t38})
+	c.emitT38()
 	return Event{}, true
 }
 

@@ -169,6 +169,6 @@ func (c *Call) onReinviteAnswer(ri *reinvite, res *gosip.Response) (Event, bool)
 	s.t38 = T38Session{Conn: s.image, Remote: ans.MediaAddr(m), Params: Session(ri.offer.T38().T38, m.T38, m.T38)}
 	s.stop(tSwitch)
 	s.stop(tNoFax)
-	c.emit(Event{Kind: EventT38, T38: &s.t38})
+	c.emitT38()
 	return Event{}, false
 }

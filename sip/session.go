@@ -75,6 +75,10 @@ func (c *Call) onOffer(r inRequest) {
 		respond(r, 500, "Server Internal Error", nil, gosip.NewHeader("Retry-After", "1"))
 		return
 	}
+	if r.req.Method == gosip.UPDATE && len(r.req.Body()) == 0 {
+		c.answerRefresh(r) // RFC 3311 5.2: no offer, no answer
+		return
+	}
 	ans, switched := s.local, false
 	if body := r.req.Body(); len(body) > 0 { // no body: our 200 re-offers what we have
 		offer, err := ParseSDP(body)
@@ -93,7 +97,7 @@ func (c *Call) onOffer(r inRequest) {
 			s.reinv = nil
 			s.stop(tGlare)
 		}
-		c.emit(Event{Kind: EventT38, T38: &s.t38})
+		c.emitT38()
 	}
 }
 
@@ -115,6 +119,16 @@ func (c *Call) answerRequest(r inRequest, ans *SDP) {
 		s.okRes, s.okTx, s.okWait, s.okElapsed = res, r.tx, gosip.T1, 0
 		s.set(tOK, gosip.T1)
 	}
+}
+
+// answerRefresh answers an UPDATE without offer: a session refresh
+// (RFC 4028 9).
+func (c *Call) answerRefresh(r inRequest) {
+	res := gosip.NewResponseFromRequest(r.req, 200, "OK", nil)
+	if h := c.sessionTimerAnswer(r.req); h != nil {
+		res.AppendHeader(h)
+	}
+	_ = r.tx.Respond(res)
 }
 
 // onAck stops retransmitting our 2xx once its ACK arrived.

@@ -18,6 +18,7 @@ import (
 // sipp is a running sipp scenario: the independent SIP peer of these tests.
 type sipp struct {
 	t    *testing.T
+	tcp  bool
 	port int
 	cmd  *exec.Cmd
 	out  bytes.Buffer
@@ -44,7 +45,7 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 	if err != nil {
 		t.Fatalf("sipp (Debian sip-tester) is needed: %v", err)
 	}
-	s := &sipp{t: t, port: freeUDPPort(t), done: make(chan error, 1)}
+	s := &sipp{t: t, port: freeUDPPort(t), done: make(chan error, 1), tcp: strings.Contains(strings.Join(extra, " "), "-t t1")}
 	dir := t.TempDir()
 	args := []string{"-sf", filepath.Join("testdata", scenario+".xml"), "-i", "127.0.0.1",
 		"-p", fmt.Sprint(s.port), "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error",
@@ -52,7 +53,7 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 	if xml, err := os.ReadFile(filepath.Join("testdata", scenario+".xml")); err != nil {
 		t.Fatal(err)
 	} else if !bytes.Contains(xml, []byte("[rtpport]")) {
-		extra = nil // sipp refuses to set a variable its scenario lacks
+		extra = withoutKey(extra, "rtpport") // sipp refuses a keyword its scenario lacks
 	}
 	args = append(args, extra...)
 	if target != "" {
@@ -80,6 +81,19 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 	return s
 }
 
+// withoutKey drops "-key name value" from args.
+func withoutKey(args []string, name string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-key" && i+1 < len(args) && args[i+1] == name {
+			i += 2
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
 // waitBound waits until sipp holds its port, so that we never send to it
 // before it listens.
 func (s *sipp) waitBound() {
@@ -90,11 +104,18 @@ func (s *sipp) waitBound() {
 			s.t.Fatalf("sipp exited at once: %v\n%s", err, s.out.String())
 		default:
 		}
-		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", s.port))
-		if err != nil {
-			return
+		if s.tcp {
+			if c, err := net.Dial("tcp", s.addr()); err == nil {
+				c.Close()
+				return
+			}
+		} else {
+			c, err := net.ListenPacket("udp", s.addr())
+			if err != nil {
+				return
+			}
+			c.Close()
 		}
-		c.Close()
 		time.Sleep(10 * time.Millisecond)
 	}
 	s.t.Fatalf("sipp did not bind 127.0.0.1:%d", s.port)
