@@ -114,6 +114,7 @@ func TestDial(t *testing.T) {
 		{scenario: "uas-reinvite-488", reinviteAfter: 300 * time.Millisecond, want: "answered failed(t38-refused)", status: 488},
 		{scenario: "uas-glare", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)", check: glareWaited},
 		{scenario: "uas-session-timer", offerT38: true, want: "answered t38 remote-bye(remote-bye)", check: refreshKeptT38},
+		{scenario: "uas-t38-488-audio", offerT38: true, reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uas-session-expired", offerT38: true, want: "answered t38 failed(session-expired)"},
 		{scenario: "uas-update-refresh", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 	} {
@@ -163,6 +164,9 @@ func checkCNG(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
 // owner of the Call-ID must (RFC 3261 14.1), before re-INVITEing again.
 func glareWaited(t *testing.T, tl *traceLog, _ []Event, _ *rtpCapture) {
 	var got491 time.Time
+	if !strings.Contains(strings.Join(tl.firstLines(), "\n"), "> SIP/2.0 491") {
+		t.Error("we did not answer the crossing re-INVITE with 491 (RFC 3261 14.2)")
+	}
 	for _, r := range tl.records() {
 		line, _, _ := strings.Cut(string(r.Msg), "\r\n")
 		switch {
@@ -204,11 +208,12 @@ func refreshKeptT38(t *testing.T, tl *traceLog, evs []Event, _ *rtpCapture) {
 }
 
 type acceptCase struct {
-	scenario    string
-	answerAfter time.Duration
-	hangupOnT38 bool
-	want        string
-	check       func(t *testing.T, tl *traceLog, evs []Event, rtp *rtpCapture)
+	scenario      string
+	answerAfter   time.Duration
+	reinviteAfter time.Duration
+	hangupOnT38   bool
+	want          string
+	check         func(t *testing.T, tl *traceLog, evs []Event, rtp *rtpCapture)
 }
 
 func TestAccept(t *testing.T) {
@@ -216,6 +221,7 @@ func TestAccept(t *testing.T) {
 		{scenario: "uac-t38", want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uac-t38-we-bye", hangupOnT38: true, want: "answered t38 hung-up"},
 		{scenario: "uac-far-switch", want: "answered t38 remote-bye(remote-bye)", check: checkCED},
+		{scenario: "uac-we-switch", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uac-cancel", answerAfter: 3 * time.Second, want: "failed(cancelled)"},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) { runAccept(t, tc) })
@@ -228,6 +234,7 @@ func runAccept(t *testing.T, tc acceptCase) {
 	rtp := newRTPCapture(t)
 	cfg := testConfig(t)
 	cfg.AnswerAfter = Duration(tc.answerAfter)
+	cfg.T38.ReinviteAfter = Duration(tc.reinviteAfter)
 	a, tl := newTestAgent(t, cfg)
 	sp := startSipp(t, tc.scenario, a.Addr().String(), "-key", "rtpport", fmt.Sprint(rtp.port()))
 	c, err := a.Accept(ctx)

@@ -132,10 +132,11 @@ func (c *Call) answer(offer *SDP) (last Event, ok bool) {
 		res.AppendHeader(h)
 	}
 	c.st.local, c.st.remote = ans, offer
+	at := time.Now() // billing starts at our 200 OK
 	if err := sess.WriteResponse(res); err != nil {
 		return c.answerFailed(err), false
 	}
-	c.emit(Event{Kind: EventAnswered})
+	c.emit(Event{Kind: EventAnswered, At: at})
 	if c.st.mode == modeT38 {
 		c.emitT38()
 	}

@@ -53,7 +53,7 @@ func (c *Call) onRequest(r inRequest) (Event, bool) {
 	switch r.req.Method {
 	case gosip.BYE:
 		respond(r, 200, "OK", nil)
-		return Event{Kind: EventRemoteBye, Reason: ReasonRemoteBye}, true
+		return Event{Kind: EventRemoteBye, Reason: ReasonRemoteBye, At: time.Now()}, true
 	case gosip.INVITE, gosip.UPDATE:
 		c.onOffer(r)
 	default: // OPTIONS, INFO: keep-alives
@@ -158,6 +158,7 @@ func (c *Call) retransmitOK() (Event, bool) {
 
 // bye ends the call with BYE (RFC 3261 15.1.1) and returns last.
 func (c *Call) bye(last Event) Event {
+	last.At = time.Now() // billing ends at our BYE
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req := gosip.NewRequest(gosip.BYE, c.st.target)
