@@ -135,14 +135,23 @@ func runDial(t *testing.T, tc dialCase) {
 		t.Fatal(err)
 	}
 	evs := collect(ctx, t, c)
-	wantKinds(t, evs, tc.want)
 	if last := evs[len(evs)-1]; last.Status != tc.status {
 		t.Errorf("last event status = %d, want %d", last.Status, tc.status)
 	}
+	endCase(ctx, t, sp, tl, evs, tc.want, func() {
+		if tc.check != nil {
+			tc.check(t, tl, evs, rtp)
+		}
+	})
+}
+
+// endCase checks the events and waits for sipp's verdict, then runs check
+// and shows the trace if something failed.
+func endCase(ctx context.Context, t *testing.T, sp *sipp, tl *traceLog, evs []Event, want string, check func()) {
+	t.Helper()
+	wantKinds(t, evs, want)
 	sp.wait(ctx)
-	if tc.check != nil {
-		tc.check(t, tl, evs, rtp)
-	}
+	check()
 	if t.Failed() || testing.Verbose() {
 		t.Logf("trace:\n%s", strings.Join(tl.firstLines(), "\n"))
 	}
@@ -248,14 +257,11 @@ func runAccept(t *testing.T, tc acceptCase) {
 			c.Hangup()
 		}
 	}
-	wantKinds(t, evs, tc.want)
-	sp.wait(ctx)
-	if tc.check != nil {
-		tc.check(t, tl, evs, rtp)
-	}
-	if t.Failed() || testing.Verbose() {
-		t.Logf("trace:\n%s", strings.Join(tl.firstLines(), "\n"))
-	}
+	endCase(ctx, t, sp, tl, evs, tc.want, func() {
+		if tc.check != nil {
+			tc.check(t, tl, evs, rtp)
+		}
+	})
 }
 
 // checkCED checks the CED we sent while the incoming call was audio.

@@ -43,16 +43,9 @@ func TestRegister(t *testing.T) {
 	waits := make(chan time.Duration, 4)
 	fire := make(chan time.Time)
 	tl := &traceLog{}
-	a, err := NewAgent(cfg, Options{Password: password, Trace: tl.add,
+	stop, done := startRegister(ctx, t, cfg, Options{Password: password, Trace: tl.add,
 		OnRegister: func(s RegStatus) { statuses <- s },
 		After:      func(d time.Duration) <-chan time.Time { waits <- d; return fire }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { a.Close(); checkNoGoroutines(t) }()
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Register(rctx) }()
 
 	for round := range 2 {
 		st := <-statuses
@@ -86,16 +79,9 @@ func TestRegisterWrongPassword(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Registrar, cfg.PasswordFile = sp.addr(), "unused"
 	statuses := make(chan RegStatus, 1)
-	a, err := NewAgent(cfg, Options{Password: "wrong",
+	stop, done := startRegister(ctx, t, cfg, Options{Password: "wrong",
 		OnRegister: func(s RegStatus) { statuses <- s },
 		After:      func(time.Duration) <-chan time.Time { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { a.Close(); checkNoGoroutines(t) }()
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Register(rctx) }()
 	st := <-statuses
 	if st.Registered || ReasonOf(st.Err) != ReasonAuth || st.Status != 403 {
 		t.Errorf("status %+v, want 403 and %s", st, ReasonAuth)
@@ -103,4 +89,19 @@ func TestRegisterWrongPassword(t *testing.T) {
 	stop()
 	<-done
 	sp.wait(ctx)
+}
+
+// startRegister runs Agent.Register until stop is called; done gives its
+// result. The agent is closed, and checked for goroutines, at the end.
+func startRegister(ctx context.Context, t *testing.T, cfg Config, opt Options) (stop func(), done <-chan error) {
+	t.Helper()
+	a, err := NewAgent(cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(); checkNoGoroutines(t) })
+	rctx, cancel := context.WithCancel(ctx)
+	ch := make(chan error, 1)
+	go func() { ch <- a.Register(rctx) }()
+	return cancel, ch
 }
