@@ -14,7 +14,7 @@ import (
 type DialOptions struct {
 	// OfferT38 offers T.38 in the INVITE; if the far end refuses it (488,
 	// 606) the call is placed again with audio. Otherwise the call starts
-	// as audio with CNG and switches by re-INVITE (T.38 Annex D.3).
+	// as audio with CNG and switches by re-INVITE (T.38 Annex D).
 	OfferT38 bool
 }
 

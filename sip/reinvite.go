@@ -14,7 +14,7 @@ import (
 type purpose uint8
 
 const (
-	pSwitch  purpose = iota // audio to T.38 (T.38 Annex D.3)
+	pSwitch  purpose = iota // audio to T.38 (T.38 Annex D)
 	pRefresh                // session refresh (RFC 4028 7.4)
 )
 

@@ -287,7 +287,7 @@ func AudioMedia(port int, payloads []int, te int) Media {
 	return m
 }
 
-// T38Media returns an m=image udptl t38 section (T.38 Annex D.2.1).
+// T38Media returns an m=image udptl t38 section (T.38 Annex D).
 func T38Media(port int, p T38Params) Media {
 	return Media{Kind: MediaImage, Port: port, Proto: "udptl", Formats: []string{"t38"}, TelephoneEvent: -1, T38: p}
 }

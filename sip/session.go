@@ -63,7 +63,7 @@ func (c *Call) onRequest(r inRequest) (Event, bool) {
 }
 
 // onOffer answers a re-INVITE or UPDATE (RFC 3261 14.2, RFC 3311 5.2): a
-// switch to T.38 (T.38 Annex D.3), a session refresh (RFC 4028 9), or a
+// switch to T.38 (T.38 Annex D), a session refresh (RFC 4028 9), or a
 // change we refuse with 488, which leaves the session as it was.
 func (c *Call) onOffer(r inRequest) {
 	s := &c.st

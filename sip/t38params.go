@@ -26,7 +26,7 @@ func (r RateManagement) String() string {
 // UDPEC is T38FaxUdpEC (T.38 Annex D.2.3): the error control of UDPTL.
 type UDPEC uint8
 
-// UDPTL error control (T.38 9.1.4).
+// UDPTL error control (T.38 clause 9, UDPTL).
 const (
 	ECNone       UDPEC = iota // t38UDPNoEC
 	ECRedundancy              // t38UDPRedundancy

@@ -10,10 +10,10 @@ import (
 
 // Tone is the fax calling or answering tone sent as audio until the call
 // switches to T.38, so that a gateway on the far side detects a fax (T.38
-// Annex D.3 leaves the switch to whoever detects one).
+// Annex D leaves the switch to whoever detects one).
 type Tone uint8
 
-// Fax tones (T.30 clause 4).
+// Fax tones (T.30 phase A).
 const (
 	ToneCNG Tone = iota // calling: 1100 Hz, 0.5 s on, 3 s off
 	ToneCED             // answering: 2100 Hz for 3 s (2.6 to 4 s), then silence
