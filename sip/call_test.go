@@ -301,3 +301,42 @@ func TestTCP(t *testing.T) {
 		t.Logf("trace:\n%s", lines)
 	}
 }
+
+// TestDialAuth answers the trunk's digest challenge to the INVITE; sipp
+// checks the credentials.
+func TestDialAuth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	sp := startSipp(t, "uas-auth-t38", "")
+	cfg := testConfig(t)
+	tl := &traceLog{}
+	a, err := NewAgent(cfg, Options{Password: "s3cret", Trace: tl.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { a.Close(); checkNoGoroutines(t) }()
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endCase(ctx, t, sp, tl, collect(ctx, t, c), "answered t38 remote-bye(remote-bye)", func() {})
+}
+
+// TestMaxCalls refuses a call beyond max_calls with ReasonBusy.
+func TestMaxCalls(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	sp := startSipp(t, "uas-noanswer", "")
+	cfg := testConfig(t)
+	cfg.MaxCalls = 1
+	a, _ := newTestAgent(t, cfg)
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Dial("sip:124@"+sp.addr(), DialOptions{}); ReasonOf(err) != ReasonBusy {
+		t.Errorf("second Dial = %v, want %s", err, ReasonBusy)
+	}
+	wantKinds(t, collect(ctx, t, c), "failed(no-answer)")
+	sp.wait(ctx)
+}
