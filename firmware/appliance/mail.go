@@ -13,6 +13,7 @@ import (
 	"faxbox/firmware/mailgw"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
+	faxreport "faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/firmware/submission"
 	"faxbox/firmware/users"
@@ -97,7 +98,9 @@ func (a *App) openMail(ctx context.Context) (err error) {
 	if a.cfg.SMTP.Host != "" {
 		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath,
 			Mailer: notify.NewSender(a.cfg.SMTP), From: a.cfg.SMTP.From, Address: noticeAddress(a.accounts), Logger: a.log,
-			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser}})
+			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser},
+			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led,
+				Station: faxreport.Station{Name: a.cfg.Identity.Organisation, Number: a.cfg.Identity.FaxNumber, Ident: a.cfg.Identity.Ident}}})
 		if err != nil {
 			return err
 		}

@@ -32,8 +32,9 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		incoming = a.caller.Incoming
 	}
 	a.apiSrv, err = api.New(api.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd, Submitter: a.sub, Numbers: a.parser, Auth: auth,
-		From:        render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
-		MaxAttempts: a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
+		From:         render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
+		StationIdent: a.cfg.Identity.Ident,
+		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
 		Modems: a.pool.Status, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
 		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st)})

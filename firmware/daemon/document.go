@@ -13,13 +13,13 @@ import (
 // the first attempt, so a retry that sends only the rest sends each page
 // with the number it had in the first call.
 type document struct {
-	dir   string // the store's directory, for relative paths
+	st    *store.Store // reads the page files
 	pages []store.PageFile
 }
 
 // remaining returns the pages of ps not yet confirmed.
-func remaining(dir string, ps []store.Page) *document {
-	d := &document{dir: dir}
+func remaining(st *store.Store, ps []store.Page) *document {
+	d := &document{st: st}
 	for _, p := range ps {
 		if !p.Confirmed {
 			d.pages = append(d.pages, p.PageFile)
@@ -38,7 +38,7 @@ func (d *document) index(i int) int { return d.pages[i-1].Index }
 // Page implements t30.Document. A file holding one page is that page; a
 // file holding several (a whole document) gives its page Index.
 func (d *document) Page(i int) (*pages.Page, error) {
-	p, err := store.ReadPage(d.dir, d.pages[i])
+	p, err := d.st.ReadPage(d.pages[i])
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}

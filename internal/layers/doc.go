@@ -3,10 +3,10 @@
 // layer, or when a package is in no layer. Imports go one way:
 //
 //	internal, pages            what a fax is: page images, codecs, rendering
-//	modem, board               drivers: class 1 modems over serial, GPIO and sound
+//	modem, t38, sip, board     lines: class 1 modems over serial, T.38 over UDPTL, SIP; GPIO and sound
 //	t30                        the fax protocol, over t30.Modem
 //	firmware domain            numbers, config, store, billing, users, contacts, supervisor
-//	firmware services          modem pool (daemon), panel, notices, mail gateway, submission, console sessions, demo
+//	firmware services          modem pool (daemon), panel, notices, reports, mail gateway, submission, console sessions, demo
 //	firmware/api               the JSON API
 //	ui                         the web UI and HTTPS server around the API
 //	appliance parts            settings file, installer console

@@ -19,12 +19,12 @@ const module = "faxbox"
 // only.
 var layers = [][]string{
 	{"internal/...", "pages/..."},
-	{"modem/...", "board/..."},
+	{"modem/...", "t38/...", "sip/...", "board/..."},
 	{"t30/..."},
 	{"firmware/numbers", "firmware/config", "firmware/store", "firmware/billing", "firmware/users",
 		"firmware/contacts", "firmware/supervisor"},
 	{"firmware/daemon", "firmware/panel", "firmware/housekeep", "firmware/notify", "firmware/mailgw",
-		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo"},
+		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo", "firmware/report"},
 	{"firmware/api"},
 	{"ui/..."},
 	{"firmware/settings", "firmware/installer"},

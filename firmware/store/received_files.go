@@ -13,42 +13,6 @@ import (
 	"faxbox/pages"
 )
 
-// ReadPage decodes the page of file pf, whose path is relative to dir
-// (the store's directory) unless absolute. A file holding one page is
-// that page; a file holding several (a whole document) gives its page
-// pf.Index.
-func ReadPage(dir string, pf PageFile) (*pages.Page, error) {
-	name := pf.Path
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("page %d: %w", pf.Index, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("page %d: %w", pf.Index, err)
-	}
-	tf, err := pages.OpenTIFF(f, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("page %d (%s): %w", pf.Index, name, err)
-	}
-	n := 0
-	if len(tf.Pages) > 1 {
-		n = pf.Index - 1
-		if n >= len(tf.Pages) {
-			return nil, fmt.Errorf("page %d: %s has only %d pages", pf.Index, name, len(tf.Pages))
-		}
-	}
-	p, _, err := tf.Decode(n)
-	if err != nil {
-		return nil, fmt.Errorf("page %d (%s): %w", pf.Index, name, err)
-	}
-	return p, nil
-}
-
 // ReceivedPDF writes received fax rx to w as a PDF, one image a page, for
 // the inbox's download and the forwarded mail.
 func (s *Store) ReceivedPDF(ctx context.Context, w io.Writer, rx Received) error {
@@ -62,9 +26,9 @@ func (s *Store) ReceivedPDF(ctx context.Context, w io.Writer, rx Received) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pg, err := ReadPage(s.Dir(), pf)
+		pg, err := s.ReadPage(pf)
 		if err != nil {
-			return fmt.Errorf("store: received fax %d: %w", rx.ID, err)
+			return fmt.Errorf("received fax %d: %w", rx.ID, err)
 		}
 		if err := pw.AddPage(pg); err != nil {
 			return fmt.Errorf("store: received fax %d page %d: %w", rx.ID, pf.Index, err)
