@@ -96,6 +96,17 @@ func Compose(n Notice) (*Message, error) {
 			b.report = name
 		}
 	}
+	data, err := writeMail(h, b, attach)
+	if err != nil {
+		return nil, err
+	}
+	m.Data = data
+	return m, nil
+}
+
+// writeMail writes the mail of header h and text b: a plain text mail
+// without attachments, else a multipart one with the PDFs attached.
+func writeMail(h mail.Header, b body, attach []attachment) ([]byte, error) {
 	var buf bytes.Buffer
 	if len(attach) == 0 {
 		iw, err := mail.CreateInlineWriter(&buf, h)
@@ -108,32 +119,31 @@ func Compose(n Notice) (*Message, error) {
 		if err := iw.Close(); err != nil {
 			return nil, err
 		}
-	} else {
-		mw, err := mail.CreateWriter(&buf, h)
-		if err != nil {
-			return nil, err
-		}
-		iw, err := mw.CreateInline()
-		if err != nil {
-			return nil, err
-		}
-		if err := b.write(iw); err != nil {
-			return nil, err
-		}
-		if err := iw.Close(); err != nil {
-			return nil, err
-		}
-		for _, a := range attach {
-			if err := attachPDF(mw, a.name, a.data); err != nil {
-				return nil, err
-			}
-		}
-		if err := mw.Close(); err != nil {
+		return buf.Bytes(), nil
+	}
+	mw, err := mail.CreateWriter(&buf, h)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := mw.CreateInline()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.write(iw); err != nil {
+		return nil, err
+	}
+	if err := iw.Close(); err != nil {
+		return nil, err
+	}
+	for _, a := range attach {
+		if err := attachPDF(mw, a.name, a.data); err != nil {
 			return nil, err
 		}
 	}
-	m.Data = buf.Bytes()
-	return m, nil
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // attachment is a PDF file attached to a notice.
