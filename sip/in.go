@@ -128,7 +128,7 @@ func (c *Call) answer(offer *SDP) (last Event, ok bool) {
 	}
 	res := gosip.NewResponseFromRequest(sess.InviteRequest, 200, "OK", ans.Marshal())
 	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
-	if h := c.sessionTimerAnswer(sess.InviteRequest); h != nil {
+	for _, h := range c.sessionTimerAnswer(sess.InviteRequest) {
 		res.AppendHeader(h)
 	}
 	c.st.local, c.st.remote = ans, offer

@@ -39,7 +39,11 @@ type reinviteResult struct {
 // startSwitch offers T.38 on an audio call.
 func (c *Call) startSwitch() {
 	s := &c.st
-	if s.mode != modeAudio || s.reinv != nil {
+	if s.mode != modeAudio {
+		return
+	}
+	if s.reinv != nil { // a refresh is under way: switch after it
+		s.set(tSwitch, time.Second)
 		return
 	}
 	offer, err := c.t38Offer()
