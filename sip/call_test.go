@@ -109,7 +109,8 @@ func TestDial(t *testing.T) {
 	for _, tc := range []dialCase{
 		{scenario: "uas-busy", offerT38: true, want: "failed(busy)", status: 486},
 		{scenario: "uas-noanswer", offerT38: true, want: "failed(no-answer)", check: sentCancel},
-		{scenario: "uas-far-switch", want: "answered t38 remote-bye(remote-bye)", check: checkCNG},
+		{scenario: "uas-bye-audio", want: "answered remote-bye(remote-bye)", check: cngAtLeast(30)},
+		{scenario: "uas-far-switch", want: "answered t38 remote-bye(remote-bye)", check: cngAtLeast(50)},
 		{scenario: "uas-we-switch", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uas-reinvite-488", reinviteAfter: 300 * time.Millisecond, want: "answered failed(t38-refused)", status: 488},
 		{scenario: "uas-glare", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)", check: glareWaited},
@@ -164,9 +165,12 @@ func sentCancel(t *testing.T, tl *traceLog, _ []Event, _ *rtpCapture) {
 	}
 }
 
-// checkCNG checks the CNG we sent while the call was audio.
-func checkCNG(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
-	checkTone(t, rtp.packets(), ToneCNG, 50)
+// cngAtLeast checks the CNG we sent while the call was audio: at least n
+// packets of it.
+func cngAtLeast(n int) func(*testing.T, *traceLog, []Event, *rtpCapture) {
+	return func(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
+		checkTone(t, rtp.packets(), ToneCNG, n)
+	}
 }
 
 // glareWaited checks that after the 491 we waited at least 2.1 s, as the
@@ -339,4 +343,18 @@ func TestMaxCalls(t *testing.T) {
 	}
 	wantKinds(t, collect(ctx, t, c), "failed(no-answer)")
 	sp.wait(ctx)
+}
+
+// TestHangupWhileRinging cancels our own INVITE (RFC 3261 9.1).
+func TestHangupWhileRinging(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	sp := startSipp(t, "uas-noanswer", "")
+	a, tl := newTestAgent(t, testConfig(t))
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, c.Hangup)
+	endCase(ctx, t, sp, tl, collect(ctx, t, c), "hung-up(cancelled)", func() { sentCancel(t, tl, nil, nil) })
 }
