@@ -126,7 +126,7 @@ func (a *Agent) listen(ip netip.Addr) error {
 		if a.cfg.Transport == TCP {
 			var l net.Listener
 			if l, err = net.Listen("tcp", hp); err == nil {
-				a.lis = &traceListener{Listener: l, a: a}
+				a.lis = newTraceListener(l, a)
 			}
 		} else {
 			var c net.PacketConn
@@ -279,6 +279,11 @@ func (r *listenerRequester) Request(ctx context.Context, req *gosip.Request) (go
 	if pc, ok := r.a.lis.(net.PacketConn); ok {
 		ap := pc.LocalAddr().(*net.UDPAddr)
 		req.Laddr = gosip.Addr{IP: ap.IP, Port: ap.Port}
+	}
+	if tl, ok := r.a.lis.(*traceListener); ok {
+		if err := tl.ensure(ctx, req.Destination()); err != nil {
+			return nil, err
+		}
 	}
 	if req.IsAck() {
 		return nil, r.ua.TransportLayer().WriteMsg(req)
