@@ -98,7 +98,9 @@ type Call struct {
 	answeredIn chan struct{}
 
 	// Owned by the call's goroutine.
-	st callState
+	st      callState
+	fromTag string // our From tag on outgoing INVITEs
+	cseq    uint32 // CSeq of our last outgoing INVITE
 }
 
 // Events returns the call's events. Read them: the channel holds 16.

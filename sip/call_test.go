@@ -116,6 +116,7 @@ func TestDial(t *testing.T) {
 		{scenario: "uas-glare", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)", check: glareWaited},
 		{scenario: "uas-session-timer", offerT38: true, want: "answered t38 remote-bye(remote-bye)", check: refreshKeptT38},
 		{scenario: "uas-t38-488-audio", offerT38: true, reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
+		{scenario: "uas-422", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uas-session-expired", offerT38: true, want: "answered t38 failed(session-expired)"},
 		{scenario: "uas-update-refresh", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 	} {
