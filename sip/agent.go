@@ -244,6 +244,8 @@ func (a *Agent) addCall(c *Call) error {
 		return ErrClosed
 	case len(a.calls) >= a.cfg.MaxCalls:
 		return &CallError{Reason: ReasonBusy, Err: errors.New("max_calls reached")}
+	case a.calls[c.id] != nil: // a looped or forked copy (RFC 3261 8.2.2.2)
+		return &CallError{Reason: ReasonRejected, Status: 482, Err: errors.New("Call-ID in use")}
 	}
 	a.calls[c.id] = c
 	a.wg.Add(1)

@@ -68,7 +68,11 @@ func (a *Agent) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c := newCall(a, string(*req.CallID()), false)
 	if err := a.addCall(c); err != nil {
-		reject(486, "Busy Here")
+		if ReasonOf(err) == ReasonRejected {
+			reject(482, "Loop Detected")
+		} else {
+			reject(486, "Busy Here")
+		}
 		return
 	}
 	if !a.startIncoming(c, req, tx, offer) {
