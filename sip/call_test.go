@@ -236,6 +236,7 @@ func TestAccept(t *testing.T) {
 		{scenario: "uac-t38-we-bye", hangupOnT38: true, want: "answered t38 hung-up"},
 		{scenario: "uac-far-switch", want: "answered t38 remote-bye(remote-bye)", check: checkCED},
 		{scenario: "uac-we-switch", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
+		{scenario: "uac-delayed-offer", want: "answered t38 remote-bye(remote-bye)", check: checkCED},
 		{scenario: "uac-cancel", answerAfter: 3 * time.Second, want: "failed(cancelled)"},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) { runAccept(t, tc) })
