@@ -314,13 +314,7 @@ func TestDialAuth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	sp := startSipp(t, "uas-auth-t38", "")
-	cfg := testConfig(t)
-	tl := &traceLog{}
-	a, err := NewAgent(cfg, Options{Password: "s3cret", Trace: tl.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { a.Close(); checkNoGoroutines(t) }()
+	a, tl := newTestAgentPassword(t, testConfig(t), "s3cret")
 	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
 	if err != nil {
 		t.Fatal(err)
@@ -359,4 +353,20 @@ func TestHangupWhileRinging(t *testing.T) {
 	}
 	time.AfterFunc(300*time.Millisecond, c.Hangup)
 	endCase(ctx, t, sp, tl, collect(ctx, t, c), "hung-up(cancelled)", func() { sentCancel(t, tl, nil, nil) })
+}
+
+// TestReinviteAuth answers a digest challenge to our re-INVITE to T.38.
+func TestReinviteAuth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	rtp := newRTPCapture(t)
+	sp := startSipp(t, "uas-reinvite-auth", "", "-key", "rtpport", fmt.Sprint(rtp.port()))
+	cfg := testConfig(t)
+	cfg.T38.ReinviteAfter = Duration(300 * time.Millisecond)
+	a, tl := newTestAgentPassword(t, cfg, "s3cret")
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endCase(ctx, t, sp, tl, collect(ctx, t, c), "answered t38 remote-bye(remote-bye)", func() {})
 }

@@ -205,8 +205,14 @@ func (l *traceLog) firstLines() []string {
 
 func newTestAgent(t *testing.T, cfg Config) (*Agent, *traceLog) {
 	t.Helper()
+	return newTestAgentPassword(t, cfg, "")
+}
+
+// newTestAgentPassword is newTestAgent with a digest password.
+func newTestAgentPassword(t *testing.T, cfg Config, password string) (*Agent, *traceLog) {
+	t.Helper()
 	tl := &traceLog{}
-	a, err := NewAgent(cfg, Options{Trace: tl.add})
+	a, err := NewAgent(cfg, Options{Trace: tl.add, Password: password})
 	if err != nil {
 		t.Fatalf("NewAgent: %v", err)
 	}
