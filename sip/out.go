@@ -62,7 +62,7 @@ func (c *Call) dial(uri gosip.Uri, opt DialOptions) (last Event, ok bool) {
 		}
 		c.st.local = offer // the next offer's version follows this one
 	}
-	panic("unreachable")
+	return failed(&CallError{Reason: ReasonT38Refused}), false // not reached: the last offer returns
 }
 
 // inviteMinSE sends the INVITE and, if the far end finds our session
