@@ -385,7 +385,7 @@ func readPNM(r *bufio.Reader, maxPixels int64) (img *image.Gray, bits *pages.Pag
 		return nil, nil, bad(fmt.Sprintf("unsupported size %dx%d maxval %d", w, h, maxval))
 	}
 	if px := int64(w) * int64(h); px > maxPixels {
-		return nil, nil, &LimitError{What: "pixels", Got: px, Max: maxPixels}
+		return nil, nil, &LimitError{What: "pixels", Got: px, Max: maxPixels, Width: w, Height: h}
 	}
 	if pbm {
 		if w > pages.MaxWidth || h > pages.MaxHeight {
