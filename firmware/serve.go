@@ -29,6 +29,7 @@ import (
 	"faxbox/modem"
 	"faxbox/modem/sim"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 	"faxbox/t30"
 	"faxbox/ui"
 )
@@ -171,6 +172,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return fmt.Errorf("country %q: %w", cfg.Country, err)
 	}
 	rnd := render.New(render.Options{Header: cfg.Identity.Header, StationFax: cfg.Identity.FaxNumber})
+	// Staff's documents are rendered in child processes under limits.
+	renderers, err := sandbox.NewPool(sandbox.Config{Options: render.Options{Header: cfg.Identity.Header, StationFax: cfg.Identity.FaxNumber},
+		MaxConcurrent: cfg.Render.MaxConcurrent, Memory: int64(cfg.Render.MemoryMiB) << 20, Timeout: cfg.Render.Timeout.D(),
+		CPUTime: cfg.Render.CPUTime.D(), Logger: log})
+	if err != nil {
+		return err
+	}
 
 	// The modems, and in demo mode the remote fax machine at the other end
 	// of the simulated line.
@@ -253,7 +261,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return err
 	}
 	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
-	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: renderers, PreviewsPerMinute: cfg.Render.PreviewsPerMinute, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
