@@ -223,7 +223,9 @@ func numberReason(err error) string {
 	return trim(err)
 }
 
-// attachments reads the uploaded files.
+// attachments returns the uploaded files: by path those the form parser
+// keeps in temporary files (removed by removeForm), by content the small
+// ones it keeps in memory.
 func attachments(r *http.Request) ([]render.Attachment, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
@@ -234,12 +236,18 @@ func attachments(r *http.Request) ([]render.Attachment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
+		a := render.Attachment{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type")}
+		if osf, ok := f.(*os.File); ok {
+			a.Path = osf.Name()
+		} else if a.Data, err = io.ReadAll(f); err != nil {
+			f.Close()
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		atts = append(atts, render.Attachment{Name: fh.Filename, Data: data, ContentType: fh.Header.Get("Content-Type")})
+		f.Close()
+		if a.Data == nil && a.Path == "" {
+			a.Data = []byte{}
+		}
+		atts = append(atts, a)
 	}
 	return atts, nil
 }
