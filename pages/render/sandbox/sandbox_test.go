@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 }
 
 // segments is a PDF that takes Ghostscript many seconds; made once.
-var segments = sync.OnceValue(func() []byte { return segments() })
+var segments = sync.OnceValue(func() []byte { return sandboxtest.SegmentsPDF(400000) })
 
 func testPool(t *testing.T, mode string, cfg Config) *Pool {
 	t.Helper()
