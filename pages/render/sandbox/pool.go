@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"faxbox/internal/capbuf"
 	"faxbox/pages/render"
 )
 
@@ -184,7 +185,7 @@ func (p *Pool) start(ctx context.Context) (*child, error) {
 	cmd := exec.Command(p.cfg.Command[0], p.cfg.Command[1:]...)
 	cmd.Env = p.cfg.Env
 	cmd.SysProcAttr = childAttrs()
-	c := &child{p: p, cmd: cmd, stderr: &capBuf{n: 4096}}
+	c := &child{p: p, cmd: cmd, stderr: &capbuf.Buffer{N: 4096}}
 	cmd.Stderr = c.stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -326,26 +327,4 @@ func lastLine(s string) string {
 		s = s[i+1:]
 	}
 	return s
-}
-
-// capBuf keeps the first n bytes written to it.
-type capBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	n  int
-}
-
-func (c *capBuf) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if room := c.n - c.b.Len(); room > 0 {
-		c.b.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (c *capBuf) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.b.String()
 }
