@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -171,7 +170,7 @@ type child struct {
 	cmd     *exec.Cmd
 	enc     *gob.Encoder
 	dec     *gob.Decoder
-	stderr  *capBuf
+	stderr  *capbuf.Buffer
 	w       *watchdog
 	closeIn func() error
 
