@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ import (
 	"faxbox/modem"
 	"faxbox/modem/sim"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 	"faxbox/t30"
 	"faxbox/ui"
 )
@@ -80,10 +82,19 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		fl.Usage()
 		return errUsage
 	}
+	// A soft limit on the daemon's Go memory, unless GOMEMLIMIT says
+	// otherwise: the collector then returns what bursts (password hashes,
+	// 19 MiB a login; uploads) leave behind at once rather than keep it.
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(daemonMemoryLimit)
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	return serve(ctx, o, stdout, stderr)
 }
+
+// daemonMemoryLimit is faxd serve's soft memory limit (runtime/debug).
+const daemonMemoryLimit = 32 << 20
 
 // serve runs the daemon until ctx ends, then shuts it down gracefully:
 // the API stops taking requests, a call in progress is hung up and settled,
@@ -172,6 +183,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return fmt.Errorf("country %q: %w", cfg.Country, err)
 	}
 	rnd := render.New(render.Options{Header: cfg.Identity.Header, StationFax: cfg.Identity.FaxNumber})
+	// Staff's documents are rendered in child processes under limits.
+	renderers, err := sandbox.NewPool(sandbox.Config{Options: render.Options{Header: cfg.Identity.Header, StationFax: cfg.Identity.FaxNumber},
+		MaxConcurrent: cfg.Render.MaxConcurrent, Memory: int64(cfg.Render.MemoryMiB) << 20, Timeout: cfg.Render.Timeout.D(),
+		CPUTime: cfg.Render.CPUTime.D(), Logger: log})
+	if err != nil {
+		return err
+	}
 
 	// The modems, and in demo mode the remote fax machine at the other end
 	// of the simulated line.
@@ -254,7 +272,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		return err
 	}
 	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
-	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: renderers, PreviewsPerMinute: cfg.Render.PreviewsPerMinute, Numbers: parser,
 		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}, StationIdent: cfg.Identity.Ident,
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),

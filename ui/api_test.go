@@ -19,6 +19,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 	"faxbox/ui"
 )
 
@@ -45,7 +46,7 @@ func TestWithTheAPI(t *testing.T) {
 	}
 	defer us.Close()
 	auth := &users.SessionAuth{Users: us}
-	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: render.New(render.Options{}), Auth: auth})
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: sandbox.NewDirect(render.Options{}), Auth: auth})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"strings"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
-	"faxbox/pages"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // invalidNumber is one number of a submitted message that was refused.
@@ -31,7 +29,7 @@ type invalidNumber struct {
 type recipient struct {
 	store.Recipient
 	number numbers.Number
-	doc    *render.Document
+	count  int // pages of its copy
 }
 
 // createMessage implements POST /api/messages.
@@ -118,29 +116,21 @@ func (e *renderError) Unwrap() error { return e.err }
 func (s *Server) submit(ctx context.Context, p Principal, d *draft) (Submitted, error) {
 	from := s.from(p)
 	rcpts := d.rcpts
-	// Lay out one copy per recipient: each shows only its own recipient,
-	// so Bcc recipients appear on no one else's page.
+	// One copy per recipient: each shows only its own recipient, so Bcc
+	// recipients appear on no one else's page. The message's own pages
+	// are for the archive and the sender's view: the first recipient's
+	// copy, unless that would show a Bcc recipient to the others.
 	now := s.cfg.Now()
-	var err error
+	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.FaxPages}
 	for _, rc := range rcpts {
-		rc.doc, err = s.cfg.Renderer.Render(ctx, render.Message{From: from,
-			To: render.Party{Fax: rc.number.International()}, Subject: d.subject, Body: d.body, Time: now}, d.atts)
-		if err != nil {
-			return Submitted{}, &renderError{err}
-		}
+		job.Copies = append(job.Copies, render.Message{From: from,
+			To: render.Party{Fax: rc.number.International()}, Subject: d.subject, Body: d.body, Time: now})
 	}
-
-	// Price every copy and apply the submission rules (the 10 EUR rule)
-	// before any page is drawn.
-	total, err := s.priceCopies(ctx, rcpts, func(rc *recipient) int { return rc.doc.NumPages() })
-	if err != nil {
-		return Submitted{}, err
+	sharedCopy := rcpts[0].Field == store.Bcc && len(rcpts) > 1
+	if sharedCopy {
+		job.Copies = append(job.Copies, render.Message{From: from,
+			To: render.Party{Name: "undisclosed recipients"}, Subject: d.subject, Body: d.body, Time: now})
 	}
-	if err := s.cfg.Ledger.CheckSubmit(ctx, p.User.Name, total); err != nil {
-		return Submitted{}, err
-	}
-
-	// Draw and store the pages, one TIFF-F file a page.
 	dir, err := s.spoolDir()
 	if err != nil {
 		return Submitted{}, err
@@ -151,25 +141,19 @@ func (s *Server) submit(ctx context.Context, p Principal, d *draft) (Submitted, 
 			os.RemoveAll(filepath.Join(s.cfg.Store.Dir(), dir))
 		}
 	}()
-	for i, rc := range rcpts {
-		if rc.Pages, err = s.writePages(ctx, filepath.Join(dir, fmt.Sprintf("r%d", i+1)), rc.doc); err != nil {
-			return Submitted{}, &renderError{err}
+	sink := &spoolSink{s: s, ctx: ctx, user: p.User.Name, rcpts: rcpts, dir: dir, files: make([][]store.PageFile, len(job.Copies))}
+	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
+		if sink.err != nil && errors.Is(err, sink.err) {
+			return Submitted{}, err
 		}
+		return Submitted{}, &renderError{err}
 	}
-	// Each job gets its recipient's copy in the transaction that creates
-	// it. The message's own pages are for the archive and the sender's
-	// view: the first recipient's copy, unless that would show a Bcc
-	// recipient to the others.
+	for i, rc := range rcpts {
+		rc.Pages = sink.files[i]
+	}
 	shared := rcpts[0].Pages
-	if rcpts[0].Field == store.Bcc && len(rcpts) > 1 {
-		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: from,
-			To: render.Party{Name: "undisclosed recipients"}, Subject: d.subject, Body: d.body, Time: now}, d.atts)
-		if err == nil {
-			shared, err = s.writePages(ctx, filepath.Join(dir, "shared"), doc)
-		}
-		if err != nil {
-			return Submitted{}, &renderError{err}
-		}
+	if sharedCopy {
+		shared = sink.files[len(rcpts)]
 	}
 	nm := store.NewMessage{Sender: p.User.ID, Subject: d.subject, Body: d.body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
 	for _, rc := range rcpts {
@@ -180,13 +164,51 @@ func (s *Server) submit(ctx context.Context, p Principal, d *draft) (Submitted, 
 		return Submitted{}, err
 	}
 	stored = true // the store refers to the files now
-	// Rendering took several page-sized bitmaps that are garbage now: on
-	// a board with little memory, give them back to the system at once
-	// rather than keep them through the calls that follow.
-	debug.FreeOSMemory()
-	s.log.Info("message submitted", "message", m.ID, "recipients", len(rcpts), "pages", rcpts[0].doc.NumPages(),
-		"estimate", s.cfg.Ledger.Currency().Format(total))
-	return Submitted{Message: m, Pages: rcpts[0].doc.NumPages(), Estimate: total}, nil
+	s.log.Info("message submitted", "message", m.ID, "recipients", len(rcpts), "pages", rcpts[0].count,
+		"estimate", s.cfg.Ledger.Currency().Format(sink.total))
+	return Submitted{Message: m, Pages: rcpts[0].count, Estimate: sink.total}, nil
+}
+
+// spoolSink prices a submission's copies once their pages are counted,
+// applies the submission rules (the 10 EUR rule) before any page is
+// drawn, then stores the pages as they come, one TIFF-F file a page.
+type spoolSink struct {
+	s     *Server
+	ctx   context.Context
+	user  string
+	rcpts []*recipient
+	dir   string // relative to the store
+	files [][]store.PageFile
+	total billing.Amount
+	err   error // the sink's own, not the renderer's
+}
+
+func (k *spoolSink) Planned(p sandbox.Plan) error {
+	for i, rc := range k.rcpts {
+		rc.count = p.Pages[i]
+	}
+	k.total, k.err = k.s.priceCopies(k.ctx, k.rcpts, func(rc *recipient) int { return rc.count })
+	if k.err == nil {
+		k.err = k.s.cfg.Ledger.CheckSubmit(k.ctx, k.user, k.total)
+	}
+	return k.err
+}
+
+func (k *spoolSink) Page(c, n int, data []byte) error {
+	sub := "shared"
+	if c < len(k.rcpts) {
+		sub = fmt.Sprintf("r%d", c+1)
+	}
+	rel := filepath.Join(k.dir, sub, fmt.Sprintf("page-%03d.tif", n))
+	if k.err = os.MkdirAll(filepath.Dir(filepath.Join(k.s.cfg.Store.Dir(), rel)), 0o755); k.err != nil {
+		return k.err
+	}
+	_, sum, err := store.WriteFile(filepath.Join(k.s.cfg.Store.Dir(), rel), bytes.NewReader(data), 0o644)
+	if k.err = err; err != nil {
+		return err
+	}
+	k.files[c] = append(k.files[c], store.PageFile{Index: n, Path: rel, SHA256: sum})
+	return nil
 }
 
 // numberReason is a NumberError's message without its package prefix.
@@ -201,7 +223,9 @@ func numberReason(err error) string {
 	return trim(err)
 }
 
-// attachments reads the uploaded files.
+// attachments returns the uploaded files: by path those the form parser
+// keeps in temporary files (removed by removeForm), by content the small
+// ones it keeps in memory.
 func attachments(r *http.Request) ([]render.Attachment, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
@@ -212,20 +236,31 @@ func attachments(r *http.Request) ([]render.Attachment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
+		a := render.Attachment{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type")}
+		if osf, ok := f.(*os.File); ok {
+			a.Path = osf.Name()
+		} else if a.Data, err = io.ReadAll(f); err != nil {
+			f.Close()
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		atts = append(atts, render.Attachment{Name: fh.Filename, Data: data, ContentType: fh.Header.Get("Content-Type")})
+		f.Close()
+		if a.Data == nil && a.Path == "" {
+			a.Data = []byte{}
+		}
+		atts = append(atts, a)
 	}
 	return atts, nil
 }
 
-// renderFailed answers a message that cannot be rendered.
+// renderFailed answers a message that cannot be rendered: each
+// attachment refused by its name and the plain reason.
 func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusBadRequest
 	switch {
+	case errors.Is(err, sandbox.ErrBusy):
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusTooManyRequests, "your other documents are still being rendered: try again in a few seconds")
+		return
 	case errors.Is(err, render.ErrNoRasteriser):
 		code = http.StatusServiceUnavailable
 	case errors.Is(err, render.ErrLimit):
@@ -236,12 +271,13 @@ func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	var ae *render.AttachmentError
-	if !errors.As(err, &ae) && !errors.Is(err, render.ErrLimit) {
+	var rf *sandbox.Refusal
+	if !errors.As(err, &ae) && !errors.Is(err, render.ErrLimit) && (!errors.As(err, &rf) || rf.Kind == sandbox.Failed) {
 		// Not the user's input: a disk or a bug.
 		s.fail(w, r, err)
 		return
 	}
-	writeError(w, code, strings.ReplaceAll(trim(err), "\n", "; "))
+	writeError(w, code, sandbox.Message(err))
 }
 
 // spoolDir makes a new directory for a message's pages and returns it
@@ -252,40 +288,6 @@ func (s *Server) spoolDir() (string, error) {
 		return "", err
 	}
 	return rel, nil
-}
-
-// writePages draws doc's pages into dir (relative to the store), one
-// TIFF-F file (MH, byte-aligned EOLs) a page.
-func (s *Server) writePages(ctx context.Context, dir string, doc *render.Document) ([]store.PageFile, error) {
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), dir), 0o755); err != nil {
-		return nil, err
-	}
-	var out []store.PageFile
-	i := 0
-	for p, err := range doc.Pages(ctx) {
-		if err != nil {
-			return nil, err
-		}
-		i++
-		var buf bytes.Buffer
-		tw, err := pages.NewTIFFWriter(&buf, doc.NumPages())
-		if err != nil {
-			return nil, err
-		}
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH, Width: p.Width, AlignEOL: true, RTC: true}); err != nil {
-			return nil, err
-		}
-		if err := tw.Close(); err != nil {
-			return nil, err
-		}
-		rel := filepath.Join(dir, fmt.Sprintf("page-%03d.tif", i))
-		_, sum, err := store.WriteFile(filepath.Join(s.cfg.Store.Dir(), rel), &buf, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, store.PageFile{Index: i, Path: rel, SHA256: sum})
-	}
-	return out, nil
 }
 
 // listMessages implements GET /api/messages.

@@ -21,6 +21,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/internal/sqlitedb"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // call claims the next due job (as a modem would, hours from now) and
@@ -163,7 +164,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// A new server over the same database counts the same.
-	h2, err := api.New(api.Config{Store: e.st, Ledger: e.led, Renderer: render.New(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}, DB: db})
+	h2, err := api.New(api.Config{Store: e.st, Ledger: e.led, Renderer: sandbox.NewDirect(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}, DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}

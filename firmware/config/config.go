@@ -71,6 +71,8 @@ type Config struct {
 	Retry Retry `toml:"retry"`
 	// Retention bounds how long and how much is kept on disk.
 	Retention Retention `toml:"retention"`
+	// Render bounds what rendering documents may take.
+	Render Render `toml:"render"`
 	// Board maps the front panel and sound to the board's hardware.
 	Board Board `toml:"board"`
 	// Console is the installer console on a serial port.
@@ -464,6 +466,7 @@ func Default() *Config {
 			},
 		},
 		Retention: Retention{SentDays: 90, ReceivedDays: 365, DiskLimit: DiskLimit{Percent: 80}},
+		Render:    Render{Timeout: Duration(30 * time.Second), CPUTime: Duration(2 * time.Minute), PreviewsPerMinute: 10},
 		Board:     Board{LongPress: LongPressStatus, Volume: 70},
 		Console:   Console{Baud: 115200},
 	}

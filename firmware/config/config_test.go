@@ -326,6 +326,8 @@ func custom(t *testing.T) *config.Config {
 			Busy: config.Duration(90 * time.Second), NoAnswer: config.Duration(time.Hour), NotFax: config.Duration(24 * time.Hour),
 			NoDialTone: config.Duration(30 * time.Second), CallFailed: config.Duration(1500 * time.Millisecond)}},
 		Retention: config.Retention{SentDays: 0, ReceivedDays: 30, DiskLimit: config.DiskLimit{Bytes: 3 << 30}},
+		Render: config.Render{MaxConcurrent: 1, MemoryMiB: 128, Timeout: config.Duration(10 * time.Second),
+			CPUTime: config.Duration(time.Minute), PreviewsPerMinute: 4},
 		Board: config.Board{GPIOChip: "gpiochip1", LEDReady: "LED_READY", LEDBusy: "5", LEDError: "LED_ERR",
 			LEDLowCredit: "7", ButtonCancel: "BTN_CANCEL", LongPress: config.LongPressReset,
 			SoundDir: "/etc/faxbox/sounds", Volume: 0, QuietHours: config.TimeRange{Start: 22 * 60, End: 7 * 60}},

@@ -30,6 +30,7 @@ func (c *Config) Validate() error {
 	c.validateBilling(&p)
 	c.validateRetry(&p)
 	c.validateRetention(&p)
+	c.validateRender(&p)
 	c.validateBoard(&p)
 	c.validateConsole(&p)
 	return p.err()
