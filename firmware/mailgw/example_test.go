@@ -18,7 +18,7 @@ func Example() {
 	accounts, submitter = fakeAccounts{}, newRecorder()
 
 	o, err := mailgw.OptionsFromConfig(config.EmailToFax{Listen: "127.0.0.1:0", Domain: "fax",
-		AllowedNetworks: []string{"192.168.0.0/16"}, MaxMessageMiB: 25})
+		RelayHosts: []string{"192.168.0.0/16"}, MaxMessageMiB: 25})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -32,7 +32,7 @@ func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()                // faxd cancels on shutdown; here at once
 	fmt.Println(g.Run(ctx)) // returns when ctx is done
-	fmt.Println(o.MaxMessageBytes, o.AllowedNetworks)
+	fmt.Println(o.MaxMessageBytes, o.RelayHosts)
 	// Output:
 	// <nil>
 	// 26214400 [192.168.0.0/16]
