@@ -151,7 +151,7 @@ func startGatewayWrapped(t *testing.T, wrap func(net.Listener) net.Listener, edi
 	var logBuf bytes.Buffer
 	o := mailgw.Options{
 		Domain:          "fax",
-		RelayHosts: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		RelayHosts:      []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		MaxMessageBytes: 2 << 20,
 		Accounts:        fakeAccounts{},
 		Submitter:       rec,

@@ -17,9 +17,9 @@ import (
 
 // session is one SMTP connection's state.
 type session struct {
-	g       *Gateway
-	ctx     context.Context
-	ip      netip.Addr
+	g      *Gateway
+	ctx    context.Context
+	ip     netip.Addr
 	relay  bool // a relay host: may hand mail over without authenticating
 	secure bool // TLS or loopback: AUTH may be offered
 
