@@ -134,7 +134,7 @@ func TestThrottleCannotLockOut(t *testing.T) {
 			t.Fatalf("made-up name %d with swaks:\n%s", i, tr)
 		}
 	}
-	if tr := swaksAuth(t, mail, "127.0.0.4", "bob", "bob password"); !strings.Contains(tr, "<** 454 4.7.0 Too many failed logins") {
+	if tr := swaksAuth(t, mail, "127.0.0.4", "bob", "bob password"); !strings.Contains(tr, "<** 454 4.7.0 Too many failed logins from this address: try again in") {
 		t.Errorf("right AUTH from the guessing client, swaks:\n%s\nwant 454", tr)
 	}
 	if tr := swaksAuth(t, mail, "127.0.0.5", "bob", "bob password"); !strings.Contains(tr, "<-  235 ") {

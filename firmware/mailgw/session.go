@@ -1,6 +1,7 @@
 package mailgw
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +86,8 @@ func (s *session) login(name, password string) error {
 	case errors.Is(err, ErrAccountDisabled):
 		return reply(535, smtp.EnhancedCode{5, 7, 8}, "Authentication failed: this Faxbox account is disabled")
 	case errors.Is(err, ErrThrottled):
-		return reply(454, smtp.EnhancedCode{4, 7, 0}, "Too many failed logins: %s", strings.TrimPrefix(err.Error(), "mailgw: "))
+		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrThrottled.Error()), ": ")
+		return reply(454, smtp.EnhancedCode{4, 7, 0}, "Too many failed logins from this address: %s", cmp.Or(detail, "try again later"))
 	}
 	s.g.log.Error("mailgw: login failed", "client", s.ip, "err", err)
 	return reply(454, smtp.EnhancedCode{4, 7, 0}, "Temporary authentication failure; please try again later")

@@ -130,7 +130,7 @@ func TestDefaultTrustsNobody(t *testing.T) {
 // names the same address, and a host beside it is not trusted.
 func TestRelayHost(t *testing.T) {
 	cfg := config.Default().EmailToFax
-	cfg.AllowedNetworks = []string{"192.168.1.20/32"}
+	cfg.RelayHosts = []string{"192.168.1.20"}
 	s := startGatewayAs(t, "192.168.1.20", fromConfig(t, cfg))
 	mail := func(from string) string {
 		return from + "To: 3225551212@fax\r\nSubject: relayed\r\n\r\nhello\r\n"

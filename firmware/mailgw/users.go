@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"faxbox/firmware/users"
 )
@@ -33,6 +34,10 @@ func (a UserAccounts) Login(ctx context.Context, name, password string, client n
 	case errors.Is(err, users.ErrBadCredentials):
 		return Account{}, ErrBadCredentials
 	case errors.Is(err, users.ErrThrottled):
+		var te *users.ThrottleError
+		if errors.As(err, &te) {
+			return Account{}, fmt.Errorf("%w: try again in %s", ErrThrottled, te.RetryAfter.Round(time.Second))
+		}
 		return Account{}, fmt.Errorf("%w: %v", ErrThrottled, err)
 	}
 	return userAccount(u, err)
