@@ -1,6 +1,7 @@
 package users
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -64,6 +65,7 @@ func newThrottle(names, addrs ThrottlePolicy) *throttle {
 func (t *throttle) check(name, addr string, now time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	addr = addrKey(addr)
 	wait := max(t.names.wait(nameAt(name, addr), now), t.addrs.wait(addr, now))
 	if wait > 0 {
 		return &ThrottleError{RetryAfter: wait}
@@ -75,6 +77,7 @@ func (t *throttle) check(name, addr string, now time.Time) error {
 func (t *throttle) fail(name, addr string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	addr = addrKey(addr)
 	t.names.fail(nameAt(name, addr), now)
 	t.addrs.fail(addr, now)
 }
@@ -85,7 +88,18 @@ func (t *throttle) fail(name, addr string, now time.Time) {
 func (t *throttle) succeed(name, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.names.keys, nameAt(name, addr))
+	delete(t.names.keys, nameAt(name, addrKey(addr)))
+}
+
+// addrKey is the key of a client address: an IPv6 address counts as its
+// /64, which one machine may draw addresses from at will (RFC 8981);
+// anything else as it is.
+func addrKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Unmap().Is6() {
+		return addr
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // nameAt is the key of an account name tried from a client address.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -468,6 +469,18 @@ func TestThrottle(t *testing.T) {
 		th.succeed("usera", "10.0.3.1")
 		if w := wait("zed", "10.0.3.1"); w != time.Second {
 			t.Errorf("address after 11 failures waits %v, want 1s", w)
+		}
+
+		// An IPv6 client counts as its /64: changing the interface
+		// identifier does not start afresh.
+		for i := range 11 {
+			th.fail("user"+string(rune('a'+i)), fmt.Sprintf("2001:db8:1:2::%x", i+1), time.Now())
+		}
+		if w := wait("zed", "2001:db8:1:2:ffff::9"); w != time.Second {
+			t.Errorf("another address of the /64 after 11 failures waits %v, want 1s", w)
+		}
+		if w := wait("zed", "2001:db8:1:3::1"); w != 0 {
+			t.Errorf("another /64 waits %v", w)
 		}
 	})
 }
