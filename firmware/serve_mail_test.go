@@ -106,6 +106,7 @@ from = "Faxbox <fax@office.test>"
 starttls = false
 [email_to_fax]
 listen = "127.0.0.1:%d"
+relay_hosts = ["127.0.0.1"]
 `, rl.addr.Port, smtpPort)), 0o644)
 
 	type readyInfo struct{ addr, token string }

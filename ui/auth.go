@@ -133,7 +133,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(users.CookieName); err == nil && r.Header.Get("Authorization") == "" {
 		keep = c.Value
 	}
-	err = s.cfg.Users.ChangePassword(r.Context(), p.User.ID, body.Old, body.New, keep)
+	err = s.cfg.Users.ChangePassword(r.Context(), p.User.ID, body.Old, body.New, keep, clientIP(r))
 	if errors.Is(err, users.ErrBadCredentials) {
 		writeError(w, http.StatusForbidden, "the old password is wrong")
 		return

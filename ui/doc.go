@@ -31,12 +31,12 @@
 //	POST  /auth/logout              204
 //	GET   /auth/me                  {"user","csrf"} or 401
 //	GET   /api/users                administrators: {"users": [U...]}
-//	POST  /api/users                administrators: {"name","email","password","admin"}: 201 {"user": U}
+//	POST  /api/users                administrators: {"name","email","password","admin"}: 201 {"user": U}; 400 for a reserved name
 //	GET   /api/users/{id}           administrators: {"user": U}
 //	PATCH /api/users/{id}           administrators: {"email"?, "admin"?, "disabled"?}: {"user": U}
 //	POST  /api/users/{id}/password  administrators: {"password"}: 204
 //	GET   /api/audit                administrators: ?before=ID&limit=N: {"entries": [{"id","at","actor","action","detail"}]}
-//	POST  /api/me/password          everyone: {"old","new"}: 204
+//	POST  /api/me/password          everyone: {"old","new"}: 204; 403 wrong old password; 429 throttled as logins are
 //
 // where U is {"id","name","email","admin","disabled","must_change_password","created"}.
 // Every other /api/ path, and GET /metrics, goes to the JSON API handler.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -103,6 +104,17 @@ func (f *secFixture) client() *secClient {
 	c := &http.Client{Transport: f.ts.Client().Transport, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &secClient{f: f, c: c}
+}
+
+// clientFrom is a client whose connections come from the loopback
+// address ip ("127.0.0.2"), as another machine of the office would.
+func (f *secFixture) clientFrom(ip string) *secClient {
+	b := f.client()
+	tr := f.ts.Client().Transport.(*http.Transport).Clone()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr.DialContext = d.DialContext
+	b.c.Transport = tr
+	return b
 }
 
 // do sends body as JSON (a string as is) with the given extra headers
@@ -317,7 +329,7 @@ func TestLoginThrottleAndSecrets(t *testing.T) {
 	f := newSecFixture(t)
 	admin := f.client()
 	admin.signIn("/auth/setup", "admin", "first secret pw")
-	b := f.client()
+	b := f.clientFrom("127.0.0.2")
 	if code, out, _ := b.do("POST", "/auth/login", map[string]string{"name": "admin", "password": "guess secret 0"}); code != http.StatusUnauthorized || out["error"] == "" {
 		t.Fatalf("wrong password: %d %v", code, out)
 	}

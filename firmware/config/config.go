@@ -247,12 +247,18 @@ type EmailToFax struct {
 	// Domain (email_to_fax.domain, default "fax") is the domain of fax
 	// addresses: 3225551212@fax.
 	Domain string `toml:"domain"`
-	// AllowedNetworks (email_to_fax.allowed_networks, default the loopback
-	// and private networks) are the client networks, in CIDR notation,
-	// that may send without SMTP authentication.
-	AllowedNetworks []string `toml:"allowed_networks"`
+	// RelayHosts (email_to_fax.relay_hosts, default none) are the office
+	// mail servers, each an address ("192.168.1.20") or a network in CIDR
+	// notation ("192.168.1.16/29"), that may hand mail over without SMTP
+	// authentication because they have authenticated their own users. A
+	// mail from them is billed to the account whose e-mail address is the
+	// envelope sender, and its From header field must name the same
+	// address. Every other client signs in with a Faxbox account (SMTP
+	// AUTH, over STARTTLS or on loopback). It replaces allowed_networks,
+	// which trusted whole networks and is refused with a pointer here.
+	RelayHosts []string `toml:"relay_hosts"`
 	// RequireAuth (email_to_fax.require_auth, default false) requires SMTP
-	// authentication with a Faxbox account even from AllowedNetworks.
+	// authentication with a Faxbox account even from RelayHosts.
 	RequireAuth bool `toml:"require_auth"`
 	// MaxMessageMiB (email_to_fax.max_message_mib, default 25) is the
 	// largest mail accepted, in MiB, 1 to 1024.
@@ -441,11 +447,8 @@ func Default() *Config {
 		Web:      Web{Listen: []string{":443"}, RedirectHTTP: ":80"},
 		SMTP:     SMTP{Port: 587, StartTLS: true},
 		EmailToFax: EmailToFax{
-			Domain: "fax",
-			AllowedNetworks: []string{
-				"127.0.0.0/8", "::1/128",
-				"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-			},
+			Domain:        "fax",
+			RelayHosts:    []string{},
 			MaxMessageMiB: 25,
 		},
 		Inbox: Inbox{ByNumber: map[string]string{}, ByIdent: map[string]string{}},
