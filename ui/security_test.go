@@ -33,6 +33,7 @@ const secToken = "scripts-token-0123456789"
 type secFixture struct {
 	t       *testing.T
 	ts      *httptest.Server
+	srv     *ui.Server
 	users   *users.Store
 	log     *syncBuf
 	changes atomic.Int32
@@ -85,6 +86,7 @@ func newSecFixture(t *testing.T) *secFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srv = srv
 	f.ts = httptest.NewUnstartedServer(srv.Handler())
 	f.ts.StartTLS()
 	t.Cleanup(f.ts.Close)
@@ -142,10 +144,15 @@ func (b *secClient) do(method, path string, body any, headers ...string) (int, m
 	return resp.StatusCode, out, resp
 }
 
-// signIn logs in (or sets up) and keeps the CSRF token.
+// signIn logs in (or sets up, with the setup code) and keeps the CSRF
+// token.
 func (b *secClient) signIn(path, name, password string) map[string]any {
 	b.f.t.Helper()
-	code, out, _ := b.do("POST", path, map[string]any{"name": name, "email": name + "@example.com", "password": password})
+	body := map[string]any{"name": name, "email": name + "@example.com", "password": password}
+	if path == "/auth/setup" {
+		body["setup_code"] = b.f.srv.SetupCode()
+	}
+	code, out, _ := b.do("POST", path, body)
 	if code != http.StatusOK && code != http.StatusCreated {
 		b.f.t.Fatalf("%s as %s: %d %v", path, name, code, out)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"faxbox/firmware/api"
+	"faxbox/firmware/setupcode"
 	"faxbox/firmware/users"
 )
 
@@ -36,7 +37,8 @@ type Config struct {
 	// chain) and key files; if both are "", a self-signed certificate is
 	// generated in DataDir.
 	TLSCert, TLSKey string
-	// DataDir is where the generated certificate is kept.
+	// DataDir is where the generated certificate is kept, and the setup
+	// code while no administrator exists.
 	DataDir string
 	// Hosts are extra names or addresses for the generated certificate,
 	// beside localhost, the host name and the machine's addresses.
@@ -66,6 +68,9 @@ type Server struct {
 	cert    tls.Certificate
 	pages   map[string]page
 	handler http.Handler
+	// setupCode is the first-run setup's code; nil once an administrator
+	// existed at start.
+	setupCode *setupcode.Code
 
 	mu       sync.Mutex
 	https    []net.Listener
@@ -101,9 +106,33 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
+	if s.setupCode, err = makeSetupCode(cfg); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
+
+// makeSetupCode makes the first-run setup's code while no administrator
+// exists, kept in cfg.DataDir; otherwise it removes one left there.
+func makeSetupCode(cfg Config) (*setupcode.Code, error) {
+	need, err := cfg.Users.SetupNeeded(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	if !need {
+		if cfg.DataDir == "" {
+			return nil, nil
+		}
+		return nil, setupcode.Remove(cfg.DataDir)
+	}
+	return setupcode.New(cfg.DataDir, cfg.Now)
+}
+
+// SetupCode returns the code that the first-run setup asks for, "" when
+// there is none (an administrator exists). The daemon shows it to the
+// installer: on its standard output and on the installer console.
+func (s *Server) SetupCode() string { return s.setupCode.String() }
 
 // Handler returns the server's handler, for tests and for serving it
 // elsewhere. It expects TLS: its cookies are Secure.
