@@ -136,7 +136,7 @@ func BenchmarkEventToBrowser(b *testing.B) {
 	br.do("open the web UI", chromedp.Navigate(d.url+"/"))
 	status := evalJS[int](br, `fetch('/auth/setup', {method: 'POST', credentials: 'same-origin',
 		headers: {'Content-Type': 'application/json'},
-		body: JSON.stringify({name: 'anna', email: 'anna@example.com', password: 'correct horse'})}).then(r => r.status)`,
+		body: JSON.stringify({name: 'anna', email: 'anna@example.com', password: 'correct horse', setup_code: '`+d.setupCode()+`'})}).then(r => r.status)`,
 		chromedp.EvalAwaitPromise)
 	if status != http.StatusCreated {
 		b.Fatalf("POST /auth/setup from the page: %d, want 201", status)
