@@ -25,6 +25,7 @@ import (
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
+	"faxbox/internal/datadir"
 	"faxbox/internal/sqlitedb"
 	"faxbox/modem"
 	"faxbox/modem/sim"
@@ -105,7 +106,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	default:
 		dir = cfg.DataPath()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := datadir.Tighten(dir); err != nil { // private, also for an install made before
 		return fmt.Errorf("data directory: %w", err)
 	}
 	dbPath := filepath.Join(dir, "faxbox.db")
@@ -187,7 +188,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	var demoCalls chan demoCall // the demo's remote machines take calls to make from it
 	remoteDir := filepath.Join(dir, demoRemoteName)
 	if cfg.Demo {
-		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
+		if err := datadir.MkdirAll(remoteDir); err != nil {
 			return err
 		}
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -145,8 +147,9 @@ func TestServeSetupCode(t *testing.T) {
 
 // TestServeDataDirPrivate: an existing install with a 0755 data directory
 // and 0644 files is made private on start, and what the daemon creates
-// (the database with its WAL and shared memory, the certificate, the
-// token, the remote faxes' directory) is 0700/0600.
+// (the database with its WAL and shared memory, the certificate and key,
+// the token, a sent message's pages, a trace, a received fax, the demo's
+// remote faxes) allows nothing to the group and others.
 func TestServeDataDirPrivate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	old := filepath.Join(dir, "traces", "1.log")
@@ -158,9 +161,36 @@ func TestServeDataDirPrivate(t *testing.T) {
 	}
 	os.Chmod(dir, 0o755)
 	d := startDemoServe(t, dir)
-	// A request makes the database write.
-	if status, _ := d.post("/auth/login", `{"name": "nobody", "password": "wrong password"}`); status != http.StatusUnauthorized {
-		t.Errorf("login: %d, want 401", status)
+	// A fax out and one in: pages, a trace, a received fax.
+	var msg bytes.Buffer
+	mw := multipart.NewWriter(&msg)
+	mw.WriteField("to", "+32 2 555 12 12")
+	mw.WriteField("body", "Not for others.")
+	mw.Close()
+	// One after the other: the demo has one line.
+	for _, r := range []struct{ path, typ, body, wait string }{
+		{"/api/demo/incoming", "application/json", "", "received/*/page-001.tif"},
+		{"/api/messages", mw.FormDataContentType(), msg.String(), "remote/fax-*.tif"}} {
+		req, _ := http.NewRequest("POST", "https://"+d.addr+r.path, strings.NewReader(r.body))
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		req.Header.Set("Content-Type", r.typ)
+		resp, err := d.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST %s: %d %s", r.path, resp.StatusCode, b)
+		}
+		for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if m, _ := filepath.Glob(filepath.Join(dir, r.wait)); len(m) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 90 s", r.wait)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
@@ -180,7 +210,7 @@ func TestServeDataDirPrivate(t *testing.T) {
 		return nil
 	})
 	for _, want := range []string{".", "faxbox.db", "faxbox.db-wal", "faxbox.db-shm", "web-cert.pem", "web-key.pem",
-		"api-token", "remote", "traces/1.log", consoleSocket} {
+		"api-token", "remote", "traces/1.log", consoleSocket, "received"} {
 		if !seen[want] {
 			t.Errorf("%s is not in the data directory (%v)", want, seen)
 		}

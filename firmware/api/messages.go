@@ -16,6 +16,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/internal/datadir"
 	"faxbox/pages"
 	"faxbox/pages/render"
 )
@@ -248,7 +249,7 @@ func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error)
 // relative to the store's directory.
 func (s *Server) spoolDir() (string, error) {
 	rel := filepath.Join("messages", s.cfg.Now().UTC().Format("20060102-150405")+"-"+rand.Text()[:8])
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), datadir.DirMode); err != nil {
 		return "", err
 	}
 	return rel, nil
@@ -257,7 +258,7 @@ func (s *Server) spoolDir() (string, error) {
 // writePages draws doc's pages into dir (relative to the store), one
 // TIFF-F file (MH, byte-aligned EOLs) a page.
 func (s *Server) writePages(ctx context.Context, dir string, doc *render.Document) ([]store.PageFile, error) {
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), dir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), dir), datadir.DirMode); err != nil {
 		return nil, err
 	}
 	var out []store.PageFile
@@ -279,7 +280,7 @@ func (s *Server) writePages(ctx context.Context, dir string, doc *render.Documen
 			return nil, err
 		}
 		rel := filepath.Join(dir, fmt.Sprintf("page-%03d.tif", i))
-		_, sum, err := store.WriteFile(filepath.Join(s.cfg.Store.Dir(), rel), &buf, 0o644)
+		_, sum, err := store.WriteFile(filepath.Join(s.cfg.Store.Dir(), rel), &buf, datadir.FileMode)
 		if err != nil {
 			return nil, err
 		}
