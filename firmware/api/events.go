@@ -70,7 +70,7 @@ type eventHub struct {
 
 	mu      sync.Mutex
 	clients map[*eventClient]bool
-	perUser map[int64]int // connections by user id
+	perUser map[int64]int   // connections by user id
 	running bool            // the poller runs while clients are connected
 	modems  json.RawMessage // the last "modem" frame's data
 
