@@ -384,14 +384,18 @@ func TestMustChangePassword(t *testing.T) {
 	if u := b.signIn("/auth/login", "admin", pw); u["must_change_password"] != true {
 		t.Errorf("user after reset: %v", u)
 	}
-	if code, _, _ := b.do("GET", "/api/messages", nil); code != http.StatusForbidden {
-		t.Errorf("API before changing the password: %d, want 403", code)
+	for _, path := range []string{"/api/messages", "/metrics"} {
+		if code, _, _ := b.do("GET", path, nil); code != http.StatusForbidden {
+			t.Errorf("GET %s before changing the password: %d, want 403", path, code)
+		}
 	}
 	if code, _, _ := b.do("POST", "/api/me/password", map[string]string{"old": pw, "new": "a chosen password"}); code != http.StatusNoContent {
 		t.Errorf("change: %d", code)
 	}
-	if code, _, _ := b.do("GET", "/api/messages", nil); code != 200 {
-		t.Errorf("API after changing the password: %d", code)
+	for _, path := range []string{"/api/messages", "/metrics"} {
+		if code, _, _ := b.do("GET", path, nil); code != 200 {
+			t.Errorf("GET %s after changing the password: %d", path, code)
+		}
 	}
 }
 
