@@ -37,6 +37,11 @@ import (
 // Config.ModemPoll) and "account changed" signals when the ledger's totals
 // change. It never waits for a client: a client whose send buffer is full
 // is dropped (it reconnects and resumes), the others are not held up.
+//
+// Connections are bounded: Config.MaxEventClients in all (503 beyond) and
+// Config.MaxEventClientsPerUser for one user (429 beyond), so that one
+// user cannot take every place from colleagues. A browser must send the
+// Origin it is on, the same scheme, host and port as the request.
 
 const (
 	eventsWriteWait  = 10 * time.Second // the most a write may take
