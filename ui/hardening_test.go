@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/ui"
 )
@@ -27,19 +26,8 @@ import (
 // changes its configuration.
 func serveUI(t *testing.T, edit func(*ui.Config)) (*ui.Server, string) {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "faxbox.db")
-	st, err := store.Open(ctx, store.Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	us, err := users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { us.Close() })
+	_, us := openAccounts(t, dir, nil)
 	cfg := ui.Config{Users: us, Auth: &users.SessionAuth{Users: us}, API: http.NotFoundHandler(), DataDir: dir,
 		Listen: []string{"127.0.0.1:0"}, ShutdownGrace: time.Second}
 	if edit != nil {
@@ -52,7 +40,7 @@ func serveUI(t *testing.T, edit func(*ui.Config)) (*ui.Server, string) {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx) }()
 	t.Cleanup(func() {

@@ -50,23 +50,33 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newSecFixture(t *testing.T) *secFixture {
+// openAccounts opens a store and its accounts (with cheap password
+// hashes) in dir until the test ends.
+func openAccounts(t *testing.T, dir string, log *slog.Logger) (*store.Store, *users.Store) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
 	path := filepath.Join(dir, "faxbox.db")
 	st, err := store.Open(ctx, store.Config{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &secFixture{t: t, dir: dir, log: &syncBuf{}}
-	log := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.users, err = users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}, Logger: log})
+	us, err := users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.users.Close() })
+	t.Cleanup(func() { us.Close() })
+	return st, us
+}
+
+func newSecFixture(t *testing.T) *secFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := &secFixture{t: t, dir: dir, log: &syncBuf{}}
+	log := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, us := openAccounts(t, dir, log)
+	f.users = us
 	scripts, err := st.CreateUser(ctx, "api")
 	if err != nil {
 		t.Fatal(err)
