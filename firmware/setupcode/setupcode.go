@@ -123,7 +123,8 @@ func (c *Code) String() string {
 // Check compares given with the code in constant time. Case, spaces,
 // dashes and the look-alikes O, I and L do not matter. It returns ErrNone
 // if there is no code, a *ThrottleError while wrong codes must wait, and
-// ErrWrong for a wrong code.
+// ErrWrong for a wrong or empty code (an empty one does not count towards
+// the throttle).
 func (c *Code) Check(given string) error {
 	if c == nil {
 		return ErrNone
@@ -137,8 +138,12 @@ func (c *Code) Check(given string) error {
 	if now.Before(c.waitTo) {
 		return &ThrottleError{RetryAfter: c.waitTo.Sub(now)}
 	}
-	if subtle.ConstantTimeCompare([]byte(normalise(given)), []byte(c.code)) == 1 {
+	typed := normalise(given)
+	if subtle.ConstantTimeCompare([]byte(typed), []byte(c.code)) == 1 {
 		return nil
+	}
+	if typed == "" {
+		return ErrWrong // no guess: not counted
 	}
 	c.wrong++
 	if extra := c.wrong - freeWrong; extra > 0 {

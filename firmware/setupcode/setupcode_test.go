@@ -68,6 +68,11 @@ func TestWrongCodesThrottled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for range 2 * freeWrong {
+		if err := c.Check(" - "); !errors.Is(err, ErrWrong) {
+			t.Fatalf("an empty code: %v, want ErrWrong", err)
+		}
+	}
 	for i := range freeWrong {
 		if err := c.Check("WRONG"); !errors.Is(err, ErrWrong) {
 			t.Fatalf("wrong code %d: %v, want ErrWrong", i+1, err)
