@@ -27,6 +27,7 @@ import (
 	faxreport "faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
+	"faxbox/internal/datadir"
 	"faxbox/internal/sqlitedb"
 	"faxbox/modem"
 	"faxbox/modem/sim"
@@ -117,7 +118,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	default:
 		dir = cfg.DataPath()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := datadir.Tighten(dir); err != nil { // private, also for an install made before
 		return fmt.Errorf("data directory: %w", err)
 	}
 	dbPath := filepath.Join(dir, "faxbox.db")
@@ -206,7 +207,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	var demoCalls chan demoCall // the demo's remote machines take calls to make from it
 	remoteDir := filepath.Join(dir, demoRemoteName)
 	if cfg.Demo {
-		if err := os.MkdirAll(remoteDir, 0o755); err != nil {
+		if err := datadir.MkdirAll(remoteDir); err != nil {
 			return err
 		}
 		closers = append(closers, func() { stopRemote(); remoteDone.Wait() })
@@ -308,10 +309,6 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
-	setupNeeded, err := accounts.SetupNeeded(ctx)
-	if err != nil {
-		return err
-	}
 	if err := web.Listen(); err != nil {
 		return err
 	}
@@ -353,6 +350,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	cb.board = panel
 	cb.configFile = settings
 	cb.resetAdmin = accounts.ResetAdminPassword
+	cb.setupCode = web.SetupCode
 	stopConsoles, err := startConsoles(poolCtx, cfg, dir, cb, log)
 	if err != nil {
 		return err
@@ -364,7 +362,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	go func() { srvDone <- web.Serve(webCtx) }()
 
 	addr := web.Addrs()[0].String()
-	banner(stdout, cfg, addr, token, dir, remoteDir, led, setupNeeded)
+	banner(stdout, cfg, addr, token, dir, remoteDir, led, web.SetupCode())
 	if o.ready != nil {
 		o.ready(addr, token)
 	}
@@ -620,9 +618,9 @@ func demoIncoming(calls chan<- demoCall, rnd *render.Renderer, cfg *config.Confi
 	}
 }
 
-// banner says where the daemon is and how to use it; setupNeeded sends
-// the reader to the first-run page.
-func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger, setupNeeded bool) {
+// banner says where the daemon is and how to use it; a setupCode (no
+// administrator yet) sends the reader to the first-run page with it.
+func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string, led *billing.Ledger, setupCode string) {
 	var b strings.Builder
 	if cfg.Demo {
 		fmt.Fprintf(&b, "Faxbox demo: a simulated modem on a simulated line to a simulated remote fax machine.\n")
@@ -630,8 +628,9 @@ func banner(w io.Writer, cfg *config.Config, addr, token, dir, remoteDir string,
 		fmt.Fprintf(&b, "Faxbox is running.\n")
 	}
 	fmt.Fprintf(&b, "  web UI        https://%s/\n", addr)
-	if setupNeeded {
-		fmt.Fprintf(&b, "                open it to set the administrator's password (first run)\n")
+	if setupCode != "" {
+		fmt.Fprintf(&b, "                open it to set the administrator's password (first run) with the setup code:\n")
+		fmt.Fprintf(&b, "  setup code    %s\n", setupCode)
 	}
 	fmt.Fprintf(&b, "                the certificate is self-signed unless web.tls_cert is set: let the browser accept it\n")
 	fmt.Fprintf(&b, "  JSON API      https://%s/api/\n", addr)

@@ -161,6 +161,8 @@ type consoleBackend struct {
 	}
 	// resetAdmin gives the administrator a one-time password.
 	resetAdmin func(ctx context.Context) (string, error)
+	// setupCode is the first-run setup's code, "" once used.
+	setupCode func() string
 	// factoryReset erases the data; nil means eraseDataDir.
 	factoryReset func(ctx context.Context) error
 	// reboot restarts the machine; nil means `systemctl reboot`.
@@ -187,6 +189,9 @@ func notAvailable(what string) error {
 // newest 1000 messages.
 func (b *consoleBackend) Status(ctx context.Context) (console.Status, error) {
 	st := console.Status{Version: version(), Disk: diskUsage(b.dataDir)}
+	if b.setupCode != nil {
+		st.SetupCode = b.setupCode()
+	}
 	if b.pool != nil {
 		for _, m := range b.pool.Status() {
 			ms := console.ModemStatus{Name: m.Name, State: m.State.String(), Since: m.Since, Detail: m.Err}

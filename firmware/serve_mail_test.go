@@ -20,6 +20,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"faxbox/firmware/setupcode"
 	"faxbox/ui"
 )
 
@@ -151,7 +152,12 @@ relay_hosts = ["127.0.0.1"]
 		}
 		return resp.StatusCode
 	}
-	if code := call("POST", "/auth/setup", strings.NewReader(`{"name": "alice", "email": "alice@office.test", "password": "a long password"}`), nil); code != http.StatusCreated {
+	setupCode, err := os.ReadFile(filepath.Join(dir, setupcode.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := fmt.Sprintf(`{"name": "alice", "email": "alice@office.test", "password": "a long password", "setup_code": %q}`, strings.TrimSpace(string(setupCode)))
+	if code := call("POST", "/auth/setup", strings.NewReader(setup), nil); code != http.StatusCreated {
 		t.Fatalf("setup: status %d", code)
 	}
 

@@ -144,6 +144,7 @@ func TestWithTheAPI(t *testing.T) {
 	}{
 		{"bob's session", bob, "https://" + u.Host, http.StatusSwitchingProtocols},
 		{"a foreign origin", bob, "https://evil.example", http.StatusForbidden},
+		{"the origin over plain HTTP", bob, "http://" + u.Host, http.StatusForbidden},
 		{"no session", nil, "https://" + u.Host, http.StatusUnauthorized},
 	} {
 		if code, err := dial(tc.c, tc.origin); code != tc.want {

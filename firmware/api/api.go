@@ -133,6 +133,10 @@ type Config struct {
 	// MaxEventClients caps the concurrent event stream connections
 	// (each costs three goroutines and its buffers); default 256.
 	MaxEventClients int
+	// MaxEventClientsPerUser caps those of one user (a browser tab is
+	// one), so that one user cannot take them all from colleagues;
+	// default DefaultMaxEventClientsPerUser.
+	MaxEventClientsPerUser int
 	// Contacts is the office address book; nil leaves /api/contacts
 	// answering 503 and "contact:ID" recipients unresolvable.
 	Contacts *contacts.Book

@@ -14,6 +14,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/internal/datadir"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 )
@@ -200,10 +201,10 @@ func (k *spoolSink) Page(c, n int, data []byte) error {
 		sub = fmt.Sprintf("r%d", c+1)
 	}
 	rel := filepath.Join(k.dir, sub, fmt.Sprintf("page-%03d.tif", n))
-	if k.err = os.MkdirAll(filepath.Dir(filepath.Join(k.s.cfg.Store.Dir(), rel)), 0o755); k.err != nil {
+	if k.err = os.MkdirAll(filepath.Dir(filepath.Join(k.s.cfg.Store.Dir(), rel)), datadir.DirMode); k.err != nil {
 		return k.err
 	}
-	_, sum, err := store.WriteFile(filepath.Join(k.s.cfg.Store.Dir(), rel), bytes.NewReader(data), 0o644)
+	_, sum, err := store.WriteFile(filepath.Join(k.s.cfg.Store.Dir(), rel), bytes.NewReader(data), datadir.FileMode)
 	if k.err = err; err != nil {
 		return err
 	}
@@ -284,7 +285,7 @@ func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error)
 // relative to the store's directory.
 func (s *Server) spoolDir() (string, error) {
 	rel := filepath.Join("messages", s.cfg.Now().UTC().Format("20060102-150405")+"-"+rand.Text()[:8])
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), datadir.DirMode); err != nil {
 		return "", err
 	}
 	return rel, nil
