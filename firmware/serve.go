@@ -47,10 +47,19 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		fl.Usage()
 		return errUsage
 	}
+	// A soft limit on the daemon's Go memory, unless GOMEMLIMIT says
+	// otherwise: the collector then returns what bursts (password hashes,
+	// 19 MiB a login; uploads) leave behind at once rather than keep it.
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(daemonMemoryLimit)
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	return serve(ctx, o, stdout, stderr)
 }
+
+// daemonMemoryLimit is faxd serve's soft memory limit (runtime/debug).
+const daemonMemoryLimit = 32 << 20
 
 // serve runs the appliance until ctx ends, then shuts it down gracefully:
 // the API stops taking requests, a call in progress is hung up and settled,

@@ -126,7 +126,7 @@ func (a *Agent) listen(ip netip.Addr) error {
 		if a.cfg.Transport == TCP {
 			var l net.Listener
 			if l, err = net.Listen("tcp", hp); err == nil {
-				a.lis = &traceListener{Listener: l, a: a}
+				a.lis = newTraceListener(l, a)
 			}
 		} else {
 			var c net.PacketConn
@@ -244,6 +244,8 @@ func (a *Agent) addCall(c *Call) error {
 		return ErrClosed
 	case len(a.calls) >= a.cfg.MaxCalls:
 		return &CallError{Reason: ReasonBusy, Err: errors.New("max_calls reached")}
+	case a.calls[c.id] != nil: // a looped or forked copy (RFC 3261 8.2.2.2)
+		return &CallError{Reason: ReasonRejected, Status: 482, Err: errors.New("Call-ID in use")}
 	}
 	a.calls[c.id] = c
 	a.wg.Add(1)
@@ -279,6 +281,11 @@ func (r *listenerRequester) Request(ctx context.Context, req *gosip.Request) (go
 	if pc, ok := r.a.lis.(net.PacketConn); ok {
 		ap := pc.LocalAddr().(*net.UDPAddr)
 		req.Laddr = gosip.Addr{IP: ap.IP, Port: ap.Port}
+	}
+	if tl, ok := r.a.lis.(*traceListener); ok {
+		if err := tl.ensure(ctx, req.Destination()); err != nil {
+			return nil, err
+		}
 	}
 	if req.IsAck() {
 		return nil, r.ua.TransportLayer().WriteMsg(req)

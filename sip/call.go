@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"sync"
@@ -98,10 +99,13 @@ type Call struct {
 	answeredIn chan struct{}
 
 	// Owned by the call's goroutine.
-	st callState
+	st      callState
+	fromTag string // our From tag on outgoing INVITEs
+	cseq    uint32 // CSeq of our last outgoing INVITE
 }
 
-// Events returns the call's events. Read them: the channel holds 16.
+// Events returns the call's events. Read them: the channel holds 16,
+// and beyond that the oldest are dropped.
 func (c *Call) Events() <-chan Event { return c.events }
 
 // Done is closed when the call has ended and released its ports.
@@ -126,9 +130,17 @@ func (c *Call) emit(e Event) {
 	}
 	select {
 	case c.events <- e:
+		return
 	default:
-		c.a.opt.Log.Warn("sip: call event dropped, nobody reads", "call", c.id, "event", e.Kind)
 	}
+	// Nobody reads: drop the oldest event, so that the last one, which
+	// says how the call ended, always gets through.
+	select {
+	case old := <-c.events:
+		c.a.opt.Log.Warn("sip: call event dropped, nobody reads", "call", c.id, "event", old.Kind)
+	default:
+	}
+	c.events <- e
 }
 
 // emitT38 tells that the call carries T.38 now, with a copy of the
@@ -180,7 +192,8 @@ func (c *Call) abandon() {
 // failed is the last event for an error.
 func failed(err error) Event {
 	e := Event{Kind: EventFailed, Reason: ReasonOf(err), Err: err}
-	if ce, ok := err.(*CallError); ok {
+	var ce *CallError
+	if errors.As(err, &ce) {
 		e.Status = ce.Status
 	}
 	return e

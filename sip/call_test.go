@@ -109,12 +109,14 @@ func TestDial(t *testing.T) {
 	for _, tc := range []dialCase{
 		{scenario: "uas-busy", offerT38: true, want: "failed(busy)", status: 486},
 		{scenario: "uas-noanswer", offerT38: true, want: "failed(no-answer)", check: sentCancel},
-		{scenario: "uas-far-switch", want: "answered t38 remote-bye(remote-bye)", check: checkCNG},
+		{scenario: "uas-bye-audio", want: "answered remote-bye(remote-bye)", check: cngAtLeast(30)},
+		{scenario: "uas-far-switch", want: "answered t38 remote-bye(remote-bye)", check: cngAtLeast(50)},
 		{scenario: "uas-we-switch", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uas-reinvite-488", reinviteAfter: 300 * time.Millisecond, want: "answered failed(t38-refused)", status: 488},
 		{scenario: "uas-glare", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)", check: glareWaited},
 		{scenario: "uas-session-timer", offerT38: true, want: "answered t38 remote-bye(remote-bye)", check: refreshKeptT38},
 		{scenario: "uas-t38-488-audio", offerT38: true, reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
+		{scenario: "uas-422", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 		{scenario: "uas-session-expired", offerT38: true, want: "answered t38 failed(session-expired)"},
 		{scenario: "uas-update-refresh", offerT38: true, want: "answered t38 remote-bye(remote-bye)"},
 	} {
@@ -164,9 +166,12 @@ func sentCancel(t *testing.T, tl *traceLog, _ []Event, _ *rtpCapture) {
 	}
 }
 
-// checkCNG checks the CNG we sent while the call was audio.
-func checkCNG(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
-	checkTone(t, rtp.packets(), ToneCNG, 50)
+// cngAtLeast checks the CNG we sent while the call was audio: at least n
+// packets of it.
+func cngAtLeast(n int) func(*testing.T, *traceLog, []Event, *rtpCapture) {
+	return func(t *testing.T, _ *traceLog, _ []Event, rtp *rtpCapture) {
+		checkTone(t, rtp.packets(), ToneCNG, n)
+	}
 }
 
 // glareWaited checks that after the 491 we waited at least 2.1 s, as the
@@ -231,6 +236,7 @@ func TestAccept(t *testing.T) {
 		{scenario: "uac-t38-we-bye", hangupOnT38: true, want: "answered t38 hung-up"},
 		{scenario: "uac-far-switch", want: "answered t38 remote-bye(remote-bye)", check: checkCED},
 		{scenario: "uac-we-switch", reinviteAfter: 300 * time.Millisecond, want: "answered t38 remote-bye(remote-bye)"},
+		{scenario: "uac-delayed-offer", want: "answered t38 remote-bye(remote-bye)", check: checkCED},
 		{scenario: "uac-cancel", answerAfter: 3 * time.Second, want: "failed(cancelled)"},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) { runAccept(t, tc) })
@@ -308,13 +314,7 @@ func TestDialAuth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	sp := startSipp(t, "uas-auth-t38", "")
-	cfg := testConfig(t)
-	tl := &traceLog{}
-	a, err := NewAgent(cfg, Options{Password: "s3cret", Trace: tl.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { a.Close(); checkNoGoroutines(t) }()
+	a, tl := newTestAgentPassword(t, testConfig(t), "s3cret")
 	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
 	if err != nil {
 		t.Fatal(err)
@@ -339,4 +339,34 @@ func TestMaxCalls(t *testing.T) {
 	}
 	wantKinds(t, collect(ctx, t, c), "failed(no-answer)")
 	sp.wait(ctx)
+}
+
+// TestHangupWhileRinging cancels our own INVITE (RFC 3261 9.1).
+func TestHangupWhileRinging(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	sp := startSipp(t, "uas-noanswer", "")
+	a, tl := newTestAgent(t, testConfig(t))
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{OfferT38: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, c.Hangup)
+	endCase(ctx, t, sp, tl, collect(ctx, t, c), "hung-up(cancelled)", func() { sentCancel(t, tl, nil, nil) })
+}
+
+// TestReinviteAuth answers a digest challenge to our re-INVITE to T.38.
+func TestReinviteAuth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	rtp := newRTPCapture(t)
+	sp := startSipp(t, "uas-reinvite-auth", "", "-key", "rtpport", fmt.Sprint(rtp.port()))
+	cfg := testConfig(t)
+	cfg.T38.ReinviteAfter = Duration(300 * time.Millisecond)
+	a, tl := newTestAgentPassword(t, cfg, "s3cret")
+	c, err := a.Dial("sip:123@"+sp.addr(), DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endCase(ctx, t, sp, tl, collect(ctx, t, c), "answered t38 remote-bye(remote-bye)", func() {})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
 )
 
@@ -40,12 +41,12 @@ func (a *Agent) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 	if c == nil {
 		return
 	}
-	if sess := c.srvSess.Load(); sess != nil {
-		_ = sess.ReadAck(req, tx) // confirms the dialog of an incoming call; others fail the CSeq check
-	}
-	select {
+	select { // before ReadAck, which releases answer(): it may want the body
 	case c.acks <- req:
 	default:
+	}
+	if sess := c.srvSess.Load(); sess != nil {
+		_ = sess.ReadAck(req, tx) // confirms the dialog of an incoming call; others fail the CSeq check
 	}
 }
 
@@ -61,14 +62,22 @@ func (a *Agent) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		reject(480, "Temporarily Unavailable")
 		return
 	}
-	offer, err := ParseSDP(req.Body())
-	if err != nil || (offer.T38() == nil && offer.Audio() == nil) {
-		reject(488, "Not Acceptable Here") // RFC 3261 13.3.1.3
-		return
+	var offer *SDP // nil: the offer is ours, in the 200 (RFC 3261 13.2.1)
+	if len(req.Body()) > 0 {
+		var err error
+		offer, err = ParseSDP(req.Body())
+		if err != nil || (offer.T38() == nil && offer.Audio() == nil) {
+			reject(488, "Not Acceptable Here") // RFC 3261 13.3.1.3
+			return
+		}
 	}
 	c := newCall(a, string(*req.CallID()), false)
 	if err := a.addCall(c); err != nil {
-		reject(486, "Busy Here")
+		if ReasonOf(err) == ReasonRejected {
+			reject(482, "Loop Detected")
+		} else {
+			reject(486, "Busy Here")
+		}
 		return
 	}
 	if !a.startIncoming(c, req, tx, offer) {
@@ -112,34 +121,84 @@ func (a *Agent) startIncoming(c *Call, req *gosip.Request, tx gosip.ServerTransa
 func (c *Call) answer(offer *SDP) (last Event, ok bool) {
 	defer close(c.answeredIn)
 	sess := c.srvSess.Load()
-	_ = sess.Respond(180, "Ringing", nil)
-	select {
-	case <-time.After(time.Duration(c.a.cfg.AnswerAfter)):
-	case <-sess.Context().Done(): // CANCEL: the transaction layer sent 487
-		return failed(&CallError{Reason: ReasonCancelled, Status: 487}), false
-	case <-c.hangup:
-		_ = sess.Respond(603, "Decline", nil)
-		return Event{Kind: EventHungUp, Reason: ReasonCancelled}, false
+	if last, ok := c.ring(sess); !ok {
+		return last, false
+	}
+	if offer == nil {
+		return c.answerDelayed(sess)
 	}
 	ans, _, err := c.answerOffer(offer)
 	if err != nil {
 		_ = sess.Respond(488, "Not Acceptable Here", nil)
 		return failed(err), false
 	}
-	res := gosip.NewResponseFromRequest(sess.InviteRequest, 200, "OK", ans.Marshal())
+	c.st.remote = offer
+	if last, ok := c.sendOK(sess, ans); !ok {
+		return last, false
+	}
+	if c.st.mode == modeT38 {
+		c.emitT38()
+	}
+	return Event{}, true
+}
+
+// ring sends 180 and waits AnswerAfter, unless the caller cancels or we
+// hang up.
+func (c *Call) ring(sess *sipgo.DialogServerSession) (Event, bool) {
+	_ = sess.Respond(180, "Ringing", nil)
+	select {
+	case <-time.After(time.Duration(c.a.cfg.AnswerAfter)):
+		return Event{}, true
+	case <-sess.Context().Done(): // CANCEL: the transaction layer sent 487
+		return failed(&CallError{Reason: ReasonCancelled, Status: 487}), false
+	case <-c.hangup:
+		_ = sess.Respond(603, "Decline", nil)
+		return Event{Kind: EventHungUp, Reason: ReasonCancelled}, false
+	}
+}
+
+// sendOK sends our 200 with sdp and waits for its ACK.
+func (c *Call) sendOK(sess *sipgo.DialogServerSession, sdp *SDP) (Event, bool) {
+	res := gosip.NewResponseFromRequest(sess.InviteRequest, 200, "OK", sdp.Marshal())
 	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
-	if h := c.sessionTimerAnswer(sess.InviteRequest); h != nil {
+	for _, h := range c.sessionTimerAnswer(sess.InviteRequest) {
 		res.AppendHeader(h)
 	}
-	c.st.local, c.st.remote = ans, offer
+	c.st.local = sdp
 	at := time.Now() // billing starts at our 200 OK
 	if err := sess.WriteResponse(res); err != nil {
 		return c.answerFailed(err), false
 	}
 	c.emit(Event{Kind: EventAnswered, At: at})
-	if c.st.mode == modeT38 {
-		c.emitT38()
+	return Event{}, true
+}
+
+// answerDelayed answers an INVITE without SDP: our offer, audio, goes in
+// the 200 and the answer comes in the ACK (RFC 3261 13.2.1).
+func (c *Call) answerDelayed(sess *sipgo.DialogServerSession) (Event, bool) {
+	ours, err := c.audioOffer()
+	if err != nil {
+		_ = sess.Respond(503, "Service Unavailable", nil)
+		return failed(err), false
 	}
+	if last, ok := c.sendOK(sess, ours); !ok {
+		return last, false
+	}
+	var ack *gosip.Request
+	select {
+	case ack = <-c.acks:
+	case <-time.After(time.Second):
+	}
+	var ans *SDP
+	if ack != nil {
+		ans, err = ParseSDP(ack.Body())
+	}
+	if ans == nil || ans.Audio() == nil {
+		return c.bye(failed(&CallError{Reason: ReasonBadSDP, Err: errors.Join(errors.New("no audio answer in the ACK"), err)})), false
+	}
+	m := ans.Audio()
+	c.st.remote = ans
+	c.startAudio(ans.MediaAddr(m), m.Payloads[0])
 	return Event{}, true
 }
 

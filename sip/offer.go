@@ -144,9 +144,10 @@ func parseSessionExpires(v string) (time.Duration, string, bool) {
 }
 
 // sessionTimerAnswer applies the Session-Expires of a request we answer
-// and returns the header for our 2xx (RFC 4028 9): the far end, UAC of
-// this request, refreshes unless it asked us to. nil if it has none.
-func (c *Call) sessionTimerAnswer(req *gosip.Request) gosip.Header {
+// and returns the headers for our 2xx (RFC 4028 9): the far end, UAC of
+// this request, refreshes if it asked to or, when it left the choice to
+// us, if it supports timers; otherwise we do. nil if it has none.
+func (c *Call) sessionTimerAnswer(req *gosip.Request) []gosip.Header {
 	h := req.GetHeader("Session-Expires")
 	if h == nil {
 		return nil
@@ -155,11 +156,33 @@ func (c *Call) sessionTimerAnswer(req *gosip.Request) gosip.Header {
 	if !ok {
 		return nil
 	}
+	uacTimer := supportsTimer(req)
 	if refresher == "" {
-		refresher = "uac"
+		refresher = "uas"
+		if uacTimer {
+			refresher = "uac"
+		}
 	}
 	c.applySessionTimer(d, refresher == "uas")
-	return gosip.NewHeader("Session-Expires", strconv.Itoa(int(d/time.Second))+";refresher="+refresher)
+	hdrs := []gosip.Header{gosip.NewHeader("Session-Expires", strconv.Itoa(int(d/time.Second))+";refresher="+refresher)}
+	if uacTimer {
+		hdrs = append(hdrs, gosip.NewHeader("Require", "timer"))
+	}
+	return hdrs
+}
+
+// supportsTimer tells whether req lists the "timer" option tag in
+// Supported (RFC 4028 3).
+func supportsTimer(req *gosip.Request) bool {
+	// "k" is the compact form of Supported (RFC 3261 20.37).
+	for _, h := range append(req.GetHeaders("Supported"), req.GetHeaders("k")...) {
+		for _, tag := range strings.Split(h.Value(), ",") {
+			if strings.EqualFold(strings.TrimSpace(tag), "timer") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sessionTimerResponse applies the Session-Expires of a 2xx to our INVITE

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -51,7 +52,7 @@ func (c *Call) dial(uri gosip.Uri, opt DialOptions) (last Event, ok bool) {
 		if err != nil {
 			return failed(err), false
 		}
-		sess, err := c.invite(uri, offer)
+		sess, err := c.inviteMinSE(uri, offer)
 		if err == nil {
 			return c.answered(uri, offer, sess)
 		}
@@ -61,7 +62,27 @@ func (c *Call) dial(uri gosip.Uri, opt DialOptions) (last Event, ok bool) {
 		}
 		c.st.local = offer // the next offer's version follows this one
 	}
-	panic("unreachable")
+	return failed(&CallError{Reason: ReasonT38Refused}), false // not reached: the last offer returns
+}
+
+// inviteMinSE sends the INVITE and, if the far end finds our session
+// interval too small (422), once more with its Min-SE (RFC 4028 6).
+func (c *Call) inviteMinSE(uri gosip.Uri, offer *SDP) (*sipgo.DialogClientSession, error) {
+	sess, err := c.invite(uri, offer)
+	var dr *sipgo.ErrDialogResponse
+	if err == nil || !errors.As(err, &dr) || dr.Res.StatusCode != 422 {
+		return sess, err
+	}
+	h := dr.Res.GetHeader("Min-SE")
+	if h == nil {
+		return nil, err
+	}
+	d, _, ok := parseSessionExpires(h.Value())
+	if !ok || d <= c.st.se {
+		return nil, err
+	}
+	c.st.se = d
+	return c.invite(uri, offer)
 }
 
 // invite sends one INVITE and waits, at most RingTimeout, for its answer;
@@ -69,12 +90,19 @@ func (c *Call) dial(uri gosip.Uri, opt DialOptions) (last Event, ok bool) {
 func (c *Call) invite(uri gosip.Uri, offer *SDP) (*sipgo.DialogClientSession, error) {
 	a := c.a
 	req := gosip.NewRequest(gosip.INVITE, uri)
-	from := gosip.FromHeader{Address: a.from(), Params: params("tag", gosip.GenerateTagN(10))}
+	// A new INVITE after a failure keeps Call-ID and From tag and takes the
+	// next CSeq (RFC 3261 8.1.3.5, RFC 4028 6).
+	if c.fromTag == "" {
+		c.fromTag, c.cseq = gosip.GenerateTagN(10), rand.Uint32N(1<<15)+1
+	}
+	c.cseq++
+	from := gosip.FromHeader{Address: a.from(), Params: params("tag", c.fromTag)}
 	to := gosip.ToHeader{Address: gosip.Uri{Scheme: uri.Scheme, User: uri.User, Host: uri.Host, Port: uri.Port}}
 	cid := gosip.CallIDHeader(c.id)
 	req.AppendHeader(&from)
 	req.AppendHeader(&to)
 	req.AppendHeader(&cid)
+	req.AppendHeader(&gosip.CSeqHeader{SeqNo: c.cseq, MethodName: gosip.INVITE})
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	c.sessionTimerHeaders(req)
 	req.SetBody(offer.Marshal())
@@ -94,6 +122,7 @@ func (c *Call) invite(uri gosip.Uri, offer *SDP) (*sipgo.DialogClientSession, er
 		return nil, err
 	}
 	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{Username: a.authUser(), Password: a.opt.Password})
+	c.cseq = req.CSeq().SeqNo // a digest retry took the next one (RFC 3261 22.2)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,11 @@ type reinviteResult struct {
 // startSwitch offers T.38 on an audio call.
 func (c *Call) startSwitch() {
 	s := &c.st
-	if s.mode != modeAudio || s.reinv != nil {
+	if s.mode != modeAudio {
+		return
+	}
+	if s.reinv != nil { // a refresh is under way: switch after it
+		s.set(tSwitch, time.Second)
 		return
 	}
 	offer, err := c.t38Offer()
@@ -75,9 +79,21 @@ func (c *Call) startReinvite(p purpose, offer *SDP) {
 	ctx, cancel := context.WithTimeout(context.Background(), 64*gosip.T1+5*time.Second)
 	s.reinv = &reinvite{purpose: p, offer: offer, running: true, cancel: cancel}
 	sess, done := s.sess, s.reinvDone
+	user, password := c.a.authUser(), c.a.opt.Password
 	go func() {
 		defer cancel()
 		res, err := transact(ctx, sess, req)
+		if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) && password != "" {
+			// Challenged: the same offer again with credentials, as a new
+			// request with the dialog's next CSeq (RFC 3261 22.2).
+			retry := req.Clone()
+			retry.RemoveHeader("Via")
+			retry.RemoveHeader("CSeq")
+			if aerr := authorize(retry, res, user, password); aerr == nil {
+				req = retry
+				res, err = transact(ctx, sess, retry)
+			}
+		}
 		done <- reinviteResult{req: req, res: res, err: err}
 	}()
 }

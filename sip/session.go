@@ -110,7 +110,7 @@ func (c *Call) answerRequest(r inRequest, ans *SDP) {
 	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	contact := c.a.contact()
 	res.AppendHeader(&contact)
-	if h := c.sessionTimerAnswer(r.req); h != nil {
+	for _, h := range c.sessionTimerAnswer(r.req) {
 		res.AppendHeader(h)
 	}
 	_ = r.tx.Respond(res)
@@ -125,7 +125,7 @@ func (c *Call) answerRequest(r inRequest, ans *SDP) {
 // (RFC 4028 9).
 func (c *Call) answerRefresh(r inRequest) {
 	res := gosip.NewResponseFromRequest(r.req, 200, "OK", nil)
-	if h := c.sessionTimerAnswer(r.req); h != nil {
+	for _, h := range c.sessionTimerAnswer(r.req) {
 		res.AppendHeader(h)
 	}
 	_ = r.tx.Respond(res)

@@ -38,23 +38,42 @@ func freeUDPPort(t *testing.T) int {
 
 // startSipp runs testdata/<scenario>.xml for one call on a fresh loopback
 // port; target is our address for scenarios where sipp calls. It fails
-// the test, never skips it, if sipp is missing.
+// the test, never skips it, if sipp is missing. A port taken by someone
+// else between our choice and sipp's bind is tried again with another.
 func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 	t.Helper()
 	bin, err := exec.LookPath("sipp")
 	if err != nil {
 		t.Fatalf("sipp (Debian sip-tester) is needed: %v", err)
 	}
+	xml, err := os.ReadFile(filepath.Join("testdata", scenario+".xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(xml, []byte("[rtpport]")) {
+		extra = withoutKey(extra, "rtpport") // sipp refuses a keyword its scenario lacks
+	}
+	for range 5 {
+		s := runSipp(t, bin, scenario, target, extra)
+		err := s.waitBound()
+		if err == nil {
+			return s
+		}
+		if !strings.Contains(s.out.String(), "Address already in use") {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("sipp found no free port in 5 tries")
+	return nil
+}
+
+// runSipp starts sipp on a port that was free a moment ago.
+func runSipp(t *testing.T, bin, scenario, target string, extra []string) *sipp {
 	s := &sipp{t: t, port: freeUDPPort(t), done: make(chan error, 1), tcp: strings.Contains(strings.Join(extra, " "), "-t t1")}
 	dir := t.TempDir()
 	args := []string{"-sf", filepath.Join("testdata", scenario+".xml"), "-i", "127.0.0.1",
 		"-p", fmt.Sprint(s.port), "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"), "-trace_msg", "-message_file", filepath.Join(dir, "msg.log")}
-	if xml, err := os.ReadFile(filepath.Join("testdata", scenario+".xml")); err != nil {
-		t.Fatal(err)
-	} else if !bytes.Contains(xml, []byte("[rtpport]")) {
-		extra = withoutKey(extra, "rtpport") // sipp refuses a keyword its scenario lacks
-	}
 	args = append(args, extra...)
 	if target != "" {
 		args = append(args, target)
@@ -77,7 +96,6 @@ func startSipp(t *testing.T, scenario, target string, extra ...string) *sipp {
 			}
 		}
 	})
-	s.waitBound()
 	return s
 }
 
@@ -96,29 +114,29 @@ func withoutKey(args []string, name string) []string {
 
 // waitBound waits until sipp holds its port, so that we never send to it
 // before it listens.
-func (s *sipp) waitBound() {
+func (s *sipp) waitBound() error {
 	for range 200 {
 		select {
 		case err := <-s.done:
 			s.done <- err
-			s.t.Fatalf("sipp exited at once: %v\n%s", err, s.out.String())
+			return fmt.Errorf("sipp exited at once: %v\n%s", err, s.out.String())
 		default:
 		}
 		if s.tcp {
 			if c, err := net.Dial("tcp", s.addr()); err == nil {
 				c.Close()
-				return
+				return nil
 			}
 		} else {
 			c, err := net.ListenPacket("udp", s.addr())
 			if err != nil {
-				return
+				return nil
 			}
 			c.Close()
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	s.t.Fatalf("sipp did not bind 127.0.0.1:%d", s.port)
+	return fmt.Errorf("sipp did not bind 127.0.0.1:%d", s.port)
 }
 
 // addr is sipp's SIP address.
@@ -149,7 +167,7 @@ func testConfig(t *testing.T) Config {
 	c := Default()
 	c.Listen = "127.0.0.1"
 	p := freeUDPPort(t)
-	c.SIPPorts = PortRange{p, p}
+	c.SIPPorts = PortRange{p, min(p+20, 65535)} // the first free one is used
 	c.MediaPorts = PortRange{41000, 41999}
 	c.User, c.Number = "fax", "4420"
 	c.RingTimeout = Duration(2 * time.Second)
@@ -187,8 +205,14 @@ func (l *traceLog) firstLines() []string {
 
 func newTestAgent(t *testing.T, cfg Config) (*Agent, *traceLog) {
 	t.Helper()
+	return newTestAgentPassword(t, cfg, "")
+}
+
+// newTestAgentPassword is newTestAgent with a digest password.
+func newTestAgentPassword(t *testing.T, cfg Config, password string) (*Agent, *traceLog) {
+	t.Helper()
 	tl := &traceLog{}
-	a, err := NewAgent(cfg, Options{Trace: tl.add})
+	a, err := NewAgent(cfg, Options{Trace: tl.add, Password: password})
 	if err != nil {
 		t.Fatalf("NewAgent: %v", err)
 	}

@@ -78,10 +78,10 @@ func (s *callState) stopTimers() {
 func (s *callState) startAudio(dst netip.AddrPort, pt int, tone Tone) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.toneStop, s.toneDone = cancel, make(chan struct{})
-	go func(done chan struct{}) {
+	go func(conn net.PacketConn, done chan struct{}) {
 		defer close(done)
-		sendTone(ctx, s.audio, net.UDPAddrFromAddrPort(dst), pt, tone)
-	}(s.toneDone)
+		sendTone(ctx, conn, net.UDPAddrFromAddrPort(dst), pt, tone)
+	}(s.audio, s.toneDone)
 }
 
 // stopMedia stops the tone and closes the audio socket.

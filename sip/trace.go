@@ -2,6 +2,7 @@ package sip
 
 import (
 	"net"
+	"sync"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -51,23 +52,22 @@ func (c *tracePacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	return c.PacketConn.WriteTo(b, addr)
 }
 
-// traceListener traces what is sent on accepted TCP connections.
-type traceListener struct {
-	net.Listener
-	a *Agent
-}
-
-func (l *traceListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &traceConn{Conn: c, a: l.a}, nil
-}
-
+// traceConn traces what is sent on a TCP connection, accepted or dialed
+// (tcp.go), and tells when sipgo has started reading it.
 type traceConn struct {
 	net.Conn
-	a *Agent
+	a       *Agent
+	reading chan struct{}
+	once    sync.Once
+}
+
+func newTraceConn(c net.Conn, a *Agent) *traceConn {
+	return &traceConn{Conn: c, a: a, reading: make(chan struct{})}
+}
+
+func (c *traceConn) Read(b []byte) (int, error) {
+	c.once.Do(func() { close(c.reading) })
+	return c.Conn.Read(b)
 }
 
 func (c *traceConn) Write(b []byte) (int, error) {

@@ -12,9 +12,10 @@ import (
 	"faxbox/firmware/users"
 )
 
-// setSecurityHeaders sets the headers of every answer. There is no
-// Strict-Transport-Security: with a self-signed certificate it would stop
-// browsers from letting the user accept the certificate.
+// setSecurityHeaders sets the headers of every answer. The server adds
+// Strict-Transport-Security only with the installer's certificate: with a
+// self-signed one it would stop browsers from letting the user accept the
+// certificate.
 func setSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

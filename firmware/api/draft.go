@@ -61,7 +61,9 @@ func removeForm(r *http.Request) {
 // submission, answering the request itself when it cannot.
 func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
-	err := r.ParseMultipartForm(8 << 20)
+	// Files beyond the first 64 KiB go to temporary files, which the
+	// renderer reads itself: the daemon holds no attachment in memory.
+	err := r.ParseMultipartForm(64 << 10)
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil:

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"os"
 
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // invalidNumber is one number of a submitted message that was refused.
@@ -63,7 +64,9 @@ func numberReason(err error) string {
 	return trim(err)
 }
 
-// attachments reads the uploaded files.
+// attachments returns the uploaded files: by path those the form parser
+// keeps in temporary files (removed by removeForm), by content the small
+// ones it keeps in memory.
 func attachments(r *http.Request) ([]render.Attachment, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
@@ -74,20 +77,31 @@ func attachments(r *http.Request) ([]render.Attachment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
+		a := render.Attachment{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type")}
+		if osf, ok := f.(*os.File); ok {
+			a.Path = osf.Name()
+		} else if a.Data, err = io.ReadAll(f); err != nil {
+			f.Close()
 			return nil, fmt.Errorf("attachment %q: %v", fh.Filename, err)
 		}
-		atts = append(atts, render.Attachment{Name: fh.Filename, Data: data, ContentType: fh.Header.Get("Content-Type")})
+		f.Close()
+		if a.Data == nil && a.Path == "" {
+			a.Data = []byte{}
+		}
+		atts = append(atts, a)
 	}
 	return atts, nil
 }
 
-// renderFailed answers a message that cannot be rendered.
+// renderFailed answers a message that cannot be rendered: each
+// attachment refused by its name and the plain reason.
 func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusBadRequest
 	switch {
+	case errors.Is(err, sandbox.ErrBusy):
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusTooManyRequests, "your other documents are still being rendered: try again in a few seconds")
+		return
 	case errors.Is(err, render.ErrNoRasteriser):
 		code = http.StatusServiceUnavailable
 	case errors.Is(err, render.ErrLimit):
@@ -98,12 +112,13 @@ func (s *Server) renderFailed(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	var ae *render.AttachmentError
-	if !errors.As(err, &ae) && !errors.Is(err, render.ErrLimit) {
+	var rf *sandbox.Refusal
+	if !errors.As(err, &ae) && !errors.Is(err, render.ErrLimit) && (!errors.As(err, &rf) || rf.Kind == sandbox.Failed) {
 		// Not the user's input: a disk or a bug.
 		s.fail(w, r, err)
 		return
 	}
-	writeError(w, code, strings.ReplaceAll(trim(err), "\n", "; "))
+	writeError(w, code, sandbox.Message(err))
 }
 
 // listMessages implements GET /api/messages.

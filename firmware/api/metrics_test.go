@@ -19,6 +19,7 @@ import (
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/store"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // call claims the next due job (as a modem would, hours from now) and
@@ -158,7 +159,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st2.Close()
-	h2, err := api.New(api.Config{Store: st2, Ledger: e.led, Renderer: render.New(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}})
+	h2, err := api.New(api.Config{Store: st2, Ledger: e.led, Renderer: sandbox.NewDirect(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -26,7 +25,9 @@ import (
 	"faxbox/firmware/submission"
 	"faxbox/firmware/supervisor"
 	"faxbox/firmware/users"
+	"faxbox/internal/datadir"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 	"faxbox/ui"
 )
 
@@ -78,30 +79,30 @@ type App struct {
 	ring   *console.Ring // the log's recent lines, for the console
 
 	// Built by New, in this order.
-	st          *store.Store
-	led         *billing.Ledger
-	accounts    *users.Store
-	book        *contacts.Book
-	user        store.User
-	token       string // the API token; "" when there is none
-	parser      *numbers.Parser
-	rnd         *render.Renderer
-	cfgFile     *settings.File
-	lines       []daemon.Line
-	caller      *demo.Caller // the demo's incoming calls; nil outside the demo
-	remotes     []*demo.Remote
-	hw          *panel.Hardware
-	pool        *daemon.Pool
-	keeper      *housekeep.Keeper
-	sub         *submission.Submitter // the API's and fax by e-mail's
-	apiSrv      *api.Server
-	web         *ui.Server
-	setupNeeded bool
-	mail        *mailGateway    // nil without email_to_fax.listen
-	notices     *notify.Watcher // nil without smtp.host
-	front       *panel.Panel
-	consoles    *installer.Consoles
-	sup         *supervisor.Supervisor
+	st        *store.Store
+	led       *billing.Ledger
+	accounts  *users.Store
+	book      *contacts.Book
+	user      store.User
+	token     string // the API token; "" when there is none
+	parser    *numbers.Parser
+	rnd       *render.Renderer // the demo's own faxes, trusted
+	renderers *sandbox.Pool    // staff's documents, in child processes under limits
+	cfgFile   *settings.File
+	lines     []daemon.Line
+	caller    *demo.Caller // the demo's incoming calls; nil outside the demo
+	remotes   []*demo.Remote
+	hw        *panel.Hardware
+	pool      *daemon.Pool
+	keeper    *housekeep.Keeper
+	sub       *submission.Submitter // the API's and fax by e-mail's
+	apiSrv    *api.Server
+	web       *ui.Server
+	mail      *mailGateway    // nil without email_to_fax.listen
+	notices   *notify.Watcher // nil without smtp.host
+	front     *panel.Panel
+	consoles  *installer.Consoles
+	sup       *supervisor.Supervisor
 
 	closers []func() error // what New opened, closed in reverse by close
 }
@@ -173,7 +174,7 @@ func (a *App) dataDir() error {
 	default:
 		dir = a.cfg.DataPath()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := datadir.Tighten(dir); err != nil { // private, also for an install made before
 		return fmt.Errorf("data directory: %w", err)
 	}
 	a.dir, a.dbPath = dir, filepath.Join(dir, "faxbox.db")

@@ -10,7 +10,7 @@ import (
 
 // banner says on Options.Stdout where the appliance is and how to use it;
 // on the first run it sends the reader to the page that sets the
-// administrator's password.
+// administrator's password, with the setup code.
 func (a *App) banner(addr string) {
 	cfg, token, led := a.cfg, a.token, a.led
 	remoteDir := filepath.Join(a.dir, demoRemoteName)
@@ -21,8 +21,9 @@ func (a *App) banner(addr string) {
 		fmt.Fprintf(&b, "Faxbox is running.\n")
 	}
 	fmt.Fprintf(&b, "  web UI        https://%s/\n", addr)
-	if a.setupNeeded {
-		fmt.Fprintf(&b, "                open it to set the administrator's password (first run)\n")
+	if setupCode := a.web.SetupCode(); setupCode != "" {
+		fmt.Fprintf(&b, "                open it to set the administrator's password (first run) with the setup code:\n")
+		fmt.Fprintf(&b, "  setup code    %s\n", setupCode)
 	}
 	fmt.Fprintf(&b, "                the certificate is self-signed unless web.tls_cert is set: let the browser accept it\n")
 	fmt.Fprintf(&b, "  JSON API      https://%s/api/\n", addr)

@@ -19,11 +19,12 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // openData opens the data directory's database (the store, the ledger,
 // the accounts, the address book), finds the API's user and token, and
-// makes the renderer, the number parser and the settings file.
+// makes the renderers, the number parser and the settings file.
 func (a *App) openData(ctx context.Context) (err error) {
 	if err := a.dataDir(); err != nil {
 		return err
@@ -51,7 +52,14 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.book.Close)
-	a.rnd = render.New(render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber})
+	ropts := render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber}
+	a.rnd = render.New(ropts)
+	// Staff's documents are rendered in child processes under limits.
+	a.renderers, err = sandbox.NewPool(sandbox.Config{Options: ropts, MaxConcurrent: a.cfg.Render.MaxConcurrent,
+		Memory: int64(a.cfg.Render.MemoryMiB) << 20, Timeout: a.cfg.Render.Timeout.D(), CPUTime: a.cfg.Render.CPUTime.D(), Logger: a.log})
+	if err != nil {
+		return err
+	}
 	a.cfgFile = settings.New(a.cfg, a.o.ConfigPath) // changed by the console and the administration page
 	return a.apiUser(ctx)
 }

@@ -3,7 +3,6 @@ package appliance
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"faxbox/firmware/config"
@@ -11,6 +10,7 @@ import (
 	"faxbox/firmware/demo"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/panel"
+	"faxbox/internal/datadir"
 	"faxbox/modem"
 	"faxbox/t30"
 )
@@ -59,7 +59,7 @@ func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.M
 // DATA_DIR/remote and take the calls they make from a.caller.
 func (a *App) demoLines(ctx context.Context) error {
 	remoteDir := filepath.Join(a.dir, demoRemoteName)
-	if err := os.MkdirAll(remoteDir, 0o755); err != nil {
+	if err := datadir.MkdirAll(remoteDir); err != nil {
 		return err
 	}
 	a.caller = demo.NewCaller(a.rnd, a.cfg.Identity.FaxNumber)

@@ -21,43 +21,6 @@ import (
 	"faxbox/ui"
 )
 
-// mailAccounts finds the senders of fax by e-mail among the web UI's
-// accounts: by their e-mail address, or by SMTP authentication with
-// their name and password.
-type mailAccounts struct{ users *users.Store }
-
-// ByAddress implements mailgw.Accounts.
-func (a mailAccounts) ByAddress(ctx context.Context, email string) (mailgw.Account, error) {
-	u, err := a.users.ByEmail(ctx, email)
-	if errors.Is(err, users.ErrNotFound) {
-		return mailgw.Account{}, fmt.Errorf("%w: %s", mailgw.ErrUnknownSender, email)
-	}
-	return mailAccount(u, err)
-}
-
-// Login implements mailgw.Accounts; failed logins are throttled as the
-// web UI's are, all SMTP clients as one.
-func (a mailAccounts) Login(ctx context.Context, name, password string) (mailgw.Account, error) {
-	u, err := a.users.Verify(ctx, name, password, "smtp")
-	switch {
-	case errors.Is(err, users.ErrBadCredentials):
-		return mailgw.Account{}, mailgw.ErrBadCredentials
-	case errors.Is(err, users.ErrThrottled):
-		return mailgw.Account{}, fmt.Errorf("%w: %v", mailgw.ErrThrottled, err)
-	}
-	return mailAccount(u, err)
-}
-
-func mailAccount(u users.User, err error) (mailgw.Account, error) {
-	switch {
-	case errors.Is(err, users.ErrDisabled) || (err == nil && u.Disabled):
-		return mailgw.Account{}, mailgw.ErrAccountDisabled
-	case err != nil:
-		return mailgw.Account{}, err
-	}
-	return mailgw.Account{ID: u.ID, Name: u.Name, Email: u.Email}, nil
-}
-
 // mailSubmitter queues fax by e-mail through the same submission as the
 // compose page, once per Message-ID.
 type mailSubmitter struct {
@@ -132,7 +95,7 @@ func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, acc
 	if err != nil {
 		return nil, err
 	}
-	o.Accounts = mailAccounts{accounts}
+	o.Accounts = mailgw.UserAccounts{Users: accounts}
 	o.Submitter = mailSubmitter{sub: sub, seen: seen, currency: led.Currency(),
 		from: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}}
 	o.Numbers = parser

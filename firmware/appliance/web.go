@@ -22,7 +22,7 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 	if a.token != "" {
 		auth.Token = &api.TokenAuth{Token: a.token, Principal: api.Principal{User: a.user, Admin: true}}
 	}
-	a.sub, err = submission.New(submission.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd,
+	a.sub, err = submission.New(submission.Config{Store: a.st, Ledger: a.led, Renderer: a.renderers,
 		MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log})
 	if err != nil {
 		return err
@@ -31,7 +31,8 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 	if a.caller != nil {
 		incoming = a.caller.Incoming
 	}
-	a.apiSrv, err = api.New(api.Config{Store: a.st, Ledger: a.led, Renderer: a.rnd, Submitter: a.sub, Numbers: a.parser, Auth: auth,
+	a.apiSrv, err = api.New(api.Config{Store: a.st, Ledger: a.led, Renderer: a.renderers, Submitter: a.sub,
+		PreviewsPerMinute: a.cfg.Render.PreviewsPerMinute, Numbers: a.parser, Auth: auth,
 		From:         render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
 		StationIdent: a.cfg.Identity.Ident,
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
@@ -52,9 +53,6 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 	a.web, err = ui.New(ui.Config{Users: a.accounts, Auth: auth, API: a.apiSrv, Listen: listen, RedirectHTTP: redirect,
 		TLSCert: a.cfg.Web.TLSCert, TLSKey: a.cfg.Web.TLSKey, DataDir: a.dir, ShutdownGrace: shutdownGrace, Logger: a.log})
 	if err != nil {
-		return err
-	}
-	if a.setupNeeded, err = a.accounts.SetupNeeded(ctx); err != nil {
 		return err
 	}
 	return a.web.Listen()

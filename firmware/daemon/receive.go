@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"faxbox/firmware/store"
+	"faxbox/internal/datadir"
 	"faxbox/modem"
 	"faxbox/pages"
 	"faxbox/t30"
@@ -113,7 +114,7 @@ func (rx *reception) event(e t30.Event) {
 func (rx *reception) page(p t30.ReceivedPage) error {
 	st := rx.w.pool.cfg.Store
 	if rx.dir == "" {
-		if err := os.MkdirAll(filepath.Join(st.Dir(), ReceivedDir), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(st.Dir(), ReceivedDir), datadir.DirMode); err != nil {
 			return fmt.Errorf("daemon: storing a received page: %w", err)
 		}
 		d, err := os.MkdirTemp(filepath.Join(st.Dir(), ReceivedDir), time.Now().UTC().Format("20060102-150405-"))
@@ -134,7 +135,7 @@ func (rx *reception) page(p t30.ReceivedPage) error {
 		return err
 	}
 	rel := filepath.Join(rx.dir, fmt.Sprintf("page-%03d.tif", p.Number))
-	_, sum, err := store.WriteFile(filepath.Join(st.Dir(), rel), &buf, 0o644)
+	_, sum, err := store.WriteFile(filepath.Join(st.Dir(), rel), &buf, datadir.FileMode)
 	if err != nil {
 		rx.log.Error("storing a received page", "page", p.Number, "err", err)
 		return err

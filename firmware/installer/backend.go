@@ -50,6 +50,8 @@ type Config struct {
 	}
 	// ResetAdmin gives the administrator a one-time password.
 	ResetAdmin func(ctx context.Context) (string, error)
+	// SetupCode is the first-run setup's code, "" once used.
+	SetupCode func() string
 	// FactoryReset erases the data; nil means EraseDataDir.
 	FactoryReset func(ctx context.Context) error
 	// Reboot restarts the machine; nil means `systemctl reboot`.
@@ -81,6 +83,9 @@ func notAvailable(what string) error {
 // newest 1000 messages.
 func (b *Backend) Status(ctx context.Context) (console.Status, error) {
 	st := console.Status{Version: b.cfg.Version, Disk: diskUsage(b.cfg.DataDir)}
+	if b.cfg.SetupCode != nil {
+		st.SetupCode = b.cfg.SetupCode()
+	}
 	if b.cfg.Pool != nil {
 		for _, m := range b.cfg.Pool.Status() {
 			ms := console.ModemStatus{Name: m.Name, State: m.State.String(), Since: m.Since, Detail: m.Err}

@@ -1,7 +1,6 @@
 package installer_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/internal/pty"
+	"faxbox/internal/teststream"
 	"faxbox/modem"
 	"faxbox/t30"
 )
@@ -133,54 +133,6 @@ func (f *consoleFixture) start(ctx context.Context) (stop func(), err error) {
 	}), nil
 }
 
-// stream collects what a reader produces so that tests can wait for
-// text with a time limit.
-type stream struct {
-	t   *testing.T
-	ch  chan []byte
-	buf []byte
-}
-
-func newStream(t *testing.T, r io.Reader) *stream {
-	s := &stream{t: t, ch: make(chan []byte, 64)}
-	go func() {
-		defer close(s.ch)
-		for {
-			b := make([]byte, 4096)
-			n, err := r.Read(b)
-			if n > 0 {
-				s.ch <- b[:n]
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s
-}
-
-// expect waits for want and returns everything up to it.
-func (s *stream) expect(want string) string {
-	s.t.Helper()
-	timeout := time.After(60 * time.Second)
-	for {
-		if i := bytes.Index(s.buf, []byte(want)); i >= 0 {
-			got := string(s.buf[:i+len(want)])
-			s.buf = s.buf[i+len(want):]
-			return got
-		}
-		select {
-		case b, ok := <-s.ch:
-			if !ok {
-				s.t.Fatalf("waiting for %q: the output ended; got %q", want, s.buf)
-			}
-			s.buf = append(s.buf, b...)
-		case <-timeout:
-			s.t.Fatalf("waiting for %q: timeout; got %q", want, s.buf)
-		}
-	}
-}
-
 // TestConsoleSocket runs `faxd console`'s client against the daemon's
 // console socket, end to end: log in, status, change the country (saved
 // in the configuration file, and logged), a wrong change, a voucher, a
@@ -208,7 +160,7 @@ func TestConsoleSocket(t *testing.T) {
 		clientDone <- installer.Dial(ctx, sock, inR, outW)
 		outW.Close()
 	}()
-	out := newStream(t, outR)
+	out := teststream.New(t, outR)
 	typ := func(s string) {
 		t.Helper()
 		if _, err := inW.Write([]byte(s)); err != nil {
@@ -218,12 +170,12 @@ func TestConsoleSocket(t *testing.T) {
 	run := func(line string) string {
 		t.Helper()
 		typ(line + "\r")
-		return out.expect("faxbox# ")
+		return out.Expect("faxbox# ")
 	}
 
-	out.expect("Faxbox installer console\r\nPIN: ")
+	out.Expect("Faxbox installer console\r\nPIN: ")
 	typ(consoleTestPIN + "\r")
-	out.expect("faxbox# ")
+	out.Expect("faxbox# ")
 
 	got := run("status")
 	for _, want := range []string{"version   ", "queue     0 waiting, 0 in a call", "balance   0.00 EUR (0.00 EUR available)",
@@ -289,17 +241,17 @@ func TestConsoleSocket(t *testing.T) {
 	}
 
 	typ("reboot\r")
-	out.expect("confirm: ")
+	out.Expect("confirm: ")
 	typ("reboot\r")
-	out.expect("Rebooting.")
+	out.Expect("Rebooting.")
 	select {
 	case <-f.rebooted:
 	case <-time.After(10 * time.Second):
 		t.Error("reboot did not reach the backend")
 	}
-	out.expect("faxbox# ")
+	out.Expect("faxbox# ")
 	typ("quit\r")
-	out.expect("Logged out.\r\n")
+	out.Expect("Logged out.\r\n")
 	if err := <-clientDone; err != nil {
 		t.Errorf("faxd console after quit: %v", err)
 	}
@@ -324,19 +276,19 @@ func TestConsoleSerial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := newStream(t, p.Master)
+	out := teststream.New(t, p.Master)
 	for range 2 {
-		out.expect("Faxbox installer console\r\nPIN: ")
+		out.Expect("Faxbox installer console\r\nPIN: ")
 		p.Master.WriteString(consoleTestPIN + "\r")
-		out.expect("faxbox# ")
+		out.Expect("faxbox# ")
 		p.Master.WriteString("modem list\r")
-		if got := out.expect("faxbox# "); !strings.Contains(got, "sim0") {
+		if got := out.Expect("faxbox# "); !strings.Contains(got, "sim0") {
 			t.Errorf("modem list: %q", got)
 		}
 		p.Master.WriteString("quit\r")
-		out.expect("Logged out.\r\n")
+		out.Expect("Logged out.\r\n")
 	}
-	out.expect("PIN: ")
+	out.Expect("PIN: ")
 	done := make(chan struct{})
 	go func() { stop(); close(done) }()
 	select {

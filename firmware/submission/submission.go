@@ -1,9 +1,11 @@
-// Package submission queues a fax message: it renders one copy per
-// recipient, prices every copy with the tariff in force, applies the
-// ledger's submission rules, draws the pages into the store's directory as
-// TIFF-F and stores the message with one job per recipient. The JSON API's
-// compose form and fax by e-mail both submit through it, so that a message
-// is treated the same whichever way it came in.
+// Package submission queues a fax message: it has one copy per recipient
+// rendered (through a sandbox.Renderer, in child processes under limits),
+// prices every copy with the tariff in force as soon as its pages are
+// counted, applies the ledger's submission rules before any page is
+// drawn, keeps the pages in the store's directory as TIFF-F and stores the
+// message with one job per recipient. The JSON API's compose form and fax
+// by e-mail both submit through it, so that a message is treated the same
+// whichever way it came in.
 //
 // It does not parse numbers or read forms and mails (its callers do), nor
 // send anything (the modem pool does).
@@ -18,27 +20,21 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
-	"faxbox/pages"
+	"faxbox/internal/datadir"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
-
-// Renderer lays out a message and its attachments as fax pages;
-// *render.Renderer is one.
-type Renderer interface {
-	Render(ctx context.Context, m render.Message, atts []render.Attachment) (*render.Document, error)
-}
 
 // Config is what a Submitter works with.
 type Config struct {
-	Store    *store.Store    // required
-	Ledger   *billing.Ledger // required
-	Renderer Renderer        // required
+	Store    *store.Store     // required
+	Ledger   *billing.Ledger  // required
+	Renderer sandbox.Renderer // required: in child processes under limits, or sandbox.Direct
 	// MaxAttempts per recipient; 0 means the store's default.
 	MaxAttempts int
 	// Now is the time shown on rendered pages; default time.Now.
@@ -111,9 +107,9 @@ type Result struct {
 	Estimate billing.Amount // for every copy
 }
 
-// RenderError marks an error as the renderer's (or that of drawing its
-// pages): the message, not the appliance, is at fault unless it wraps
-// render.ErrNoRasteriser or a disk error.
+// RenderError marks an error as the renderer's: the message, not the
+// appliance, is at fault unless it wraps render.ErrNoRasteriser or a
+// sandbox failure.
 type RenderError struct{ Err error }
 
 func (e *RenderError) Error() string { return e.Err.Error() }
@@ -121,63 +117,32 @@ func (e *RenderError) Error() string { return e.Err.Error() }
 // Unwrap returns the renderer's error.
 func (e *RenderError) Unwrap() error { return e.Err }
 
-// copyOf is one recipient's copy.
-type copyOf struct {
-	Recipient
-	doc   *render.Document
-	pages []store.PageFile
-}
-
 // Submit renders, prices, checks, draws and stores m: one copy per
 // recipient, each showing only its own recipient, so that Bcc recipients
-// appear on no one else's page. Errors are *RenderError, or wrap
-// billing's and the store's.
+// appear on no one else's page. The copies are priced and the ledger's
+// submission rules applied once their pages are counted, before any page
+// is drawn. The message's own pages are for the archive and the sender's
+// view: the first recipient's copy, unless that would show a Bcc
+// recipient to the others. Errors are *RenderError, or wrap billing's
+// and the store's.
 func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	if len(m.Recipients) == 0 {
 		return Result{}, fmt.Errorf("%w: no recipient", store.ErrInvalid)
 	}
 	now := s.cfg.Now()
-	copies := make([]*copyOf, len(m.Recipients))
-	for i, rc := range m.Recipients {
-		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: m.From,
-			To: render.Party{Fax: rc.Number.International()}, Subject: m.Subject, Body: m.Body, Time: now}, m.Attachments)
-		if err != nil {
-			return Result{}, &RenderError{err}
-		}
-		copies[i] = &copyOf{Recipient: rc, doc: doc}
+	job := sandbox.Job{User: m.Sender.Name, Attachments: m.Attachments, Output: sandbox.FaxPages}
+	for _, rc := range m.Recipients {
+		job.Copies = append(job.Copies, render.Message{From: m.From,
+			To: render.Party{Fax: rc.Number.International()}, Subject: m.Subject, Body: m.Body, Time: now})
 	}
-	// Price every copy and apply the submission rules before any page is
-	// drawn.
-	total, err := s.Price(ctx, m.Recipients, func(i int) int { return copies[i].doc.NumPages() })
-	if err != nil {
-		return Result{}, err
+	sharedCopy := m.Recipients[0].Field == store.Bcc && len(m.Recipients) > 1
+	if sharedCopy {
+		job.Copies = append(job.Copies, render.Message{From: m.From,
+			To: render.Party{Name: "undisclosed recipients"}, Subject: m.Subject, Body: m.Body, Time: now})
 	}
-	if err := s.cfg.Ledger.CheckSubmit(ctx, m.Sender.Name, total); err != nil {
-		return Result{}, err
-	}
-	msg, err := s.store(ctx, m, copies, now)
-	if err != nil {
-		return Result{}, err
-	}
-	// Rendering took several page-sized bitmaps that are garbage now: on
-	// a board with little memory, give them back to the system at once
-	// rather than keep them through the calls that follow.
-	debug.FreeOSMemory()
-	pagesPerCopy := copies[0].doc.NumPages()
-	s.log.Info("message submitted", "message", msg.ID, "recipients", len(copies), "pages", pagesPerCopy,
-		"estimate", s.cfg.Ledger.Currency().Format(total))
-	return Result{Message: msg, Pages: pagesPerCopy, Estimate: total}, nil
-}
-
-// store draws the copies' pages, one TIFF-F file a page, and stores the
-// message; the files are removed again if it cannot be stored. Each job
-// gets its recipient's copy in the transaction that creates it. The
-// message's own pages are for the archive and the sender's view: the first
-// recipient's copy, unless that would show a Bcc recipient to the others.
-func (s *Submitter) store(ctx context.Context, m Message, copies []*copyOf, now time.Time) (store.Message, error) {
 	dir, err := s.spoolDir()
 	if err != nil {
-		return store.Message{}, err
+		return Result{}, err
 	}
 	stored := false
 	defer func() {
@@ -185,32 +150,72 @@ func (s *Submitter) store(ctx context.Context, m Message, copies []*copyOf, now 
 			os.RemoveAll(filepath.Join(s.cfg.Store.Dir(), dir))
 		}
 	}()
-	for i, c := range copies {
-		if c.pages, err = s.writePages(ctx, filepath.Join(dir, fmt.Sprintf("r%d", i+1)), c.doc); err != nil {
-			return store.Message{}, &RenderError{err}
+	sink := &spoolSink{s: s, ctx: ctx, user: m.Sender.Name, rcpts: m.Recipients, dir: dir, files: make([][]store.PageFile, len(job.Copies))}
+	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
+		if sink.err != nil && errors.Is(err, sink.err) {
+			return Result{}, err
 		}
+		return Result{}, &RenderError{err}
 	}
-	shared := copies[0].pages
-	if copies[0].Field == store.Bcc && len(copies) > 1 {
-		doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: m.From,
-			To: render.Party{Name: "undisclosed recipients"}, Subject: m.Subject, Body: m.Body, Time: now}, m.Attachments)
-		if err == nil {
-			shared, err = s.writePages(ctx, filepath.Join(dir, "shared"), doc)
-		}
-		if err != nil {
-			return store.Message{}, &RenderError{err}
-		}
+	shared := sink.files[0]
+	if sharedCopy {
+		shared = sink.files[len(m.Recipients)]
 	}
 	nm := store.NewMessage{Sender: m.Sender.ID, Subject: m.Subject, Body: m.Body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
-	for _, c := range copies {
-		nm.Recipients = append(nm.Recipients, store.Recipient{Field: c.Field, Number: c.Number.E164, Pages: c.pages})
+	for i, rc := range m.Recipients {
+		nm.Recipients = append(nm.Recipients, store.Recipient{Field: rc.Field, Number: rc.Number.E164, Pages: sink.files[i]})
 	}
 	msg, err := s.cfg.Store.CreateMessage(ctx, nm)
 	if err != nil {
-		return store.Message{}, err
+		return Result{}, err
 	}
 	stored = true // the store refers to the files now
-	return msg, nil
+	s.log.Info("message submitted", "message", msg.ID, "recipients", len(m.Recipients), "pages", sink.pages[0],
+		"estimate", s.cfg.Ledger.Currency().Format(sink.total))
+	return Result{Message: msg, Pages: sink.pages[0], Estimate: sink.total}, nil
+}
+
+// spoolSink prices a submission's copies once their pages are counted,
+// applies the submission rules before any page is drawn, then stores the
+// pages as they come, one TIFF-F file a page.
+type spoolSink struct {
+	s     *Submitter
+	ctx   context.Context
+	user  string
+	rcpts []Recipient
+	dir   string // relative to the store
+	pages []int  // of each recipient's copy
+	files [][]store.PageFile
+	total billing.Amount
+	err   error // the sink's own, not the renderer's
+}
+
+// Planned implements sandbox.Sink.
+func (k *spoolSink) Planned(p sandbox.Plan) error {
+	k.pages = p.Pages
+	k.total, k.err = k.s.Price(k.ctx, k.rcpts, func(i int) int { return p.Pages[i] })
+	if k.err == nil {
+		k.err = k.s.cfg.Ledger.CheckSubmit(k.ctx, k.user, k.total)
+	}
+	return k.err
+}
+
+// Page implements sandbox.Sink.
+func (k *spoolSink) Page(c, n int, data []byte) error {
+	sub := "shared"
+	if c < len(k.rcpts) {
+		sub = fmt.Sprintf("r%d", c+1)
+	}
+	rel := filepath.Join(k.dir, sub, fmt.Sprintf("page-%03d.tif", n))
+	if k.err = os.MkdirAll(filepath.Dir(filepath.Join(k.s.cfg.Store.Dir(), rel)), datadir.DirMode); k.err != nil {
+		return k.err
+	}
+	_, sum, err := store.WriteFile(filepath.Join(k.s.cfg.Store.Dir(), rel), bytes.NewReader(data), datadir.FileMode)
+	if k.err = err; err != nil {
+		return err
+	}
+	k.files[c] = append(k.files[c], store.PageFile{Index: n, Path: rel, SHA256: sum})
+	return nil
 }
 
 // Price prices a copy of pages(i) pages to each recipient i with the
@@ -235,42 +240,8 @@ func (s *Submitter) Price(ctx context.Context, rcpts []Recipient, pages func(i i
 // relative to the store's directory.
 func (s *Submitter) spoolDir() (string, error) {
 	rel := filepath.Join("messages", s.cfg.Now().UTC().Format("20060102-150405")+"-"+rand.Text()[:8])
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), rel), datadir.DirMode); err != nil {
 		return "", err
 	}
 	return rel, nil
-}
-
-// writePages draws doc's pages into dir (relative to the store), one
-// TIFF-F file (MH, byte-aligned EOLs) a page.
-func (s *Submitter) writePages(ctx context.Context, dir string, doc *render.Document) ([]store.PageFile, error) {
-	if err := os.MkdirAll(filepath.Join(s.cfg.Store.Dir(), dir), 0o755); err != nil {
-		return nil, err
-	}
-	var out []store.PageFile
-	i := 0
-	for p, err := range doc.Pages(ctx) {
-		if err != nil {
-			return nil, err
-		}
-		i++
-		var buf bytes.Buffer
-		tw, err := pages.NewTIFFWriter(&buf, doc.NumPages())
-		if err != nil {
-			return nil, err
-		}
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH, Width: p.Width, AlignEOL: true, RTC: true}); err != nil {
-			return nil, err
-		}
-		if err := tw.Close(); err != nil {
-			return nil, err
-		}
-		rel := filepath.Join(dir, fmt.Sprintf("page-%03d.tif", i))
-		_, sum, err := store.WriteFile(filepath.Join(s.cfg.Store.Dir(), rel), &buf, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, store.PageFile{Index: i, Path: rel, SHA256: sum})
-	}
-	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 func open(t *testing.T, topUp billing.Amount) (*submission.Submitter, *store.Store) {
@@ -36,7 +37,7 @@ func open(t *testing.T, topUp billing.Amount) (*submission.Submitter, *store.Sto
 			t.Fatal(err)
 		}
 	}
-	sub, err := submission.New(submission.Config{Store: st, Ledger: led, Renderer: render.New(render.Options{})})
+	sub, err := submission.New(submission.Config{Store: st, Ledger: led, Renderer: sandbox.NewDirect(render.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,14 @@
 //     and an absolute expiry, revoked on logout, password change and
 //     disabling. Each session has a CSRF token derived from it, which every
 //     state-changing request must echo in the X-CSRF-Token header.
-//   - Login throttling per account name and per client address: a few
-//     failures are free, then each costs a doubling delay up to a lockout,
-//     forgotten after a quiet window.
+//   - Login throttling per account name at one client address and per
+//     client address (never per name alone, so that failures from one
+//     machine lock the account nowhere else): a few failures are free,
+//     then each costs a doubling delay up to a lockout, forgotten after a
+//     quiet window. Wrong old passwords of ChangePassword count with them.
+//   - Reserved names: the API token's users ("api", "demo") and names
+//     read as the system's ("root", "postmaster", ...) are refused for
+//     accounts, and "admin" for staff accounts.
 //   - An audit log (actor, action, detail, time) written in the
 //     transaction of every administrative change. It never holds a
 //     password.
