@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,17 +16,7 @@ import (
 
 func TestSessionAuth(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "faxbox.db")
-	st, err := store.Open(ctx, store.Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	us, err := users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer us.Close()
+	_, us := openAccounts(t, t.TempDir(), nil)
 	admin, err := us.Setup(ctx, users.NewUser{Name: "admin", Password: "admin password"})
 	if err != nil {
 		t.Fatal(err)
