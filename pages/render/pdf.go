@@ -258,14 +258,16 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 		if context.Cause(ctx) == timedOut {
 			return &ToolError{Tool: t.name, Err: fmt.Errorf("killed after %v: %w", d.r.lim.PDFTimeout, context.DeadlineExceeded), Stderr: stderrText(errb)}
 		}
+		// A rasteriser killed for its CPU time stops its output early:
+		// the kill, not the short output, is why the page is missing.
+		var ee *exec.ExitError
+		if errors.As(werr, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) {
+				err = fmt.Errorf("killed by %v (CPU time limit %v)", ws.Signal(), d.r.lim.PDFCPUTime)
+			}
+		}
 		if err == nil && werr != nil {
 			err = werr
-			var ee *exec.ExitError
-			if errors.As(werr, &ee) {
-				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) {
-					err = fmt.Errorf("killed by %v (CPU time limit %v)", ws.Signal(), d.r.lim.PDFCPUTime)
-				}
-			}
 		}
 		if err != nil {
 			return &ToolError{Tool: t.name, Err: err, Stderr: stderrText(errb)}
