@@ -40,6 +40,7 @@ type goCall struct {
 	got        []*pages.Page
 	sendStats  t38.LineStats
 	recvStats  t38.LineStats
+	capture    *captureConn // the sender's datagrams both ways
 }
 
 // runGoCall runs Faxbox's T.30 engine at both ends of a T.38 session over
@@ -52,7 +53,8 @@ func runGoCall(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, l
 		ca, cb := memPair(loss, swap, 30*time.Millisecond, 1)
 		defer ca.Close()
 		defer cb.Close()
-		a, err := t38.NewLine(ca, ca.peerAddr, t38.Config{Params: params})
+		c.capture = &captureConn{PacketConn: ca}
+		a, err := t38.NewLine(c.capture, ca.peerAddr, t38.Config{Params: params})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,6 +110,7 @@ func TestLineFaxboxToFaxbox(t *testing.T) {
 			if c.send.BitRate != tc.rate || c.send.ECM != tc.ecm {
 				t.Errorf("negotiated %d bit/s ECM %v", c.send.BitRate, c.send.ECM)
 			}
+			c.capture.checkTshark(t, false, true)
 			t.Logf("%s: %v for %d pages; sent %+v", tc.name, c.send.Connected, c.send.Pages, c.sendStats)
 		})
 	}

@@ -247,11 +247,17 @@ func (l *Line) chunk(rate int) int {
 	return max(c, 1)
 }
 
+// sendT4 sends page data or TCF in chunks; the last chunk goes as
+// t4-non-ecm-sig-end, with data (T.38 7.4 allows it), so that the end never
+// travels alone.
 func (l *Line) sendT4(ctx context.Context, dt DataType, r *bufio.Reader, p *pacer) (int64, error) {
 	buf := make([]byte, l.chunk(p.rate))
 	var n int64
 	for {
 		k, err := io.ReadFull(r, buf)
+		if err == nil {
+			_, err = r.Peek(1) // is this the last chunk?
+		}
 		last := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !last {
 			return n, err
@@ -263,10 +269,8 @@ func (l *Line) sendT4(ctx context.Context, dt DataType, r *bufio.Reader, p *pace
 		if last {
 			typ = T4NonECMSigEnd
 		}
-		if k > 0 || last {
-			if err := l.sendFields(dt, l.red.Image, Field{Type: typ, Data: buf[:k]}); err != nil {
-				return n, err
-			}
+		if err := l.sendFields(dt, l.red.Image, Field{Type: typ, Data: buf[:k]}); err != nil {
+			return n, err
 		}
 		n += int64(k)
 		if last {

@@ -180,7 +180,8 @@ func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
 			t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered)
 		}
 	}
-	line, err := t38.NewLine(lk.ours, lk.oursTo, cfg)
+	capture := &captureConn{PacketConn: lk.ours}
+	line, err := t38.NewLine(capture, lk.oursTo, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +202,7 @@ func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
 	checkNegotiated(t, tc, res, sr)
 	samePages(t, readTIFF(t, out), doc)
 	report(t, tc, res, line.Stats(), sr, lk)
+	capture.checkTshark(t, tc.version == 0, false)
 }
 
 // faxdReceives: spandsp's T.38 terminal calls and sends; Faxbox answers
@@ -210,7 +212,8 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	in := filepath.Join(t.TempDir(), "tx.tif")
 	writeTIFF(t, in, doc)
 	params, cfg := tc.params()
-	line, err := t38.NewLine(lk.ours, lk.oursTo, cfg)
+	capture := &captureConn{PacketConn: lk.ours}
+	line, err := t38.NewLine(capture, lk.oursTo, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +238,7 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	checkNegotiated(t, tc, res, sr)
 	samePages(t, got, doc)
 	report(t, tc, res, line.Stats(), sr, lk)
+	capture.checkTshark(t, tc.version == 0, false)
 }
 
 func checkNegotiated(t *testing.T, tc callCase, res t30.Result, sr spandsp.Result) {
