@@ -2,6 +2,7 @@ package t38_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 	"testing"
@@ -117,13 +118,37 @@ func TestLineFaxboxToFaxbox(t *testing.T) {
 }
 
 // TestLineLossyECM: with 5 % of datagrams lost and some reordered both
-// ways, redundancy fills the gaps and an ECM call delivers identical pages.
+// ways, redundancy (or parity, with FEC) fills the gaps and an ECM call
+// delivers identical pages.
 func TestLineLossyECM(t *testing.T) {
 	doc := t30.Pages{chart(t, 1, 800)}
-	c := runGoCall(t, doc, t38.Default(), t30.Options{Ident: "SENDER"}, 0.05, 0.05)
-	c.check(t, doc)
-	if c.recvStats.Recovered == 0 {
-		t.Errorf("nothing recovered: %+v", c.recvStats)
+	for _, ec := range []t38.ErrorCorrection{t38.ECRedundancy, t38.ECFEC} {
+		p := t38.Default()
+		p.ErrorCorrection = ec
+		c := runGoCall(t, doc, p, t30.Options{Ident: "SENDER"}, 0.05, 0.05)
+		c.check(t, doc)
+		if c.recvStats.Recovered == 0 {
+			t.Errorf("nothing recovered: %+v", c.recvStats)
+		}
+		t.Logf("error correction %d: receiver %+v", ec, c.recvStats)
 	}
-	t.Logf("receiver %+v", c.recvStats)
+}
+
+func TestParamsValidate(t *testing.T) {
+	if err := t38.Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var pe *t38.ParamsError
+	for _, p := range []t38.Params{{Version: 4}, {MaxBitRate: 300}, {MaxDatagram: 10}, {ErrorCorrection: 7}} {
+		if _, err := t38.NewLine(nil, nil, t38.Config{Params: p}); !errors.As(err, &pe) {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	p := t38.Default()
+	p.MaxBitRate = 9600
+	for _, m := range p.Modulations() {
+		if m.Rate() > 9600 {
+			t.Errorf("modulation %d allowed at 9600 bit/s", m)
+		}
+	}
 }
