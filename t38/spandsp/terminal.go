@@ -17,8 +17,8 @@ import (
 
 // TerminalConfig configures spandsp's T.38 terminal.
 type TerminalConfig struct {
-	// Fax is the T.30 side: role, file, ident, ECM, modems (Compressions
-	// and Dialer are not used).
+	// Fax is the T.30 side: role, file, ident, ECM, modems and
+	// compressions (Dialer is not used).
 	Fax msp.FaxConfig
 	// Calling makes the terminal the calling party (it sends CNG and
 	// waits for the called side's DIS).
@@ -88,7 +88,8 @@ func StartTerminal(conn net.PacketConn, remote net.Addr, cfg TerminalConfig) (*T
 		t.h.Delete()
 		return nil, errors.New("spandsp: t38_terminal_init failed")
 	}
-	t.ts.configure(cfg.Fax.Role == msp.Send, cfg.Fax.File, cfg.Fax.Ident, cfg.Fax.ECM, modemBits(cfg.Fax.Modems), cfg.MaxRate)
+	t.ts.configure(cfg.Fax.Role == msp.Send, cfg.Fax.File, cfg.Fax.Ident, cfg.Fax.ECM,
+		modemBits(cfg.Fax.Modems), compressionBits(cfg.Fax.Compressions), cfg.MaxRate)
 	go t.run()
 	return t, nil
 }
@@ -103,6 +104,20 @@ func modemBits(m msp.Modems) int {
 	}
 	if m&msp.V17 != 0 {
 		b |= supportV17
+	}
+	return b
+}
+
+func compressionBits(c msp.Compression) int {
+	var b int
+	if c&msp.MH != 0 {
+		b |= supportMH
+	}
+	if c&msp.MR != 0 {
+		b |= supportMR
+	}
+	if c&msp.MMR != 0 {
+		b |= supportMMR
 	}
 	return b
 }
