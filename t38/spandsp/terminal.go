@@ -94,32 +94,29 @@ func StartTerminal(conn net.PacketConn, remote net.Addr, cfg TerminalConfig) (*T
 	return t, nil
 }
 
+// flagFor maps one bit of a Faxbox set to a spandsp T30_SUPPORT_* flag.
+type flagFor[T ~uint8] struct {
+	bit  T
+	flag int
+}
+
+// spandspFlags returns the spandsp flags of the bits set in set.
+func spandspFlags[T ~uint8](set T, table []flagFor[T]) int {
+	var f int
+	for _, e := range table {
+		if set&e.bit != 0 {
+			f |= e.flag
+		}
+	}
+	return f
+}
+
 func modemBits(m msp.Modems) int {
-	var b int
-	if m&msp.V27ter != 0 {
-		b |= supportV27ter
-	}
-	if m&msp.V29 != 0 {
-		b |= supportV29
-	}
-	if m&msp.V17 != 0 {
-		b |= supportV17
-	}
-	return b
+	return spandspFlags(m, []flagFor[msp.Modems]{{msp.V27ter, supportV27ter}, {msp.V29, supportV29}, {msp.V17, supportV17}})
 }
 
 func compressionBits(c msp.Compression) int {
-	var b int
-	if c&msp.MH != 0 {
-		b |= supportMH
-	}
-	if c&msp.MR != 0 {
-		b |= supportMR
-	}
-	if c&msp.MMR != 0 {
-		b |= supportMMR
-	}
-	return b
+	return spandspFlags(c, []flagFor[msp.Compression]{{msp.MH, supportMH}, {msp.MR, supportMR}, {msp.MMR, supportMMR}})
 }
 
 // run drives spandsp: a time step every 20 ms, received datagrams as they
