@@ -3,7 +3,7 @@ SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
 # Debian packages whose programs and libraries the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...
@@ -36,10 +36,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
 
+# test runs every test with the race detector except the real-time calls
+# through spandsp (the files behind the build tag spandsp), which
+# scripts/test-realtime.sh runs afterwards without it.
 test: deps lint
 	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
-	$(GO) test -count=1 -tags $(TEST_TAGS) $(PKGS)
+	$(GO) test -count=1 -race $(PKGS)
+	@scripts/test-realtime.sh $(GO) $(TEST_TAGS)
 
 cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-arm64 ./firmware
@@ -68,7 +73,7 @@ interop-full: deps
 bench-daemon: deps build
 	@scripts/bench-daemon.sh $(BIN)/faxd
 
-# bench-ui measures issue 8's targets against faxd serve --demo: a call's
+# bench-ui measures the web UI's targets against faxd serve --demo: a call's
 # events to chromium's outbox page (ms), and faxd's memory with 200 event
 # stream clients (MiB); see ui/bench_test.go. make bench runs them too,
 # with every other benchmark.

@@ -23,6 +23,7 @@ import (
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/notify"
 	"faxbox/firmware/numbers"
+	faxreport "faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/internal/sqlitedb"
@@ -254,7 +255,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	}
 	settings := newSettingsFile(cfg, cfgPath) // changed by the console and the administration page
 	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: rnd, Numbers: parser,
-		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber},
+		Auth: auth, From: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}, StationIdent: cfg.Identity.Ident,
 		MaxAttempts: cfg.Retry.Attempts, Demo: cfg.Demo, Logger: log,
 		Modems: pool.Status, Contacts: book, DB: statsDB, System: systemStatus(keeper, panel),
 		DemoIncoming: demoIncoming(demoCalls, rnd, cfg), Audit: accounts.Record, Settings: settings.apiSettings,
@@ -267,7 +268,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	if cfg.SMTP.Host != "" {
 		notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: st, Database: dbPath,
 			Mailer: notify.NewSender(cfg.SMTP), From: cfg.SMTP.From, Address: noticeAddress(accounts), Logger: log,
-			Forward: notify.Forwarding{To: cfg.Inbox.ForwardTo, ToUser: cfg.Inbox.ForwardToUser}})
+			Forward: notify.Forwarding{To: cfg.Inbox.ForwardTo, ToUser: cfg.Inbox.ForwardToUser},
+			Reports: &faxreport.Sources{Store: st, Ledger: led,
+				Station: faxreport.Station{Name: cfg.Identity.Organisation, Number: cfg.Identity.FaxNumber, Ident: cfg.Identity.Ident}}})
 		if err != nil {
 			return err
 		}

@@ -259,6 +259,9 @@ listen = "127.0.0.1:%d"
 		if !strings.HasPrefix(n, "To: alice@office.test\n") || !strings.Contains(n, "Content-Type: application/pdf") {
 			t.Errorf("notice:\n%.600s\nwant one to alice with the fax as PDF", n)
 		}
+		if !strings.Contains(n, `filename=report-`) && !strings.Contains(n, `filename="report-`) {
+			t.Errorf("notice:\n%.600s\nwant the transmission report attached", n)
+		}
 	}
 	// The remote fax machine received one fax a number: the mail sent
 	// twice was queued once.

@@ -67,8 +67,7 @@ func TestRoundTripEdgePages(t *testing.T) {
 
 // TestCodedSizes checks the coded sizes against libtiff 4.5.0's for the
 // same choices (EOL before every row, no fill, no RTC; MR with K=4; MMR
-// with EOFB), from ../shared/corpus/README.md, and against the MH with RTC
-// sizes of ../shared/FAX-NOTES.md.
+// with EOFB), as tiffcp writes them, and against the sizes of MH with RTC.
 func TestCodedSizes(t *testing.T) {
 	libtiff := [9][3]int{{},
 		{37414, 25958, 18103}, {34358, 19646, 10803}, {65025, 40788, 28706}, {108066, 81805, 69275},

@@ -6,7 +6,7 @@
 # Whole processes, RUNS runs each, median wall time. faxd renders at fine
 # resolution (204x196 dpi, as gs's tiffg3 does) with its header line and
 # without the cover page, so that both write the same pages.
-# Issue 5's goals: ratio within 1.2, peak memory under 64 MiB.
+# The goals: ratio within 1.2, peak memory under 64 MiB.
 set -euo pipefail
 faxd=$(readlink -f "${1:-bin/faxd}")
 runs=${RUNS:-9}

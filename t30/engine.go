@@ -112,7 +112,7 @@ func ended(ctx context.Context) Reason {
 	return ReasonCancelled
 }
 
-// T.30 timers (T.30 5.4.3.2; FAX-NOTES 1 for what HylaFAX and spandsp use).
+// T.30 timers (T.30 5.4.3.2 and Annex A).
 const (
 	timerT1 = 35 * time.Second // to identify the remote station
 	timerT2 = 6 * time.Second  // for a command

@@ -7,7 +7,7 @@ package t30
 // line delay) plus what only a DTE can do (a receiver that answers and
 // never speaks, one that vanishes, a cancelled call) and damage injected
 // between the engine and its modem (TCF and page data), in the manner of
-// pion's test.Bridge (STYLE 7c).
+// pion's test.Bridge (pion/transport test/bridge.go).
 //
 // Every call is checked against the rules of the acceptance: it either
 // completes with identical pages or ends with the right reason, and a page

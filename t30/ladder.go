@@ -4,7 +4,7 @@ import "faxbox/modem"
 
 // ladder is the order in which a sender tries modulations, fastest first,
 // when training fails (FTT) or pages come back rejected (RTN). It follows
-// what works with real machines (FAX-NOTES 1, HylaFAX dropToNextBR, spandsp
+// what works with real machines (HylaFAX's dropToNextBR, spandsp's
 // fallback_sequence): V.17 14400 and 12000, then straight to V.29 (many
 // receivers give up after three failed TCFs, so V.17 9600 and 7200 are
 // skipped when V.29 is there), then V.27ter. It never climbs back up.

@@ -1,7 +1,7 @@
 package ui_test
 
-// Issue 8's targets, measured end to end against "faxd serve --demo" as a
-// separate process on loopback (STYLE: speed and memory targets are
+// The web UI's speed and memory targets, measured end to end against
+// "faxd serve --demo" as a separate process on loopback (targets are
 // benchmarks, never timed tests):
 //
 //   - BenchmarkEventToBrowser: "latency from a T.30 event to the browser,

@@ -11,6 +11,7 @@
 //	GET  /api/messages/{id}       a message with its recipients, jobs and attempts
 //	POST /api/jobs/{id}/cancel    cancel a job (hangs up a call in progress)
 //	POST /api/jobs/{id}/retry     make a job due now, or give a failed job one more attempt
+//	GET  /api/jobs/{id}/report.pdf the job's transmission report (report.go)
 //	GET  /api/account             balance, available, holds, spend this month
 //	POST /api/vouchers/redeem     {"code": "..."} (JSON or form)
 //	GET  /api/price?number=N      the tariff and the estimate for a number (&pages=N)
@@ -95,6 +96,11 @@ type Config struct {
 	// From is the appliance's side of the first page and the header line
 	// (organisation, fax number); the name is the Principal's.
 	From render.Party
+	// StationIdent is the appliance's TSI, shown on transmission reports.
+	StationIdent string
+	// Location is the time zone of the times on transmission reports;
+	// nil means UTC.
+	Location *time.Location
 	// MaxAttempts per recipient; 0 means the store's default.
 	MaxAttempts int
 	// MaxUpload bounds the size of a submitted message with its
@@ -192,6 +198,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/messages/{id}", s.getMessage)
 	s.mux.HandleFunc("POST /api/jobs/{id}/cancel", s.cancelJob)
 	s.mux.HandleFunc("POST /api/jobs/{id}/retry", s.retryJob)
+	s.mux.HandleFunc("GET /api/jobs/{id}/report.pdf", s.jobReport) // report.go
 	s.mux.HandleFunc("GET /api/account", s.account)
 	s.mux.HandleFunc("POST /api/vouchers/redeem", s.redeem)
 	s.mux.HandleFunc("GET /api/price", s.price)

@@ -3,11 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -148,26 +145,5 @@ func (s *Server) addPages(ctx context.Context, pw *pages.PDFWriter, ps []store.P
 	return nil
 }
 
-// loadPage decodes the first page of a stored TIFF page file.
-func (s *Server) loadPage(pf store.PageFile) (*pages.Page, error) {
-	path := pf.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(s.cfg.Store.Dir(), path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("api: page %d: %w", pf.Index, err)
-	}
-	tf, err := pages.OpenTIFF(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("api: page %d (%s): %w", pf.Index, pf.Path, err)
-	}
-	if len(tf.Pages) == 0 {
-		return nil, fmt.Errorf("api: page %d (%s): %w", pf.Index, pf.Path, errors.New("no page in the file"))
-	}
-	pg, _, err := tf.Decode(0)
-	if err != nil {
-		return nil, fmt.Errorf("api: page %d (%s): %w", pf.Index, pf.Path, err)
-	}
-	return pg, nil
-}
+// loadPage decodes a stored page file.
+func (s *Server) loadPage(pf store.PageFile) (*pages.Page, error) { return s.cfg.Store.ReadPage(pf) }

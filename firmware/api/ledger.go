@@ -38,6 +38,9 @@ type entryJSON struct {
 // statementUserColumn is the index of "user" in billing's statement CSV.
 const statementUserColumn = 7
 
+// statementCallColumn is the index of "call" in billing's statement CSV.
+const statementCallColumn = 11
+
 // ledgerRange reads from and to (YYYY-MM-DD, UTC days; to inclusive).
 func ledgerRange(w http.ResponseWriter, r *http.Request) (from, to time.Time, ok bool) {
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
@@ -88,21 +91,19 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		if !p.Admin {
-			recs, err := csv.NewReader(&buf).ReadAll()
-			if err != nil {
-				s.fail(w, r, fmt.Errorf("api: reading back the statement: %w", err))
-				return
-			}
-			buf.Reset()
-			cw := csv.NewWriter(&buf)
-			for i, rec := range recs {
-				if i == 0 || (len(rec) > statementUserColumn && rec[statementUserColumn] == p.User.Name) {
-					cw.Write(rec)
-				}
-			}
-			cw.Flush()
+		recs, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("api: reading back the statement: %w", err))
+			return
 		}
+		buf.Reset()
+		cw := csv.NewWriter(&buf)
+		for i, rec := range recs {
+			if i == 0 || p.Admin || (len(rec) > statementUserColumn && rec[statementUserColumn] == p.User.Name) {
+				cw.Write(append(rec, statementReport(i, rec)))
+			}
+		}
+		cw.Flush()
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="faxbox-ledger.csv"`)
 		w.Header().Set("Cache-Control", "no-store")
@@ -151,4 +152,19 @@ func (s *Server) tariffs(w http.ResponseWriter, r *http.Request) {
 	}
 	v["rates"] = rates
 	writeJSON(w, http.StatusOK, v)
+}
+
+// statementReport is the statement's last column: where the transmission
+// report of a row's call is (GET /api/jobs/{id}/report.pdf).
+func statementReport(row int, rec []string) string {
+	if row == 0 {
+		return "report"
+	}
+	if len(rec) <= statementCallColumn {
+		return ""
+	}
+	if job, _, ok := billing.ParseCallID(rec[statementCallColumn]); ok {
+		return fmt.Sprintf("/api/jobs/%d/report.pdf", job)
+	}
+	return ""
 }

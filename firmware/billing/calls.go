@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -398,4 +400,43 @@ func (l *Ledger) Recover(ctx context.Context) ([]Settlement, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// CallInfo is what the ledger knows of one call: for a settled call, the
+// metered duration, the seconds billed and the charge.
+type CallInfo struct {
+	ID            string
+	Settled       bool
+	Answered      bool
+	Duration      time.Duration // metered connected time
+	BilledSeconds int64
+	Charge        Amount
+	Capped        bool
+}
+
+// Call returns what the ledger recorded of callID; ErrUnknownCall when it
+// never held credit for it.
+func (l *Ledger) Call(ctx context.Context, callID string) (CallInfo, error) {
+	c, err := l.loadCall(ctx, l.db, callID)
+	if err != nil {
+		return CallInfo{}, err
+	}
+	return CallInfo{ID: callID, Settled: c.state == "settled", Answered: c.answered, Duration: c.duration,
+		BilledSeconds: billed(c.rate, c.answered, c.duration), Charge: c.charge, Capped: c.capped}, nil
+}
+
+// CallID is the ledger's id of a job's attempt, the key that ties a call
+// in the ledger to the store's attempt: "job42/attempt2".
+func CallID(job int64, attempt int) string { return fmt.Sprintf("job%d/attempt%d", job, attempt) }
+
+// ParseCallID returns the job and attempt of a call id made by CallID;
+// ok is false for any other id (tests and older versions used others).
+func ParseCallID(id string) (job int64, attempt int, ok bool) {
+	j, a, found := strings.Cut(strings.TrimPrefix(id, "job"), "/attempt")
+	job, err1 := strconv.ParseInt(j, 10, 64)
+	attempt, err2 := strconv.Atoi(a)
+	if !found || err1 != nil || err2 != nil || CallID(job, attempt) != id {
+		return 0, 0, false
+	}
+	return job, attempt, true
 }

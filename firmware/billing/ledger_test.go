@@ -472,3 +472,17 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Errorf("default tariff installed %d times", len(vs))
 	}
 }
+
+func TestCallID(t *testing.T) {
+	if id := billing.CallID(42, 3); id != "job42/attempt3" {
+		t.Fatalf("CallID = %q", id)
+	}
+	if j, a, ok := billing.ParseCallID("job42/attempt3"); !ok || j != 42 || a != 3 {
+		t.Errorf("ParseCallID = %d %d %v", j, a, ok)
+	}
+	for _, bad := range []string{"", "c1", "job42", "job/attempt1", "job42/attempt", "job042/attempt3", "job42/attempt3x", "jobx/attempt3"} {
+		if _, _, ok := billing.ParseCallID(bad); ok {
+			t.Errorf("ParseCallID(%q) ok", bad)
+		}
+	}
+}

@@ -2,10 +2,14 @@ package config_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"faxbox/firmware/config"
+	"faxbox/firmware/numbers"
 )
 
 func TestValidateErrors(t *testing.T) {
@@ -147,16 +151,38 @@ func TestValidateJoinsErrors(t *testing.T) {
 }
 
 func TestDialPlanFromCountry(t *testing.T) {
-	// A country with several international prefixes needs one set.
-	c := config.Default()
-	c.Country = "CO"
-	err := c.Validate()
-	fes := config.FieldErrors(err)
-	if len(fes) != 1 || fes[0].Key != "dial_plan" || !strings.Contains(fes[0].Msg, "international prefix") {
-		t.Skipf("CO has one international prefix in this metadata: %v", err)
+	// A country with several international prefixes needs one set. The
+	// countries are found in the numbering metadata itself: those whose
+	// international prefix is a pattern of alternatives with no preferred
+	// one.
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		t.Fatal(err)
 	}
-	c.DialPlan.InternationalPrefix = "009"
-	if err := c.Validate(); err != nil {
-		t.Error(err)
+	known := numbers.Regions()
+	var several []string
+	for _, md := range coll.GetMetadata() {
+		if slices.Contains(known, md.GetId()) && md.GetPreferredInternationalPrefix() == "" &&
+			strings.Trim(md.GetInternationalPrefix(), "0123456789~") != "" {
+			several = append(several, md.GetId())
+		}
 	}
+	if len(several) == 0 {
+		t.Fatal("no country in the numbering metadata has several international prefixes: build the case another way")
+	}
+	for _, r := range several {
+		c := config.Default()
+		c.Country = r
+		err := c.Validate()
+		fes := config.FieldErrors(err)
+		if len(fes) != 1 || fes[0].Key != "dial_plan" || !strings.Contains(fes[0].Msg, "international prefix") {
+			t.Errorf("%s: got %v, want one dial_plan error about the international prefix", r, err)
+			continue
+		}
+		c.DialPlan.InternationalPrefix = "009"
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s with a prefix set: %v", r, err)
+		}
+	}
+	t.Logf("countries with several international prefixes: %v", several)
 }

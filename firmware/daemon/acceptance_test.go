@@ -17,7 +17,7 @@ import (
 	"faxbox/t30"
 )
 
-// The acceptance test of issue 7 plays a small telephone network: each of
+// The daemon's acceptance test plays a small telephone network: each of
 // the pool's two lines ends at a far-end modem that, for each call,
 // answers as the number dialled on it would (busy, ringing out, a fax
 // machine, one whose line drops), so that any job can go out on either
@@ -174,7 +174,7 @@ func recipientPage(t *testing.T, who, n int) *pages.Page {
 	return p
 }
 
-// TestAcceptance (issue 7): one message to three recipients (To, Cc, Bcc)
+// TestAcceptance: one message to three recipients (To, Cc, Bcc)
 // on a pool of two simulated modems. The To number is busy twice, then
 // delivered; the Cc number never answers: three attempts, then failed with
 // the reason of each; the Bcc number's line drops at page 2, and the retry

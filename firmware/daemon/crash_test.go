@@ -29,7 +29,7 @@ import (
 	"faxbox/t30"
 )
 
-// The crash test (issue 7, acceptance): the daemon is killed with SIGKILL
+// The crash test: the daemon is killed with SIGKILL
 // at random points of its sends and restarted, at least crashKills times;
 // then a last run finishes every job. The daemon is this test binary
 // re-executed as TestCrashChild with crashDirEnv naming the shared data

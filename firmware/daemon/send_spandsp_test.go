@@ -6,13 +6,17 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/modem"
 	"faxbox/modem/spandsp"
@@ -20,7 +24,7 @@ import (
 	"faxbox/t30"
 )
 
-// TestSendToSpandsp: issue 7's end-to-end send through a real modem and
+// TestSendToSpandsp: the daemon's end-to-end send through a real modem and
 // a real receiver once: a queued job goes out through the pool on
 // spandsp's T.31 software modem to spandsp's fax terminal, which keeps
 // the pages identical to the job's; the job is delivered and charged the
@@ -84,8 +88,46 @@ func TestSendToSpandsp(t *testing.T) {
 		got = append(got, pg)
 	}
 	samePages(t, got, doc)
+	checkReport(t, e, j, cs[0], doc[0])
 	t.Logf("delivered: %d pages at %d bit/s %s, connected %v, charged %s", at.PagesConfirmed, at.BitRate, at.Coding,
 		at.Duration.Round(time.Millisecond), billing.EUR.Format(-cs[0].Amount))
+}
+
+// checkReport: the job's transmission report names the remote's ident as
+// spandsp sent it, the pages confirmed and the duration metered, and its
+// image is the first page reduced.
+func checkReport(t *testing.T, e *env, j store.Job, charge billing.Entry, first *pages.Page) {
+	t.Helper()
+	rep, err := report.Sources{Store: e.st, Ledger: e.led}.Gather(context.Background(), j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.led.Call(context.Background(), charge.Call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Attempts) != 1 || rep.Attempts[0].Metered != c.Duration || rep.Attempts[0].RemoteIdent != "+32 2 555 1212" ||
+		rep.FirstPage == nil || !rep.FirstPage.Equal(first) {
+		t.Fatalf("report %+v, call %+v", rep.Attempts, c)
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	metered := strconv.FormatFloat(c.Duration.Seconds(), 'f', 1, 64) + " s"
+	for _, want := range []string{`"+32 2 555 1212"`, "Delivered: 2 of 2 pages confirmed", metered, "14400", "ECM"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 // runSpandspPool runs, until the test ends, a pool of one modem: spandsp's

@@ -260,7 +260,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	if m, err := cfg.Store.GetMessage(pctx, j.Message); err == nil {
 		user = m.SenderName
 	}
-	callID := fmt.Sprintf("job%d/attempt%d", j.ID, a.Number)
+	callID := billing.CallID(j.ID, a.Number)
 	hold, err := cfg.Ledger.BeginCall(pctx, billing.CallRequest{ID: callID, Job: fmt.Sprintf("job%d", j.ID),
 		User: user, Number: n.E164, Country: n.Region, Pages: doc.Len()})
 	if err != nil {

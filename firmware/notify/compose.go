@@ -85,9 +85,19 @@ func Compose(n Notice) (*Message, error) {
 	h.Set("Auto-Submitted", "auto-generated") // RFC 3834: no auto-replies
 	h.Set("X-Faxbox-Outcome", n.Outcome.String())
 
+	var attach []attachment
+	if pdf != nil {
+		attach = append(attach, attachment{pdfName, pdf})
+	}
 	b := body{n: &n, archive: pdfName, archiveErr: m.ArchiveErr}
+	if n.Report != nil {
+		if data, name, err := n.Report.load(); err == nil {
+			attach = append(attach, attachment{name, data})
+			b.report = name
+		}
+	}
 	var buf bytes.Buffer
-	if pdf == nil {
+	if len(attach) == 0 {
 		iw, err := mail.CreateInlineWriter(&buf, h)
 		if err != nil {
 			return nil, err
@@ -113,8 +123,10 @@ func Compose(n Notice) (*Message, error) {
 		if err := iw.Close(); err != nil {
 			return nil, err
 		}
-		if err := attachPDF(mw, pdfName, pdf); err != nil {
-			return nil, err
+		for _, a := range attach {
+			if err := attachPDF(mw, a.name, a.data); err != nil {
+				return nil, err
+			}
 		}
 		if err := mw.Close(); err != nil {
 			return nil, err
@@ -122,6 +134,12 @@ func Compose(n Notice) (*Message, error) {
 	}
 	m.Data = buf.Bytes()
 	return m, nil
+}
+
+// attachment is a PDF file attached to a notice.
+type attachment struct {
+	name string
+	data []byte
 }
 
 // attachPDF adds pdf to a mail as the attachment name.
@@ -194,6 +212,7 @@ func atext(s string) string {
 type body struct {
 	n          *Notice
 	archive    string // attached file name, "" if none
+	report     string // the transmission report's file name, "" if none
 	archiveErr error
 }
 
@@ -278,6 +297,9 @@ func (b body) view() view {
 		v.Archive = fmt.Sprintf("The fax as it was sent is attached (%s).", b.archive)
 	case b.archiveErr != nil:
 		v.Archive = "The copy of the sent fax could not be attached: it is no longer available on Faxbox."
+	}
+	if b.report != "" {
+		v.Archive = strings.TrimSpace(v.Archive + " The transmission report, to keep as proof of sending, is attached (" + b.report + ").")
 	}
 	v.Closing = "This message was sent automatically by Faxbox; replies are not read."
 	return v

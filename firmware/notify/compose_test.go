@@ -362,3 +362,26 @@ func TestComposeInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeReport: the transmission report is attached to a failure
+// notice too (where the fax itself is not), and the text says so.
+func TestComposeReport(t *testing.T) {
+	report := []byte("%PDF-1.4 report")
+	for _, n := range []notify.Notice{failed(), delivered()} {
+		n.Report = &notify.Archive{Name: "report-3225551212.pdf", Data: report}
+		m, err := notify.Compose(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := parse(t, m)
+		if got := p.attachments["report-3225551212.pdf"]; !bytes.Equal(got, report) {
+			t.Errorf("%v notice: attachments %v", n.Outcome, keys(p.attachments))
+		}
+		if want := 1 + map[notify.Outcome]int{notify.Delivered: 1}[n.Outcome]; len(p.attachments) != want {
+			t.Errorf("%v notice: %d attachments %v, want %d", n.Outcome, len(p.attachments), keys(p.attachments), want)
+		}
+		if want := "The transmission report, to keep as proof of sending, is attached (report-3225551212.pdf)."; !strings.Contains(p.text, want) || !strings.Contains(p.html, want) {
+			t.Errorf("%v notice lacks %q:\n%s", n.Outcome, want, p.text)
+		}
+	}
+}

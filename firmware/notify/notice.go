@@ -94,6 +94,9 @@ type Notice struct {
 	Attempts []Attempt
 	// Archive is attached when Outcome is Delivered; nil attaches nothing.
 	Archive *Archive
+	// Report is the job's transmission report (a PDF, package report),
+	// attached whatever the outcome; nil attaches nothing.
+	Report *Archive
 
 	// Location is the time zone the times are shown in; nil is
 	// time.Local.

@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"faxbox/firmware/numbers"
+	"faxbox/firmware/report"
 	"faxbox/firmware/store"
 	"faxbox/internal/sqlitedb"
 	faxpages "faxbox/pages"
@@ -63,6 +62,9 @@ type WatcherConfig struct {
 	// Location is the time zone of the times in the notices; nil is
 	// time.Local.
 	Location *time.Location
+	// Reports, when set, are where the transmission report attached to
+	// every notice is gathered from (package report).
+	Reports *report.Sources
 	// MinBackoff and MaxBackoff bound the wait before a notice that could
 	// not be sent (relay unreachable, 4xx reply, set-up problem, address
 	// lookup failed) is tried again; the wait doubles with each try.
@@ -463,6 +465,7 @@ func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
 	if n.State == store.Delivered {
 		nt.Archive = w.archive(ctx, j, log)
 	}
+	nt.Report = w.report(ctx, j, log)
 	msg, err := Compose(nt)
 	if err != nil {
 		log.Error("notify: notice dropped: it cannot be composed", "to", to, "err", err)
@@ -521,6 +524,23 @@ func (w *Watcher) archive(ctx context.Context, j store.Job, log *slog.Logger) *A
 	return &Archive{Name: name, Data: data}
 }
 
+// report makes job j's transmission report; nil when reports are off or
+// it cannot be made (the notice goes without it).
+func (w *Watcher) report(ctx context.Context, j store.Job, log *slog.Logger) *Archive {
+	if w.cfg.Reports == nil {
+		return nil
+	}
+	rep, err := w.cfg.Reports.Gather(ctx, j.ID)
+	if err == nil {
+		var buf bytes.Buffer
+		if err = report.Write(&buf, rep); err == nil {
+			return &Archive{Name: "report-" + strings.TrimPrefix(j.Recipient.Number, "+") + ".pdf", Data: buf.Bytes()}
+		}
+	}
+	log.Warn("notify: notice sent without its transmission report", "err", err)
+	return nil
+}
+
 func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
 	ps, err := w.cfg.Store.Pages(ctx, j.ID)
 	if err != nil {
@@ -532,7 +552,7 @@ func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
 	var buf bytes.Buffer
 	pw := faxpages.NewPDFWriter(&buf, faxpages.PDFInfo{Title: "Fax to " + j.Recipient.Number, Created: w.cfg.Now()})
 	for _, p := range ps {
-		pg, err := readPage(w.cfg.Store.Dir(), p.PageFile)
+		pg, err := w.cfg.Store.ReadPage(p.PageFile)
 		if err != nil {
 			return nil, err
 		}
@@ -544,38 +564,4 @@ func (w *Watcher) pdf(ctx context.Context, j store.Job) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// readPage decodes a stored page: a TIFF file of one page, or page Index
-// of a TIFF holding the whole document.
-func readPage(dir string, pf store.PageFile) (*faxpages.Page, error) {
-	name := pf.Path
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d: %w", pf.Index, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d: %w", pf.Index, err)
-	}
-	tf, err := faxpages.OpenTIFF(f, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d (%s): %w", pf.Index, name, err)
-	}
-	i := 0
-	if len(tf.Pages) > 1 {
-		i = pf.Index - 1
-		if i >= len(tf.Pages) {
-			return nil, fmt.Errorf("notify: page %d: %s has only %d pages", pf.Index, name, len(tf.Pages))
-		}
-	}
-	pg, _, err := tf.Decode(i)
-	if err != nil {
-		return nil, fmt.Errorf("notify: page %d (%s): %w", pf.Index, name, err)
-	}
-	return pg, nil
 }

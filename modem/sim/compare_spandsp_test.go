@@ -42,7 +42,7 @@ import (
 //     do; spandsp 0.0.6 reports it only for V.21 heard during
 //     AT+FRM (compared below) and otherwise keeps waiting;
 //   - the 5 s DTE timeout after AT+FTH CONNECT (ERROR), which spandsp
-//     0.0.6 never fires (FAX-NOTES.md §4);
+//     0.0.6 never fires;
 //   - a late AT+FRH=3: when a frame arrived before the DTE asked for it,
 //     spandsp reports CONNECT twice and then swallows the DTE's next
 //     command (answering <DLE><ETX> OK); the scripts ask in time, as a

@@ -29,7 +29,8 @@ const (
 )
 
 // DefaultDelay is the one-way delay of a line when Options.Delay is zero. It
-// avoids a race of spandsp's modems at zero delay (see FAX-NOTES.md §4).
+// avoids a race of spandsp 0.0.6's modems at zero delay: both ends start
+// talking in the same instant and each misses the other's first frame.
 const DefaultDelay = 20 * time.Millisecond
 
 // Options describe the telephone line between the two ends.

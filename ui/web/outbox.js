@@ -87,7 +87,8 @@ export default async function outbox({ main, user, events, notify, go }) {
       h('span', { class: 'job-actions' },
         !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => act(j, 'cancel') } }),
         (j.state === 'retry' || j.state === 'failed') &&
-          h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } })));
+          h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } }),
+        j.attempts > 0 && h('a', { class: 'button report', href: `/api/jobs/${j.id}/report.pdf`, download: `fax-report-${j.id}.pdf`, text: t('report') })));
   }
 
   // costOf is the cost of a finished job's calls, a meter running during

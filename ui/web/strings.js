@@ -86,7 +86,7 @@ const S = {
   costSoFar: '≈ {cost} so far',
   cost: 'Cost {cost}',
   cancel: 'Cancel', retry: 'Retry now', resend: 'Resend',
-  pages: 'Pages', archive: 'Archive (PDF)', details: 'Details', hide: 'Hide',
+  pages: 'Pages', archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
   delivered: 'Fax to {number} delivered.',
   failed: 'Fax to {number} failed: {reason}',
 

@@ -1,0 +1,45 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"faxbox/firmware/numbers"
+	"faxbox/firmware/report"
+)
+
+// jobReport implements GET /api/jobs/{id}/report.pdf: the job's
+// transmission report (package report), with each call's metered time
+// and charge from the ledger and the first page of the recipient's copy.
+func (s *Server) jobReport(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if err := s.ownJob(r.Context(), principal(r), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, err := s.reports().Gather(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, rep); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="faxbox-report-%d-%s.pdf"`, id, numbers.Digits(rep.Number)))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) reports() report.Sources {
+	return report.Sources{Store: s.cfg.Store, Ledger: s.cfg.Ledger, Location: s.cfg.Location, Now: s.cfg.Now,
+		Station: report.Station{Name: s.cfg.From.Organisation, Number: s.cfg.From.Fax, Ident: s.cfg.StationIdent}}
+}
