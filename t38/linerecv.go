@@ -11,7 +11,7 @@ import (
 )
 
 // maxFrame bounds a received HDLC frame: T.30 control frames are short,
-// ECM frames carry 256 octets of data plus 4 of header (T.30 A.3.1).
+// ECM frames carry 256 octets of data plus 4 of header (T.30 Annex A).
 const maxFrame = 300
 
 // dataGap is how long received data may pause before the signal is taken
@@ -25,8 +25,8 @@ var (
 	errBadFrame     = fmt.Errorf("t38: %w", modem.ErrBadFCS)
 )
 
-// frameTimeout bounds a V.21 frame once it has begun: T.30 5.3.6 allows
-// 3 s +15 % for a frame, doubled as the modem driver does.
+// frameTimeout bounds a V.21 frame once it has begun: 3 s +15 % per
+// T.31, doubled as the modem driver does (modem/hdlc.go).
 const frameTimeout = 7550 * time.Millisecond
 
 // ReceiveFrame receives one V.21 HDLC frame (T.38 clause 7.4: hdlc-data

@@ -12,8 +12,8 @@ import (
 )
 
 // indicatorCopies is how many times an indicator goes out, each copy a
-// datagram of its own: T.38 clause 7.3 lets a sender repeat indicators,
-// and gateways do, since an indicator that is the last packet for a while
+// datagram of its own: gateways repeat indicators (T.38 clause 7.3),
+// since an indicator that is the last packet for a while
 // has no later datagram to carry it as redundancy.
 const indicatorCopies = 3
 
@@ -61,8 +61,8 @@ func (l *Line) sendFields(dt DataType, depth int, fields ...Field) error {
 }
 
 // Dial starts the calling side of a call whose session the SIP side has
-// set up: it sends the CNG indicator (again every 3.5 s, the CNG cadence
-// of T.30 4.2.1) until the called terminal's V.21 preamble or first frame
+// set up: it sends the CNG indicator (again every 3.5 s, the cadence of
+// T.30 CNG: 0.5 s on, 3 s off) until the called terminal's V.21 preamble or first frame
 // arrives, which it leaves for ReceiveFrame. number is not used.
 func (l *Line) Dial(ctx context.Context, number string) error {
 	for {
@@ -95,8 +95,8 @@ func (l *Line) awaitV21(ctx context.Context) error {
 	}
 }
 
-// Answer starts the called side: CED for its 3 s (T.30 4.2.2.2), the 75 ms
-// pause of T.30 4.2.2.3, then the V.21 preamble, whose flags the first
+// Answer starts the called side: CED for 3 s (T.30: 2.6 to 4 s), T.30's 75 ms
+// pause, then the V.21 preamble, whose flags the first
 // SendFrame follows as a modem's CONNECT after ATA does.
 func (l *Line) Answer(ctx context.Context) error {
 	if err := l.sendIndicator(CED); err != nil {
@@ -200,8 +200,8 @@ func airTime(octets, rate int) time.Duration {
 // when r is an HDLC bit stream (ECM frames as the T.30 engine makes them,
 // beginning with flags), each frame as hdlc-data and hdlc-fcs-OK ending
 // with hdlc-sig-end (T.38 7.4). TCF goes this way too (transferred TCF,
-// T.38 clause 8.2.2). Data goes out at the modulation's rate (modem-less
-// pacing, T.38 clause 8.3), a little ahead of the far modem so it never
+// T.38 clause 8.2). Data goes out at the modulation's rate (modem-less
+// pacing, T.38 clause 8), a little ahead of the far modem so it never
 // runs dry, and within T38FaxMaxBuffer.
 func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) (int64, error) {
 	dt, ok := dataType(mod)
