@@ -45,7 +45,7 @@ const spandspEmptySigEnd = "[RECEIVED END OF FRAGMENT W/OUT ANY FRAGMENT DATA]"
 // dissector decode them: the datagrams sent with no error at all; when
 // the peer is not Faxbox (peerIsFaxbox false), the peer's datagrams with
 // no error but spandspEmptySigEnd. Every datagram must decode as UDPTL.
-func (c *captureConn) checkTshark(t *testing.T, pre, peerIsFaxbox bool) {
+func (c *captureConn) checkTshark(t testing.TB, pre, peerIsFaxbox bool) {
 	t.Helper()
 	c.mu.Lock()
 	all := append([]t38.PcapRecord(nil), c.recs...)

@@ -4,7 +4,12 @@ package t38_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,4 +73,63 @@ func t38LineTime(b *testing.B, doc t30.Pages, rate int, o t30.Options, comp msp.
 	}
 	b.Logf("%d pages %v at %d bit/s: connected %.1f s", res.Pages, res.Coding, res.BitRate, res.Connected.Seconds())
 	return res.Connected.Seconds()
+}
+
+// BenchmarkT38Concurrent places 16 T.38 calls at once, Faxbox sending to
+// as many spandsp T.38 terminals in this process (ECM, 14400 bit/s, two
+// chart pages each), checks every page, and reports the process's CPU
+// time per call (Faxbox and spandsp together), its peak RSS, and the
+// longest call.
+func BenchmarkT38Concurrent(b *testing.B) {
+	const calls = 16
+	doc := t30.Pages{chart(b, 1, 350), chart(b, 2, 250)}
+	tc := callCase{name: "concurrent", rate: 14400, ecm: true, version: 3}
+	for range b.N {
+		cs := make([]*sendCall, calls)
+		for i := range cs {
+			cs[i] = startSend(b, tc)
+		}
+		cpu0 := cpuTime(b)
+		var wg sync.WaitGroup
+		for _, c := range cs {
+			wg.Go(func() { c.run(doc) })
+		}
+		wg.Wait()
+		cpu := cpuTime(b) - cpu0
+		longest := 0.0
+		for _, c := range cs {
+			c.check(b, doc)
+			longest = max(longest, c.res.Connected.Seconds())
+		}
+		b.ReportMetric(cpu.Seconds()/calls, "cpu-s/call")
+		b.ReportMetric(peakRSS(b)/(1<<20), "peak-RSS-MiB")
+		b.ReportMetric(longest, "longest-call-s")
+	}
+}
+
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS is the process's high-water resident set (VmHWM), in bytes.
+func peakRSS(b *testing.B) float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
