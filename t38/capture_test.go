@@ -41,36 +41,47 @@ func (c *captureConn) add(p []byte, out bool) {
 // data (T.38 7.4 allows it; Faxbox puts the last data in it instead).
 const spandspEmptySigEnd = "[RECEIVED END OF FRAGMENT W/OUT ANY FRAGMENT DATA]"
 
-// checkTshark writes the capture as pcap files and has Wireshark's
-// dissector decode them: the datagrams sent with no error at all; when
-// the peer is not Faxbox (peerIsFaxbox false), the peer's datagrams with
-// no error but spandspEmptySigEnd. Every datagram must decode as UDPTL.
-func (c *captureConn) checkTshark(t testing.TB, pre, peerIsFaxbox bool) {
-	t.Helper()
+func (c *captureConn) records(sentOnly bool) []t38.PcapRecord {
 	c.mu.Lock()
-	all := append([]t38.PcapRecord(nil), c.recs...)
-	c.mu.Unlock()
-	var sent, got []t38.PcapRecord
-	for _, r := range all {
-		if r.Out {
-			sent = append(sent, r)
-		} else {
-			got = append(got, r)
+	defer c.mu.Unlock()
+	var recs []t38.PcapRecord
+	for _, r := range c.recs {
+		if r.Out || !sentOnly {
+			recs = append(recs, r)
 		}
 	}
-	check := func(recs []t38.PcapRecord, allow ...string) {
-		path := filepath.Join(t.TempDir(), "call.pcap")
-		t38.WritePcap(t, path, recs)
-		out := t38.Tshark(t, path, pre, allow...)
-		if n := strings.Count(out, "UDPTLPacket"); n != len(recs) {
-			t.Errorf("tshark decoded %d of %d datagrams as UDPTL", n, len(recs))
-		}
+	return recs
+}
+
+// decodes writes recs as a pcap file and has Wireshark's dissector decode
+// it: no malformed packet or error but those allowed, and every datagram
+// seen as UDPTL.
+func decodes(t testing.TB, recs []t38.PcapRecord, pre bool, allow ...string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "call.pcap")
+	t38.WritePcap(t, path, recs)
+	out := t38.Tshark(t, path, pre, allow...)
+	if n := strings.Count(out, "UDPTLPacket"); n != len(recs) {
+		t.Errorf("tshark decoded %d of %d datagrams as UDPTL", n, len(recs))
 	}
-	if peerIsFaxbox {
-		check(all)
-	} else {
-		check(sent)
-		check(got, spandspEmptySigEnd)
-	}
-	t.Logf("tshark decoded the call's %d datagrams (%d sent by Faxbox, without error)", len(all), len(sent))
+}
+
+// checkTshark has Wireshark decode a call between two Faxbox lines, as
+// one of them captured it (both directions).
+func (c *captureConn) checkTshark(t testing.TB, pre bool) {
+	t.Helper()
+	recs := c.records(false)
+	decodes(t, recs, pre)
+	t.Logf("tshark decoded the call's %d datagrams without error", len(recs))
+}
+
+// checkTsharkWithSpandsp has Wireshark decode what Faxbox sent (c), with
+// no error at all, and what spandsp sent (theirs, captured before any
+// loss), with no error but spandspEmptySigEnd.
+func (c *captureConn) checkTsharkWithSpandsp(t testing.TB, pre bool, theirs *captureConn) {
+	t.Helper()
+	ours, peer := c.records(true), theirs.records(true)
+	decodes(t, ours, pre)
+	decodes(t, peer, pre, spandspEmptySigEnd)
+	t.Logf("tshark decoded the %d datagrams Faxbox sent without error, and spandsp's %d", len(ours), len(peer))
 }

@@ -90,10 +90,12 @@ type link struct {
 	ours, theirs     *net.UDPConn
 	oursTo, theirsTo net.Addr
 	relay            *relay
+	theirsCapture    *captureConn // spandsp's socket: what it sends, before any loss
 }
 
 func newLink(t testing.TB, loss, swap float64, seed uint64) *link {
 	l := &link{ours: listenUDP(t), theirs: listenUDP(t)}
+	l.theirsCapture = &captureConn{PacketConn: l.theirs}
 	if loss == 0 && swap == 0 {
 		l.oursTo, l.theirsTo = l.theirs.LocalAddr(), l.ours.LocalAddr()
 		return l
@@ -184,7 +186,7 @@ type sendCall struct {
 func startSend(t testing.TB, tc callCase) *sendCall {
 	c := &sendCall{tc: tc, lk: newLink(t, tc.loss, tc.swap, 1), out: filepath.Join(t.TempDir(), "rx.tif")}
 	var err error
-	c.term, err = spandsp.StartTerminal(c.lk.theirs, c.lk.theirsTo, tc.terminal(msp.Receive, c.out, false))
+	c.term, err = spandsp.StartTerminal(c.lk.theirsCapture, c.lk.theirsTo, tc.terminal(msp.Receive, c.out, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +235,7 @@ func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
 	c.run(doc)
 	c.check(t, doc)
 	report(t, tc, c.res, c.line.Stats(), c.sr, c.lk)
-	c.capture.checkTshark(t, tc.version == 0, false)
+	c.capture.checkTsharkWithSpandsp(t, tc.version == 0, c.lk.theirsCapture)
 }
 
 // faxdReceives: spandsp's T.38 terminal calls and sends; Faxbox answers
@@ -248,7 +250,7 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	term, err := spandsp.StartTerminal(lk.theirs, lk.theirsTo, tc.terminal(msp.Send, in, true))
+	term, err := spandsp.StartTerminal(lk.theirsCapture, lk.theirsTo, tc.terminal(msp.Send, in, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +271,7 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	checkNegotiated(t, tc, res, sr)
 	samePages(t, got, doc)
 	report(t, tc, res, line.Stats(), sr, lk)
-	capture.checkTshark(t, tc.version == 0, false)
+	capture.checkTsharkWithSpandsp(t, tc.version == 0, lk.theirsCapture)
 }
 
 func checkNegotiated(t testing.TB, tc callCase, res t30.Result, sr spandsp.Result) {
