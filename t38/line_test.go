@@ -111,7 +111,7 @@ func TestLineFaxboxToFaxbox(t *testing.T) {
 			if c.send.BitRate != tc.rate || c.send.ECM != tc.ecm {
 				t.Errorf("negotiated %d bit/s ECM %v", c.send.BitRate, c.send.ECM)
 			}
-			c.capture.checkTshark(t, false)
+			c.capture.checkTshark(t, p.Version == 0)
 			t.Logf("%s: %v for %d pages; sent %+v", tc.name, c.send.Connected, c.send.Pages, c.sendStats)
 		})
 	}

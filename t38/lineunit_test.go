@@ -65,7 +65,7 @@ func withLine(t *testing.T, f func(ctx context.Context, l *t38.Line, p *peer)) {
 			t.Fatal(err)
 		}
 		defer l.HangUp(context.Background())
-		f(t.Context(), l, &peer{t: t, conn: b, enc: t38.Encoder{Mode: t38.ECRedundancy}})
+		f(t.Context(), l, &peer{t: t, conn: b, enc: t38.Encoder{Mode: t38.ECRedundancy}, syn: t38.Syntax{PreCorrigendum: true}})
 	})
 }
 

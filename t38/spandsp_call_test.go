@@ -130,7 +130,7 @@ type callCase struct {
 func (tc callCase) params() (t38.Params, t38.Config) {
 	p := t38.Default()
 	p.Version, p.MaxBitRate = tc.version, tc.rate
-	return p, t38.Config{Params: p, PreCorrigendum: tc.version == 0}
+	return p, t38.Config{Params: p}
 }
 
 func (tc callCase) terminal(role msp.Role, file string, calling bool) spandsp.TerminalConfig {
