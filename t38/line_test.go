@@ -64,7 +64,7 @@ func runGoCall(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, l
 			t.Fatal(err)
 		}
 		so.Modulations = params.Modulations()
-		ro := t30.Options{Modulations: params.Modulations(), Ident: "RECEIVER"}
+		ro := t30.Options{Modulations: params.Modulations(), Ident: "RECEIVER", Logger: so.Logger}
 		ro.OnPage = func(p t30.ReceivedPage) error { c.got = append(c.got, p.Page); return nil }
 		done := make(chan struct{})
 		go func() {
@@ -131,6 +131,23 @@ func TestLineLossyECM(t *testing.T) {
 			t.Errorf("nothing recovered: %+v", c.recvStats)
 		}
 		t.Logf("error correction %d: receiver %+v", ec, c.recvStats)
+	}
+}
+
+// TestLineLocalTCF: with data rate management method 1 neither side sends
+// or expects TCF data, and the call goes through.
+func TestLineLocalTCF(t *testing.T) {
+	doc := t30.Pages{chart(t, 2, 300)}
+	for _, ecm := range []bool{false, true} {
+		p := t38.Default()
+		p.RateManagement = t38.LocalTCF
+		c := runGoCall(t, doc, p, t30.Options{Ident: "SENDER", NoECM: !ecm}, 0, 0)
+		c.check(t, doc)
+		for _, r := range c.capture.records(true) {
+			if bytes.Contains(r.Data, bytes.Repeat([]byte{0}, 64)) {
+				t.Fatalf("ECM %v: TCF data sent: % x", ecm, r.Data[:16])
+			}
+		}
 	}
 }
 

@@ -172,13 +172,16 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 	if !ok || want == V21 {
 		return 0, fmt.Errorf("t38: ReceiveData: modulation %d is not high-speed", mod)
 	}
-	r := &dataReceiver{l: l, w: w}
+	r := &dataReceiver{l: l, w: w, tcfOctets: mod.Rate() * 3 / 16}
 	for {
-		gap := time.Duration(0)
-		if r.started {
-			gap = dataGap
+		localTCF := !r.started && r.training > 0
+		e, err := l.next(ctx, r.gap())
+		if errors.Is(err, errGap) && localTCF {
+			if err := r.localTCF(); err != nil {
+				return r.n, err
+			}
+			continue
 		}
-		e, err := l.next(ctx, gap)
 		if errors.Is(err, errGap) {
 			return r.n, r.finish()
 		}
@@ -197,14 +200,16 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 
 // dataReceiver is the state of one ReceiveData.
 type dataReceiver struct {
-	l       *Line
-	w       io.Writer
-	n       int64
-	started bool
-	hdlc    bool
-	pk      bitPacker
-	frame   []byte
-	damaged bool
+	l         *Line
+	w         io.Writer
+	n         int64
+	started   bool
+	training  time.Duration // of the training indicator that came, if one did
+	tcfOctets int           // a TCF's length at the modulation's rate
+	hdlc      bool
+	pk        bitPacker
+	frame     []byte
+	damaged   bool
 }
 
 // event handles one event and reports whether the signal ended.
@@ -217,6 +222,9 @@ func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 		r.l.unread(e)
 		return r.started, r.wrongUnlessStarted()
 	case e.kind == evIndicator:
+		if startup(e.ind) > 0 && e.ind != CED {
+			r.training = startup(e.ind)
+		}
 		return r.started && e.ind == NoSignal, nil
 	case e.dt == V21:
 		r.l.unread(e)
@@ -226,6 +234,32 @@ func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 	}
 	r.started = true
 	return r.field(e.field)
+}
+
+// gap is how long the next event may take: while data flows, dataGap;
+// after a training indicator in a session with data rate management
+// method 1 (T.38 clause 8.1), where the sender's TCF is not sent, the
+// training time: no data by then means a TCF, which localTCF stands in
+// for.
+func (r *dataReceiver) gap() time.Duration {
+	switch {
+	case r.started:
+		return dataGap
+	case r.training > 0 && r.l.cfg.Params.RateManagement == LocalTCF:
+		return r.training + localTCFMargin
+	}
+	return 0
+}
+
+// localTCFMargin is how long after the end of its training a page's data
+// may take to begin.
+const localTCFMargin = 300 * time.Millisecond
+
+// localTCF writes the zeros of a TCF received cleanly, as a receiving
+// gateway makes them in method 1, and carries on until the signal ends.
+func (r *dataReceiver) localTCF() error {
+	r.started = true
+	return r.write(make([]byte, r.tcfOctets))
 }
 
 func (r *dataReceiver) wrongUnlessStarted() error {

@@ -216,10 +216,20 @@ func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) 
 	if err := l.pause(ctx, startup(ind)); err != nil {
 		return 0, err
 	}
-	br := bufio.NewReaderSize(r, 4096)
+	br := bufio.NewReaderSize(r, tcfPeek)
 	first, err := br.Peek(1)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return 0, err
+	}
+	if l.cfg.Params.RateManagement == LocalTCF {
+		if n, ok := isTCF(br); ok {
+			// Data rate management method 1 (T.38 clause 8.1): the
+			// receiving side makes the TCF; only its time goes by here.
+			if err := l.pause(ctx, airTime(n, mod.Rate())); err != nil {
+				return 0, err
+			}
+			return int64(n), l.endSignal()
+		}
 	}
 	p := l.newPacer(mod.Rate())
 	var n int64
@@ -235,6 +245,26 @@ func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) 
 		return n, err
 	}
 	return n, l.endSignal()
+}
+
+// tcfPeek bounds the look-ahead that recognises a TCF: 1.5 s of zeros at
+// 14400 bit/s is 2700 octets.
+const tcfPeek = 4096
+
+// isTCF reports whether r holds nothing but zeros up to its end within
+// tcfPeek octets, as a TCF (T.30's 1.5 s of zeros) does and page data
+// (which begins with an EOL) never does, and how many.
+func isTCF(r *bufio.Reader) (int, bool) {
+	b, err := r.Peek(tcfPeek)
+	if !errors.Is(err, io.EOF) || len(b) == 0 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c != 0 {
+			return 0, false
+		}
+	}
+	return len(b), true
 }
 
 // chunk is how many octets of page data go in one packet: 40 ms worth,
