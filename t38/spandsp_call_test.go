@@ -182,7 +182,8 @@ type sendCall struct {
 }
 
 // startSend sets up the sockets, spandsp's terminal and the Line (on the
-// test's goroutine); run may then go on another.
+// test's goroutine); run may then go on another. With T38TRACE set in the
+// environment, every IFP packet and the T.30 engine's debug log are shown.
 func startSend(t testing.TB, tc callCase) *sendCall {
 	c := &sendCall{tc: tc, lk: newLink(t, tc.loss, tc.swap, 1), out: filepath.Join(t.TempDir(), "rx.tif")}
 	var err error
