@@ -82,8 +82,11 @@ func (l *Line) receiveFrame(ctx context.Context, buf []byte, start time.Duration
 func (l *Line) frameEvent(e rxEvent) ([]byte, bool, error) {
 	switch {
 	case e.kind == evLost:
-		l.rxDamaged = l.rxInSignal || len(l.rxFrame) > 0
+		// What was lost may be part of the frame in progress or the
+		// start of the next one.
+		l.rxDamaged = true
 	case e.kind == evIndicator && e.ind == V21Preamble:
+		l.resetFrame() // a new signal: its first frame starts whole
 		l.rxInSignal = true
 	case e.kind == evIndicator && startup(e.ind) > 0 && e.ind != CED:
 		l.resetFrame()
@@ -216,14 +219,14 @@ type dataReceiver struct {
 func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 	switch {
 	case e.kind == evLost:
-		r.damaged = r.started
+		r.damaged = true // the frame in progress, or the start of the next
 		return false, nil
 	case e.kind == evIndicator && e.ind == V21Preamble:
 		r.l.unread(e)
 		return r.started, r.wrongUnlessStarted()
 	case e.kind == evIndicator:
 		if startup(e.ind) > 0 && e.ind != CED {
-			r.training = startup(e.ind)
+			r.training, r.damaged = startup(e.ind), false
 		}
 		return r.started && e.ind == NoSignal, nil
 	case e.dt == V21:
@@ -288,6 +291,7 @@ func (r *dataReceiver) field(f Field) (bool, error) {
 		}
 	case HDLCFCSOK, HDLCFCSBad, HDLCFCSOKSigEnd, HDLCFCSBadSigEnd:
 		good := (f.Type == HDLCFCSOK || f.Type == HDLCFCSOKSigEnd) && !r.damaged
+		r.l.log.Debug("t38 ECM frame", "octets", len(r.frame), "good", good)
 		if len(r.frame) > 0 {
 			r.pk.appendHDLC(r.l.stripFCS(r.frame, false), good)
 		}

@@ -246,6 +246,9 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	in := filepath.Join(t.TempDir(), "tx.tif")
 	writeTIFF(t, in, doc)
 	params, cfg := tc.params()
+	if os.Getenv("T38TRACE") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	capture := &captureConn{PacketConn: lk.ours}
 	line, err := t38.NewLine(capture, lk.oursTo, cfg)
 	if err != nil {
@@ -260,6 +263,9 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	defer cancel()
 	var got []*pages.Page
 	o := t30.Options{Ident: "+32 2 555 01 01", NoECM: !tc.ecm, Modulations: params.Modulations()}
+	if os.Getenv("T38TRACE") != "" {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	o.OnPage = func(p t30.ReceivedPage) error { got = append(got, p.Page); return nil }
 	res := t30.Receive(ctx, line, o)
 	sr, err := term.Wait(ctx)
