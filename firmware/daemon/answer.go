@@ -64,7 +64,7 @@ type ringer interface {
 // came just as the watch was stopped is in the channel (buffered) after
 // stop. Without a ringer the channel is nil.
 func (w *worker) ringWatch(ctx context.Context) (<-chan modem.Ring, func()) {
-	rg, ok := w.line.Modem.(ringer)
+	rg, ok := w.modem.(ringer)
 	if !ok {
 		return nil, func() {}
 	}
