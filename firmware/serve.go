@@ -175,6 +175,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 	// The modems, and in demo mode the remote fax machine at the other end
 	// of the simulated line.
 	var lines []daemon.Line
+	var openDevice daemon.Opener
 	var closers []func()
 	defer func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -208,16 +209,16 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 			remoteDone.Go(func() { demoRemote(remoteCtx, remote, remoteDir, tag, demoCalls, log) })
 		}
 	} else {
+		// The pool opens the devices itself (modemOpener): one that is
+		// absent is out of service until it appears.
+		wls := map[string]*modem.WireLog{}
 		for _, mc := range cfg.Modems {
 			wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
-			md, err := openModem(mc, cfg, wl)
-			if err != nil {
-				return err
-			}
-			closers = append(closers, func() { md.Close() })
-			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl,
+			wls[mc.Device] = wl
+			lines = append(lines, daemon.Line{Name: filepath.Base(mc.Device), Device: mc.Device, WireLog: wl,
 				Answer: daemon.AnswerPolicyFrom(mc)})
 		}
+		openDevice = modemOpener(cfg, wls)
 	}
 
 	// The front panel, and the modems' power lines for the watchdog.
@@ -233,7 +234,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) (err e
 		lines[i].PowerCycle = panel.PowerCycler(lines[i].Name)
 	}
 
-	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, DialPlan: cfg.NumberDialPlan(),
+	pool, err := daemon.New(daemon.Config{Store: st, Ledger: led, Lines: lines, Open: openDevice, DialPlan: cfg.NumberDialPlan(),
 		Fax: t30.Options{Ident: cfg.Ident()}, Backoff: daemon.BackoffFrom(cfg.Retry.Backoff), Inbox: cfg.Inbox, Logger: log})
 	if err != nil {
 		return err
@@ -460,6 +461,27 @@ func readToken(path string) (string, error) {
 		return "", fmt.Errorf("web.api_token_file %s: the token must have at least 16 characters", path)
 	}
 	return tok, nil
+}
+
+// modemOpener is the pool's Opener for the configured modems: it opens the
+// modem configured on a device, logging its bytes to the device's wire
+// log in wls.
+func modemOpener(cfg *config.Config, wls map[string]*modem.WireLog) daemon.Opener {
+	byDevice := map[string]config.Modem{}
+	for _, mc := range cfg.Modems {
+		byDevice[mc.Device] = mc
+	}
+	return func(device string) (daemon.Modem, error) {
+		mc, ok := byDevice[device]
+		if !ok {
+			return nil, fmt.Errorf("no modem is configured on %s", device)
+		}
+		md, err := openModem(mc, cfg, wls[device])
+		if err != nil {
+			return nil, err
+		}
+		return md, nil
+	}
 }
 
 // openModem opens a configured class 1 modem that logs its bytes to wl;
