@@ -148,15 +148,7 @@ func (e *env) startPool(t *testing.T, ctx context.Context, dir string, clk *prob
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	runUntilCleanup(t, ctx, p)
 	return p
 }
 
