@@ -255,6 +255,38 @@ func TestModemAbsentThenPlugged(t *testing.T) {
 	samePages(t, callsOn(t, b, 1)[0], doc)
 }
 
+// TestModemPulledWhileIdle: a modem unplugged between calls goes out of
+// service at once (its ring watch sees the device go), with the reason,
+// and returns to service at the first probe after it is plugged in again.
+func TestModemPulledWhileIdle(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := filepath.Join(dir, "ttyA")
+	a := plugIn(t, ctx, path)
+	clk := &probeClock{}
+	p := e.startPool(t, ctx, dir, clk, nil, "ttyA")
+	waitState(t, p, "ttyA", daemon.ModemIdle)
+
+	a.pull()
+	waitFor(t, "ttyA out of service for want of its device", func() bool {
+		s := status(p, "ttyA")
+		return s.State == daemon.ModemOutOfOrder && strings.Contains(s.Err, "no device "+path)
+	})
+	waitFor(t, "ttyA waiting for its next probe", func() bool { return clk.waiting() == 1 })
+	b := plugIn(t, ctx, path)
+	clk.Advance(probeEvery)
+	waitState(t, p, "ttyA", daemon.ModemIdle)
+
+	doc := []*pages.Page{testPage(t, 1)}
+	j := e.waitFinal(t, ctx, e.submit(t, doc).Jobs[0].ID)
+	if j.State != store.Delivered || len(j.History) != 1 {
+		t.Fatalf("job %v: %s", j.State, reasons(j))
+	}
+	samePages(t, callsOn(t, b, 1)[0], doc)
+}
+
 // TestModemPulledMidCall: the modem in a call is unplugged (its pty
 // closes, its device goes) as page 2 of 3 starts. The attempt ends as a
 // failure of the line, charged for its connected time; the job is retried

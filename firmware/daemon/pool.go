@@ -233,7 +233,7 @@ type ModemStatus struct {
 	// when Receiving.
 	Received int64
 	Since    time.Time // when State was entered
-	Err      string    // why it is out of service ("the device /dev/ttyUSB1 does not exist")
+	Err      string    // why it is out of service ("daemon: no device /dev/ttyUSB1 (modem unplugged?)")
 	Calls    int       // calls dialled since start
 	// Answered counts the incoming calls answered since start.
 	Answered int

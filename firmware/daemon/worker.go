@@ -122,7 +122,7 @@ func (w *worker) run(ctx context.Context) {
 // the modem for incoming calls and answers them as the line's policy
 // says (answer.go); while a call rings unanswered it waits for the rings
 // to stop, not for jobs. It reports whether the modem failed in a call
-// it answered.
+// it answered, or its device went meanwhile (unplugged).
 func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed bool) {
 	d := w.pool.cfg.Poll
 	if w.ringing() {
@@ -137,7 +137,7 @@ func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed
 	d = max(d, 20*time.Millisecond)
 	t := time.NewTimer(d)
 	defer t.Stop()
-	ring, stop := w.ringWatch(ctx)
+	ring, gone, stop := w.ringWatch(ctx)
 	var req *lendRequest
 	select {
 	case <-ctx.Done():
@@ -148,6 +148,11 @@ func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed
 	case r := <-ring:
 		stop()
 		return w.onRing(ctx, r)
+	case err := <-gone:
+		stop()
+		w.log.Warn("modem gone while idle", "err", err)
+		w.setState(ModemOutOfOrder, 0, err)
+		return true
 	}
 	stop()
 	select {
