@@ -172,6 +172,38 @@ func status(p *daemon.Pool, name string) daemon.ModemStatus {
 	return daemon.ModemStatus{}
 }
 
+// plugBack plugs a modem in at path once the pool's modem name waits for
+// its next probe, checks that the modem stays out of service until that
+// probe, moves the probe clock on to it and waits until the modem is back
+// in service.
+func plugBack(t *testing.T, ctx context.Context, p *daemon.Pool, clk *probeClock, name, path string) *plugged {
+	t.Helper()
+	waitFor(t, name+" waiting for its next probe", func() bool { return clk.waiting() == 1 })
+	pl := plugIn(t, ctx, path)
+	time.Sleep(100 * time.Millisecond)
+	if s := status(p, name); s.State != daemon.ModemOutOfOrder {
+		t.Fatalf("%s %v before its next probe", name, s.State)
+	}
+	clk.Advance(probeEvery)
+	waitState(t, p, name, daemon.ModemIdle)
+	if s := status(p, name); s.Err != "" {
+		t.Fatalf("%s back in service with a reason: %q", name, s.Err)
+	}
+	return pl
+}
+
+// sendOne submits a one-page message and waits until it is delivered in
+// one attempt on the modem of pl, the one called name.
+func (e *env) sendOne(t *testing.T, ctx context.Context, pl *plugged, name string) {
+	t.Helper()
+	doc := []*pages.Page{testPage(t, 1)}
+	j := e.waitFinal(t, ctx, e.submit(t, doc).Jobs[0].ID)
+	if j.State != store.Delivered || len(j.History) != 1 || j.History[0].Modem != name {
+		t.Fatalf("job %v: %s on %+v", j.State, reasons(j), j.History)
+	}
+	samePages(t, callsOn(t, pl, 1)[0], doc)
+}
+
 // callsOn waits until the remote of pl's line has ended n calls (its
 // receiver may end a moment after the sender) and returns what it
 // received in each.
@@ -221,26 +253,11 @@ func TestModemAbsentThenPlugged(t *testing.T) {
 		t.Fatalf("borrowing the missing modem: %v", err)
 	}
 
-	doc := []*pages.Page{testPage(t, 1)}
-	j := e.waitFinal(t, ctx, e.submit(t, doc).Jobs[0].ID)
-	if j.State != store.Delivered || len(j.History) != 1 || j.History[0].Modem != "ttyA" {
-		t.Fatalf("job %v: %s on %+v", j.State, reasons(j), j.History)
-	}
-	samePages(t, callsOn(t, a, 1)[0], doc)
+	e.sendOne(t, ctx, a, "ttyA")
 
 	// The device appears; the modem is opened and probed at the next
 	// probe, not before.
-	waitFor(t, "ttyB waiting for its next probe", func() bool { return clk.waiting() == 1 })
-	b := plugIn(t, ctx, missing)
-	time.Sleep(100 * time.Millisecond)
-	if s := status(p, "ttyB"); s.State != daemon.ModemOutOfOrder {
-		t.Fatalf("ttyB %v before its next probe", s.State)
-	}
-	clk.Advance(probeEvery)
-	waitState(t, p, "ttyB", daemon.ModemIdle)
-	if s := status(p, "ttyB"); s.Err != "" {
-		t.Fatalf("ttyB back in service with a reason: %q", s.Err)
-	}
+	b := plugBack(t, ctx, p, clk, "ttyB", missing)
 
 	// With ttyA lent, the next job goes out on ttyB.
 	_, release, err := p.Borrow(ctx, "ttyA")
@@ -248,11 +265,7 @@ func TestModemAbsentThenPlugged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer release()
-	j = e.waitFinal(t, ctx, e.submit(t, doc).Jobs[0].ID)
-	if j.State != store.Delivered || j.History[0].Modem != "ttyB" {
-		t.Fatalf("job %v: %s on %+v", j.State, reasons(j), j.History)
-	}
-	samePages(t, callsOn(t, b, 1)[0], doc)
+	e.sendOne(t, ctx, b, "ttyB")
 }
 
 // TestModemPulledWhileIdle: a modem unplugged between calls goes out of
@@ -274,17 +287,8 @@ func TestModemPulledWhileIdle(t *testing.T) {
 		s := status(p, "ttyA")
 		return s.State == daemon.ModemOutOfOrder && strings.Contains(s.Err, "no device "+path)
 	})
-	waitFor(t, "ttyA waiting for its next probe", func() bool { return clk.waiting() == 1 })
-	b := plugIn(t, ctx, path)
-	clk.Advance(probeEvery)
-	waitState(t, p, "ttyA", daemon.ModemIdle)
-
-	doc := []*pages.Page{testPage(t, 1)}
-	j := e.waitFinal(t, ctx, e.submit(t, doc).Jobs[0].ID)
-	if j.State != store.Delivered || len(j.History) != 1 {
-		t.Fatalf("job %v: %s", j.State, reasons(j))
-	}
-	samePages(t, callsOn(t, b, 1)[0], doc)
+	b := plugBack(t, ctx, p, clk, "ttyA", path)
+	e.sendOne(t, ctx, b, "ttyA")
 }
 
 // TestModemPulledMidCall: the modem in a call is unplugged (its pty
