@@ -51,6 +51,10 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Ready, if set, is called once the web UI and API listen.
 	Ready func(addr, token string)
+	// ProbeEvery, if set, replaces the pool's wait between attempts to
+	// bring a modem out of service back (daemon.Config.ProbeEvery). It is
+	// for tests, which cannot wait the default; faxd has no flag for it.
+	ProbeEvery time.Duration
 }
 
 // DefaultListen is the demo's address; DemoTokenFile the file in the

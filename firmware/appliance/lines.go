@@ -118,7 +118,7 @@ func (a *App) openPool(context.Context) (err error) {
 		a.lines[i].PowerCycle = a.hw.PowerCycler(a.lines[i].Name)
 	}
 	a.pool, err = daemon.New(daemon.Config{Store: a.st, Ledger: a.led, Lines: a.lines, Open: a.openDevice, DialPlan: a.cfg.NumberDialPlan(),
-		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), Inbox: a.cfg.Inbox, Logger: a.log})
+		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), ProbeEvery: a.o.ProbeEvery, Inbox: a.cfg.Inbox, Logger: a.log})
 	if err != nil {
 		return err
 	}
