@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"faxbox/firmware/setupcode"
+	"faxbox/internal/teststream"
 	"faxbox/ui"
 )
 
@@ -112,7 +113,7 @@ relay_hosts = ["127.0.0.1"]
 
 	type readyInfo struct{ addr, token string }
 	ready := make(chan readyInfo, 1)
-	var stdout, stderr syncBuffer
+	var stdout, stderr teststream.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"faxbox/internal/teststream"
 	"faxbox/pages/render/sandbox/sandboxtest"
 )
 
@@ -156,7 +157,7 @@ type served struct {
 	cmd   *exec.Cmd
 	url   string
 	token string
-	log   syncBuffer
+	log   teststream.Buffer
 }
 
 // startServe builds faxd and runs it in demo mode in a temporary

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"faxbox/firmware/installer"
+	"faxbox/firmware/installer/installertest"
 	"faxbox/firmware/setupcode"
 	"faxbox/internal/teststream"
 )
@@ -26,7 +27,7 @@ type demoServer struct {
 	t              *testing.T
 	dir            string
 	addr, token    string
-	stdout, stderr syncBuffer
+	stdout, stderr teststream.Buffer
 	client         *http.Client
 }
 
@@ -99,24 +100,7 @@ func (d *demoServer) postToken(path, contentType, body string) {
 // consoleStatus runs status on the daemon's console socket.
 func (d *demoServer) consoleStatus() string {
 	d.t.Helper()
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- installer.Dial(d.t.Context(), filepath.Join(d.dir, installer.SocketName), inR, outW)
-		outW.Close()
-	}()
-	out := teststream.New(d.t, outR)
-	out.Expect("faxbox# ")
-	inW.Write([]byte("status\r"))
-	got := out.Expect("faxbox# ")
-	inW.Write([]byte("quit\r"))
-	out.Expect("Logged out.")
-	if err := <-done; err != nil {
-		d.t.Errorf("faxd console: %v", err)
-	}
-	inW.Close()
-	return got
+	return installertest.Status(d.t, d.dir)
 }
 
 // TestServeSetupCode: until the administrator exists, faxd serve makes a

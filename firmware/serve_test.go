@@ -12,31 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"faxbox/firmware/demo"
+	"faxbox/internal/teststream"
 	"faxbox/pages"
 )
-
-// syncBuffer is a bytes.Buffer that the daemon and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestServeDemo starts faxd serve in demo mode, submits a message through
 // the JSON API and waits until the simulated remote fax machine has
@@ -45,7 +27,7 @@ func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
 	type readyInfo struct{ addr, token string }
 	ready := make(chan readyInfo, 1)
-	var stdout, stderr syncBuffer
+	var stdout, stderr teststream.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

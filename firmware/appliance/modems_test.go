@@ -14,14 +14,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"faxbox/firmware/appliance"
 	"faxbox/firmware/config"
 	"faxbox/firmware/demo"
-	"faxbox/firmware/installer"
+	"faxbox/firmware/installer/installertest"
 	"faxbox/internal/pty"
 	"faxbox/internal/teststream"
 	"faxbox/modem"
@@ -172,24 +171,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer that the appliance and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is an appliance started by startAppliance.
 type running struct {
 	t           *testing.T
@@ -220,7 +201,7 @@ func startAppliance(t *testing.T, dir string, devices ...string) *running {
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}} // self-signed
 	type readyInfo struct{ addr, token string }
 	ready := make(chan readyInfo, 1)
-	var out syncBuffer
+	var out teststream.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := appliance.New(ctx, appliance.Options{Config: cfg, DataDir: r.data, Listen: "127.0.0.1:0",
 		Stdout: &out, Stderr: &out, ProbeEvery: 100 * time.Millisecond,
@@ -378,34 +359,11 @@ func (r *running) waitDelivered(id int64) messageJSON {
 	return m
 }
 
-// consoleStatus runs status on the appliance's console socket.
-func (r *running) consoleStatus() string {
-	r.t.Helper()
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- installer.Dial(r.t.Context(), filepath.Join(r.data, installer.SocketName), inR, outW)
-		outW.Close()
-	}()
-	out := teststream.New(r.t, outR)
-	out.Expect("faxbox# ")
-	inW.Write([]byte("status\r"))
-	got := out.Expect("faxbox# ")
-	inW.Write([]byte("quit\r"))
-	out.Expect("Logged out.")
-	if err := <-done; err != nil {
-		r.t.Errorf("console: %v", err)
-	}
-	inW.Close()
-	return got
-}
-
 // consoleModem returns the line of the console's status about the modem
 // called name, "" when there is none.
 func (r *running) consoleModem(name string) string {
 	r.t.Helper()
-	got := r.consoleStatus()
+	got := installertest.Status(r.t, r.data)
 	for l := range strings.Lines(got) {
 		if l = strings.TrimSpace(l); strings.HasPrefix(l, name+" ") {
 			return l

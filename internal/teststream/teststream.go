@@ -1,11 +1,13 @@
 // Package teststream collects what a reader produces so that a test can
 // wait for a text with a time limit: a console session's prompts, a
-// client's output. It is for tests only.
+// client's output; and keeps what a writer under test writes (Buffer).
+// It is for tests only.
 package teststream
 
 import (
 	"bytes"
 	"io"
+	"sync"
 	"testing"
 	"time"
 )
@@ -60,4 +62,25 @@ func (s *Stream) Expect(want string) string {
 			s.t.Fatalf("waiting for %q: timeout; got %q", want, s.buf)
 		}
 	}
+}
+
+// Buffer is a bytes.Buffer that a goroutine under test writes (a
+// daemon's log) while the test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what has been written.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
