@@ -28,7 +28,7 @@ func (a *App) openLines(ctx context.Context) error {
 		wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
 		wls[mc.Device] = wl
 		a.lines = append(a.lines, daemon.Line{Name: filepath.Base(mc.Device), Device: mc.Device, WireLog: wl,
-			Answer: daemon.AnswerPolicyFrom(mc)})
+			Answer: daemon.AnswerPolicyFrom(mc), AnswerAllowance: mc.AnswerAllowance.D()})
 	}
 	a.openDevice = modemOpener(a.cfg, wls)
 	return nil
@@ -92,7 +92,7 @@ func (a *App) demoLines(ctx context.Context) error {
 		a.onClose(line.Close)
 		name := fmt.Sprintf("sim%d", i)
 		a.lines = append(a.lines, daemon.Line{Name: name, Modem: line.Local, WireLog: wl,
-			Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 2}})
+			Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 2}, AnswerAllowance: config.DefaultAnswerAllowance.D()})
 		tag := ""
 		if n > 1 {
 			tag = "-" + name // calls on several lines end at the same second

@@ -189,6 +189,12 @@ type Modem struct {
 	// Hours (modems[].hours, default "") is when calls are answered if
 	// Answer is "hours": "08:00-18:00".
 	Hours TimeRange `toml:"hours"`
+	// AnswerAllowance (modems[].answer_allowance, default "3s", 0 to
+	// "10s") is added to every answered call's connected time so that the
+	// meter runs from the answer, as the telephone company bills: the
+	// modem reports the connection only after the answering machine's
+	// tone.
+	AnswerAllowance Duration `toml:"answer_allowance"`
 	// PowerLine (modems[].power_line, default "") is the GPIO line that
 	// powers or resets the modem, so that the watchdog can power-cycle it;
 	// "" if there is none. Needs board.gpio_chip.
@@ -485,8 +491,14 @@ func DefaultModem() Modem {
 		Init:   []string{},
 		Answer: AnswerRings,
 		Rings:  2,
+
+		AnswerAllowance: DefaultAnswerAllowance,
 	}
 }
+
+// DefaultAnswerAllowance is modems[].answer_allowance's default: about
+// the time from a fax machine's answer to its first V.21 frame.
+const DefaultAnswerAllowance = Duration(3 * time.Second)
 
 // DataPath returns the data directory: DataDir, or its default for the
 // mode.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
@@ -203,6 +204,9 @@ func (c *Config) validateModems(p *problems) {
 		}
 		if m.Answer == AnswerHours && m.Hours.IsZero() {
 			p.add(k+"hours", "required when answer = \"hours\": when to answer, for example \"08:00-18:00\"")
+		}
+		if m.AnswerAllowance < 0 || m.AnswerAllowance.D() > 10*time.Second {
+			p.add(k+"answer_allowance", "%s is not between 0s and 10s", m.AnswerAllowance)
 		}
 		checkLine(p, c, k+"power_line", m.PowerLine)
 	}

@@ -53,6 +53,12 @@ type Line struct {
 	// zero value never answers. Answered calls are received into the
 	// store (receive.go) and cost no credit.
 	Answer AnswerPolicy
+	// AnswerAllowance is added to every answered call's connected time
+	// to meter it from the answer, as the telephone company bills it: a
+	// class 1 modem reports CONNECT only once it hears the answering
+	// machine's V.21 flags, after its CED answer tone (2100 Hz for 2.6 to
+	// 4 s in T.30).
+	AnswerAllowance time.Duration
 	// WireLog, if not nil, is the wire log the modem's driver was made
 	// with (modem.Config.WireLog): the worker points it at each attempt's
 	// trace for the call, and discards what the modem says between calls.

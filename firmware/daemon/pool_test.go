@@ -310,11 +310,19 @@ func (e *env) charges(t *testing.T) []billing.Entry {
 // connected time (which the store keeps in whole milliseconds).
 func checkCharge(t *testing.T, c billing.Entry, a store.Attempt) {
 	t.Helper()
+	checkChargeFrom(t, c, a, 0)
+}
+
+// checkChargeFrom checks the charge of an attempt on a line whose meter
+// adds allowance to the connected time.
+func checkChargeFrom(t *testing.T, c billing.Entry, a store.Attempt, allowance time.Duration) {
+	t.Helper()
 	if a.Duration <= 0 {
 		t.Fatalf("attempt %d: connected %v", a.Number, a.Duration)
 	}
-	if got := -c.Amount; got != rate.Cost(a.Duration) && got != rate.Cost(a.Duration+time.Millisecond) {
-		t.Fatalf("attempt %d: charged %d for %v connected, tariff says %d", a.Number, got, a.Duration, rate.Cost(a.Duration))
+	d := a.Duration + allowance
+	if got := -c.Amount; got != rate.Cost(d) && got != rate.Cost(d+time.Millisecond) {
+		t.Fatalf("attempt %d: charged %d for %v connected and %v before, tariff says %d", a.Number, got, a.Duration, allowance, rate.Cost(d))
 	}
 }
 

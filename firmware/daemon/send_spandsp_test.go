@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/report"
@@ -69,7 +70,7 @@ func TestSendToSpandsp(t *testing.T) {
 	if len(cs) != 1 {
 		t.Fatalf("%d charges, want 1", len(cs))
 	}
-	checkCharge(t, cs[0], at)
+	checkChargeFrom(t, cs[0], at, config.DefaultAnswerAllowance.D())
 
 	data, err := os.ReadFile(rx)
 	if err != nil {
@@ -89,6 +90,7 @@ func TestSendToSpandsp(t *testing.T) {
 	}
 	samePages(t, got, doc)
 	checkReport(t, e, j, cs[0], doc[0])
+	checkMetered(t, e, l, cs[0])
 	t.Logf("delivered: %d pages at %d bit/s %s, connected %v, charged %s", at.PagesConfirmed, at.BitRate, at.Coding,
 		at.Duration.Round(time.Millisecond), billing.EUR.Format(-cs[0].Amount))
 }
@@ -130,6 +132,23 @@ func checkReport(t *testing.T, e *env, j store.Job, charge billing.Entry, first 
 	}
 }
 
+// checkMetered: the ledger metered the call within a second of the time
+// the line held it, from the answer to the first side on hook, as the
+// telephone company bills it.
+func checkMetered(t *testing.T, e *env, l *spandsp.Line, charge billing.Entry) {
+	t.Helper()
+	answered, ended := l.CallTimes()
+	c, err := e.led.Call(context.Background(), charge.Call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := ended.Sub(answered)
+	if answered.IsZero() || ended.IsZero() || (c.Duration-held).Abs() > time.Second {
+		t.Fatalf("metered %v, the line held the call %v (answered %v, ended %v)", c.Duration, held, answered, ended)
+	}
+	t.Logf("metered %v; the line held the call %v", c.Duration, held)
+}
+
 // runSpandspPool runs, until the test ends, a pool of one modem: spandsp's
 // T.31 software modem of l, answering calls as answer says. It returns the
 // context to wait for spandsp's end with (four minutes).
@@ -141,7 +160,7 @@ func runSpandspPool(t *testing.T, e *env, l *spandsp.Line, answer daemon.AnswerP
 	}
 	t.Cleanup(func() { m.Close() })
 	p, err := daemon.New(daemon.Config{Store: e.st, Ledger: e.led, DialPlan: numbers.DialPlan{Country: "BE"},
-		Lines: []daemon.Line{{Name: "spandsp", Modem: m, Answer: answer}},
+		Lines: []daemon.Line{{Name: "spandsp", Modem: m, Answer: answer, AnswerAllowance: config.DefaultAnswerAllowance.D()}},
 		Fax:   t30.Options{Ident: "+32 2 555 0100"}, Poll: time.Second})
 	if err != nil {
 		t.Fatal(err)

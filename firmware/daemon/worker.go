@@ -312,7 +312,9 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	w.setState(ModemCalling, j.ID, nil)
 	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc}
 	opts := w.options(pctx, log, n.E164)
-	opts.MaxDuration = limit
+	// The meter runs from the answer: the engine's own limit, from
+	// CONNECT, leaves room for the time before it.
+	opts.MaxDuration = max(limit-w.line.AnswerAllowance, time.Second)
 	next := opts.OnEvent
 	opts.OnEvent = func(e t30.Event) {
 		rec.event(e)
@@ -372,9 +374,9 @@ func (w *worker) ended(ctx context.Context, log *slog.Logger, j store.Job, a sto
 	cfg := &w.pool.cfg
 	pctx := context.WithoutCancel(ctx)
 	// r.Connected is the engine's measure from CONNECT on the monotonic
-	// clock: what the tariff is applied to.
+	// clock; the meter adds the time from the answer to CONNECT.
 	answered := r.Connected > 0 || rec.connected
-	w.settle(pctx, log, callID, r.Connected)
+	w.settle(pctx, log, callID, w.metered(r.Connected))
 	var params *store.Params
 	if answered {
 		p := callParams(r)
@@ -463,6 +465,16 @@ func (w *worker) billingRefusal(err error) (code, text string, final bool) {
 	return "billing", "the call could not be charged: " + err.Error(), false
 }
 
+// metered is what the telephone company bills for a call connected for
+// connected (from CONNECT): that time and the answer allowance before it,
+// nothing for a call never connected.
+func (w *worker) metered(connected time.Duration) time.Duration {
+	if connected <= 0 {
+		return 0
+	}
+	return connected + w.line.AnswerAllowance
+}
+
 // settle ends the call's billing with the metered connected time.
 func (w *worker) settle(ctx context.Context, log *slog.Logger, callID string, connected time.Duration) {
 	s, err := w.pool.cfg.Ledger.Settle(ctx, callID, connected > 0, connected)
@@ -522,7 +534,7 @@ func (r *recorder) event(e t30.Event) {
 		if err := cfg.Store.RecordConnected(r.ctx, r.attempt, store.Params{}); err != nil {
 			r.log.Error("recording connected", "err", err)
 		}
-		if err := cfg.Ledger.Progress(r.ctx, r.call, 0); err != nil {
+		if err := cfg.Ledger.Progress(r.ctx, r.call, r.w.line.AnswerAllowance); err != nil {
 			r.log.Error("metering", "err", err)
 		}
 	case t30.RemoteIdent:
@@ -545,7 +557,7 @@ func (r *recorder) event(e t30.Event) {
 			r.log.Error("recording a confirmed page", "page", page, "err", err)
 		}
 		if r.connected {
-			if err := cfg.Ledger.Progress(r.ctx, r.call, time.Since(r.at)); err != nil {
+			if err := cfg.Ledger.Progress(r.ctx, r.call, r.w.metered(time.Since(r.at))); err != nil {
 				r.log.Error("metering", "err", err)
 			}
 		}

@@ -114,6 +114,11 @@ type Line struct {
 	started  time.Time
 	answered time.Time
 
+	// callTimes is when the last call was answered and when it ended (a
+	// side went on hook or the line was cut), as the line saw them.
+	timesMu   sync.Mutex
+	callTimes [2]time.Time
+
 	cutCh     chan bool
 	closeCh   chan struct{}
 	exited    chan struct{}
@@ -403,6 +408,7 @@ func (l *Line) answer(j int) {
 	l.call = callUp
 	l.gen++
 	l.answered = time.Now()
+	l.setCallTimes(l.answered, time.Time{})
 	l.logf("line: %s answers; call up", l.sides[j].name())
 	l.sides[j].answered()
 	l.sides[l.caller].connected()
@@ -416,6 +422,21 @@ func (l *Line) answer(j int) {
 	}
 }
 
+func (l *Line) setCallTimes(answered, ended time.Time) {
+	l.timesMu.Lock()
+	defer l.timesMu.Unlock()
+	l.callTimes = [2]time.Time{answered, ended}
+}
+
+// CallTimes returns when the last call on the line was answered and when
+// it ended (the first side on hook, or the cut); zero times for what has
+// not happened. What a telephone company would bill is ended - answered.
+func (l *Line) CallTimes() (answered, ended time.Time) {
+	l.timesMu.Lock()
+	defer l.timesMu.Unlock()
+	return l.callTimes[0], l.callTimes[1]
+}
+
 // hangup is side i going on hook.
 func (l *Line) hangup(i int) {
 	switch l.call {
@@ -426,6 +447,7 @@ func (l *Line) hangup(i int) {
 			l.gen++
 		}
 	case callUp:
+		l.setCallTimes(l.answered, time.Now())
 		l.logf("line: %s hangs up", l.sides[i].name())
 		l.call = callIdle
 		l.gen++
@@ -437,6 +459,7 @@ func (l *Line) hangup(i int) {
 
 func (l *Line) doCut(hangup bool) {
 	l.logf("line: cut (hangup %v) %v after answer", hangup, time.Since(l.answered).Round(time.Millisecond))
+	l.setCallTimes(l.answered, time.Now())
 	l.cut = true
 	if hangup && l.call != callIdle {
 		l.call = callIdle

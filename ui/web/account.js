@@ -84,8 +84,9 @@ export default async function account({ main, events, notify }) {
   replace(main, h('h1', { text: t('accountTitle') }), summary,
     h('div', { class: 'grid' }, redeem, lookup, password),
     h('section', {}, h('h2', { text: t('ledger') }),
-      h('a', { class: 'button', href: '/api/account/ledger?format=csv', download: 'statement.csv', text: t('statementCSV') }), ledger),
-    h('section', {}, h('h2', { text: t('priceList') }), tariffs));
+      h('a', { class: 'button', href: '/api/account/ledger?format=csv', download: 'statement.csv', text: t('statementCSV') }),
+      h('p', { class: 'hint', text: t('statementCounts') }), ledger),
+    h('section', {}, h('h2', { text: t('priceList') }), h('p', { class: 'hint', text: t('meterCounts') }), tariffs));
 
   showAccount(await get('/api/account'));
   const failed = (el) => (e) => replace(el, h('p', { class: 'error', text: e.message }));

@@ -140,6 +140,8 @@ const S = {
   redeem: 'Redeem a voucher', voucherCode: 'Voucher code', redeemSubmit: 'Redeem',
   redeemed: 'Voucher redeemed: {amount} {currency} added.',
   priceList: 'Price list', priceListSummary: 'Every destination ({n})',
+  meterCounts: 'A call is metered from the moment the fax machine at the other end answers until the line is hung up, as the telephone company bills it; calls that are not answered cost nothing.',
+  statementCounts: 'In the statement, duration_s is the metered time of each call (from the answer to the hang-up), billed_s the seconds charged after the tariff\'s first period and steps, and report the call\'s transmission report.',
   lookup: 'What would a fax cost?', lookupNumber: 'Fax number', lookupPages: 'Pages', lookupSubmit: 'Look up',
   lookupResult: '{number} ({country}, {tariff}): {per} {currency}/min; {pages} page(s) ≈ {estimate} {currency}',
   changePassword: 'Change my password', oldPassword: 'Current password', newPassword: 'New password',
