@@ -67,7 +67,9 @@ func (c call) line(t testing.TB) (*t38.Line, *net.UDPConn, net.Addr, t30.Options
 	p.Version, p.MaxBitRate = c.version, c.rate
 	cfg := t38.Config{Params: p, PreCorrigendum: c.version == 0}
 	if os.Getenv("GWTRACE") != "" {
-		cfg.Trace = func(e t38.TraceEntry) { t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered) }
+		cfg.Trace = func(e t38.TraceEntry) {
+			t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered)
+		}
 	}
 	l, err := t38.NewLine(ours, theirs.LocalAddr(), cfg)
 	if err != nil {
