@@ -44,19 +44,6 @@ func samePageList(t *testing.T, got, want []*pages.Page) {
 	}
 }
 
-func readTIFFFile(t *testing.T, name string) []*pages.Page {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, _, err := pages.ReadTIFF(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps
-}
-
 // TestSendSIP: faxd send --sip to a T.38 gateway: sipp answers the INVITE
 // (with T.38 directly, or with a 488, audio and its own re-INVITE to
 // T.38) and spandsp's T.38 terminal receives the fax; the pages arrive
