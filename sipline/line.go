@@ -438,3 +438,10 @@ func (l *Line) ReceiveFrameStarting(ctx context.Context, buf []byte, start time.
 	}
 	return m.ReceiveFrameStarting(ctx, buf, start)
 }
+
+// WriteCallTrace writes the current or last call's trace (Record.WriteTrace),
+// for the daemon's attempt traces.
+func (l *Line) WriteCallTrace(w io.Writer) error {
+	r := l.Record()
+	return r.WriteTrace(w)
+}

@@ -303,9 +303,10 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	cancelCall(nil)
 
 	// r.Connected is the engine's measure from CONNECT on the monotonic
-	// clock: what the tariff is applied to.
+	// clock: what the tariff is applied to, unless the line bills its
+	// calls itself (billedTime).
 	answered := r.Connected > 0 || rec.connected
-	w.settle(pctx, log, callID, r.Connected)
+	w.settle(pctx, log, callID, billedTime(w.line.Modem, r))
 	var params *store.Params
 	if answered {
 		p := callParams(r)
