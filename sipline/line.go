@@ -76,10 +76,22 @@ func (l *Line) addPacket(e t38.TraceEntry) {
 }
 
 // target turns what the dial plan gives into a request URI: a SIP URI as
-// it is, digits at the account's domain.
+// it is, digits at the account's domain. The dial string's modem
+// modifiers (T and P for tone or pulse, W, comma pauses and the like,
+// ITU-T V.250 6.3.1) mean nothing on SIP and are dropped; digits, '+',
+// '*' and '#' stay.
 func (a *Account) target(number string) (string, error) {
 	if strings.HasPrefix(number, "sip:") || strings.HasPrefix(number, "sips:") {
 		return number, nil
+	}
+	number = strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r == '+' || r == '*' || r == '#' {
+			return r
+		}
+		return -1
+	}, number)
+	if number == "" {
+		return "", errors.New("sipline: no digits to call")
 	}
 	host := a.cfg.Domain
 	if host == "" {
