@@ -107,48 +107,51 @@ func writeSIPTrace(name string, rec *sipline.Record) error {
 	return f.Close()
 }
 
-// sendSIP is faxd send --sip: one call to the URI.
+// run opens the one-line account, runs call on its line until the call
+// has ended (or SIGINT/SIGTERM), and closes the account.
+func (f *sipFlags) run(call func(ctx context.Context, line *sipline.Line) error) error {
+	acct, line, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer acct.Close()
+	ctx, stop := signalContext()
+	defer stop()
+	return call(ctx, line)
+}
+
+// send is faxd send --sip: one call to the URI.
 func (f *sipFlags) send(stdout, stderr io.Writer, doc t30.Pages, o t30.Options) error {
 	if f.t38Version < 0 || f.t38Version > 3 {
 		return fmt.Errorf("--t38-version %d: want 0 to 3", f.t38Version)
 	}
-	acct, line, err := f.open()
-	if err != nil {
-		return err
-	}
-	defer acct.Close()
-	ctx, stop := signalContext()
-	defer stop()
-	r := t30.Send(ctx, line, f.uri, doc, o)
-	hangUp(line)
-	return f.finish(stdout, stderr, line, r, doc.Len(), "")
+	return f.run(func(ctx context.Context, line *sipline.Line) error {
+		r := t30.Send(ctx, line, f.uri, doc, o)
+		hangUp(line)
+		return f.finish(stdout, stderr, line, r, doc.Len(), "")
+	})
 }
 
-// receiveSIP is faxd receive --sip-listen: waits for one call, answers it
+// receive is faxd receive --sip-listen: waits for one call, answers it
 // and stores the confirmed pages in dir.
 func (f *sipFlags) receive(stdout, stderr io.Writer, dir string, o t30.Options) error {
-	acct, line, err := f.open()
-	if err != nil {
-		return err
-	}
-	defer acct.Close()
-	ctx, stop := signalContext()
-	defer stop()
-	if _, err := line.WaitRing(ctx); err != nil {
-		return fmt.Errorf("waiting for a call: %w", err)
-	}
-	store, err := newFaxFile(dir, time.Now())
-	if err != nil {
-		return err
-	}
-	o.OnPage = store.add
-	r := t30.Receive(ctx, line, o)
-	hangUp(line)
-	file, err := store.finish()
-	if err != nil {
-		fmt.Fprintf(stderr, "faxd receive: %v\n", err)
-	}
-	return f.finish(stdout, stderr, line, r, 0, file)
+	return f.run(func(ctx context.Context, line *sipline.Line) error {
+		if _, err := line.WaitRing(ctx); err != nil {
+			return fmt.Errorf("waiting for a call: %w", err)
+		}
+		store, err := newFaxFile(dir, time.Now())
+		if err != nil {
+			return err
+		}
+		o.OnPage = store.add
+		r := t30.Receive(ctx, line, o)
+		hangUp(line)
+		file, err := store.finish()
+		if err != nil {
+			fmt.Fprintf(stderr, "faxd receive: %v\n", err)
+		}
+		return f.finish(stdout, stderr, line, r, 0, file)
+	})
 }
 
 // hangUp makes sure the call has ended (BYE sent or received) so that its
