@@ -80,10 +80,10 @@ bench-daemon: deps build
 bench-ui: deps
 	$(GO) test -count=1 -timeout 20m -run '^$$' -bench 'EventToBrowser|WebsocketClients' -benchtime 1x ./ui/
 
-# fuzz runs every fuzz target of the codec for FUZZTIME each.
+# fuzz runs every fuzz target of the codec and of T.38 for FUZZTIME each.
 fuzz:
-	@for f in $$($(GO) test -list 'Fuzz.*' ./pages | grep ^Fuzz); do \
-	  echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./pages || exit 1; done
+	@for p in ./pages ./t38; do for f in $$($(GO) test -list 'Fuzz.*' $$p | grep ^Fuzz); do \
+	  echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 
 clean:
 	rm -rf $(BIN)

@@ -2,22 +2,19 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
+	"faxbox/firmware/installer"
 )
 
 // runConsole implements "faxd console": the installer console of the
@@ -30,7 +27,7 @@ func runConsole(args []string, stdout, stderr io.Writer) error {
 	fl := newFlagSet("console", "console [--config FILE | --demo | --socket PATH]\n       faxd console hash-pin", stderr)
 	configPath := fl.String("config", config.DefaultPath, "configuration file of the running faxd serve (for its data directory)")
 	demo := fl.Bool("demo", false, "the console of faxd serve --demo (data in ./var/demo)")
-	sock := fl.String("socket", "", "the daemon's console socket (default DATA_DIR/"+consoleSocket+")")
+	sock := fl.String("socket", "", "the daemon's console socket (default DATA_DIR/"+installer.SocketName+")")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -42,13 +39,13 @@ func runConsole(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case path != "":
 	case *demo:
-		path = filepath.Join(config.DemoDataDir, "demo", consoleSocket)
+		path = filepath.Join(config.DemoDataDir, "demo", installer.SocketName)
 	default:
 		cfg, err := config.Load(*configPath)
 		if err != nil {
 			return err
 		}
-		path = filepath.Join(cfg.DataPath(), consoleSocket)
+		path = filepath.Join(cfg.DataPath(), installer.SocketName)
 	}
 	if isTerminal(os.Stdin) {
 		restore, err := rawMode(os.Stdin)
@@ -59,37 +56,7 @@ func runConsole(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return consoleClient(ctx, path, os.Stdin, stdout)
-}
-
-// consoleClient connects to the console socket at path and relays in to
-// it and its output to out, until the daemon ends the session (logout),
-// ctx ends, or in ends (then the daemon sees a hang-up).
-func consoleClient(ctx context.Context, path string, in io.Reader, out io.Writer) error {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("no console at %s: is faxd serve running? (%w)", path, err)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%s: only the daemon's user (root) may open the console: %w", path, err)
-	case err != nil:
-		return fmt.Errorf("console: %w", err)
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	go func() {
-		io.Copy(conn, in) //nolint:errcheck // the session's end is what counts
-		if uc, ok := conn.(*net.UnixConn); ok {
-			uc.CloseWrite() //nolint:errcheck // the daemon then sees the end of the input
-		}
-	}()
-	_, err = io.Copy(out, conn)
-	if ctx.Err() != nil {
-		return nil
-	}
-	return err
+	return installer.Dial(ctx, path, os.Stdin, stdout)
 }
 
 // isTerminal reports whether f is a terminal.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"faxbox/firmware/daemon"
+	"faxbox/firmware/faxfile"
 	"faxbox/modem"
 	"faxbox/pages"
 	"faxbox/pages/render"
@@ -305,12 +304,12 @@ func runReceive(args []string, stdout, stderr io.Writer) error {
 			break
 		}
 	}
-	store, err := newFaxFile(*out, time.Now())
+	store, err := faxfile.Create(filepath.Join(*out, "fax-"+time.Now().Format("20060102-150405")+".tif"))
 	if err != nil {
 		return err
 	}
-	r := t30.Receive(ctx, md, t30.Options{Ident: *ident, Logger: mf.logger(stderr), OnPage: store.add})
-	file, err := store.finish()
+	r := t30.Receive(ctx, md, t30.Options{Ident: *ident, Logger: mf.logger(stderr), OnPage: store.Add})
+	file, err := store.Finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "faxd receive: %v\n", err)
 	}
@@ -319,60 +318,4 @@ func runReceive(args []string, stdout, stderr io.Writer) error {
 		return errQuiet
 	}
 	return nil
-}
-
-// faxFile stores received pages in a TIFF-F as they are confirmed, so a
-// call that drops keeps the pages before it.
-type faxFile struct {
-	dir, name string
-	tmp       *os.File
-	bw        *bufio.Writer
-	tw        *pages.TIFFWriter
-	n         int
-}
-
-func newFaxFile(dir string, t time.Time) (*faxFile, error) {
-	name := filepath.Join(dir, "fax-"+t.Format("20060102-150405")+".tif")
-	tmp, err := os.CreateTemp(dir, ".fax-*.tif")
-	if err != nil {
-		return nil, err
-	}
-	bw := bufio.NewWriter(tmp)
-	tw, err := pages.NewTIFFWriter(bw, 0)
-	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	return &faxFile{dir: dir, name: name, tmp: tmp, bw: bw, tw: tw}, nil
-}
-
-// add writes a confirmed page in the coding it was sent with.
-func (f *faxFile) add(p t30.ReceivedPage) error {
-	f.n++
-	return daemon.WriteReceivedPage(f.tw, p)
-}
-
-// finish completes the file, or removes it when no page came.
-func (f *faxFile) finish() (string, error) {
-	defer f.tmp.Close()
-	if f.n == 0 {
-		os.Remove(f.tmp.Name())
-		return "", nil
-	}
-	err := f.tw.Close()
-	if err == nil {
-		err = f.bw.Flush()
-	}
-	if err == nil {
-		err = f.tmp.Sync()
-	}
-	if err == nil {
-		err = os.Rename(f.tmp.Name(), f.name)
-	}
-	if err != nil {
-		os.Remove(f.tmp.Name())
-		return "", fmt.Errorf("storing the received fax: %w", err)
-	}
-	return f.name, nil
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
+	"faxbox/firmware/faxfile"
 	"faxbox/sip"
 	"faxbox/sipline"
 	"faxbox/t30"
@@ -139,14 +141,14 @@ func (f *sipFlags) receive(stdout, stderr io.Writer, dir string, o t30.Options) 
 		if _, err := line.WaitRing(ctx); err != nil {
 			return fmt.Errorf("waiting for a call: %w", err)
 		}
-		store, err := newFaxFile(dir, time.Now())
+		store, err := faxfile.Create(filepath.Join(dir, "fax-"+time.Now().Format("20060102-150405")+".tif"))
 		if err != nil {
 			return err
 		}
-		o.OnPage = store.add
+		o.OnPage = store.Add
 		r := t30.Receive(ctx, line, o)
 		hangUp(line)
-		file, err := store.finish()
+		file, err := store.Finish()
 		if err != nil {
 			fmt.Fprintf(stderr, "faxd receive: %v\n", err)
 		}

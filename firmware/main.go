@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"faxbox/pages/render/sandbox"
 )
 
 // command is one faxd subcommand.
@@ -44,6 +46,10 @@ var errUsage = errors.New("usage")
 var errQuiet = errors.New("reported")
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == sandbox.ChildCommand {
+		// Hidden: the daemon renders documents in a child process.
+		os.Exit(sandbox.ChildMain())
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"faxbox/firmware/setupcode"
 	"faxbox/ui"
 )
 
@@ -106,6 +107,7 @@ from = "Faxbox <fax@office.test>"
 starttls = false
 [email_to_fax]
 listen = "127.0.0.1:%d"
+relay_hosts = ["127.0.0.1"]
 `, rl.addr.Port, smtpPort)), 0o644)
 
 	type readyInfo struct{ addr, token string }
@@ -150,7 +152,12 @@ listen = "127.0.0.1:%d"
 		}
 		return resp.StatusCode
 	}
-	if code := call("POST", "/auth/setup", strings.NewReader(`{"name": "alice", "email": "alice@office.test", "password": "a long password"}`), nil); code != http.StatusCreated {
+	setupCode, err := os.ReadFile(filepath.Join(dir, setupcode.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := fmt.Sprintf(`{"name": "alice", "email": "alice@office.test", "password": "a long password", "setup_code": %q}`, strings.TrimSpace(string(setupCode)))
+	if code := call("POST", "/auth/setup", strings.NewReader(setup), nil); code != http.StatusCreated {
 		t.Fatalf("setup: status %d", code)
 	}
 

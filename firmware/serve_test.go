@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"faxbox/firmware/demo"
 	"faxbox/pages"
 )
 
@@ -282,7 +283,7 @@ func TestServeDemo(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if len(inbox.Faxes) != 1 || inbox.Faxes[0].Receiving || inbox.Faxes[0].Partial || inbox.Faxes[0].Pages != 1 ||
-		inbox.Faxes[0].CallerIdent != demoRemoteCSI {
+		inbox.Faxes[0].CallerIdent != demo.RemoteCSI {
 		t.Errorf("inbox %+v; want the remote's one-page fax, complete", inbox.Faxes)
 	}
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"faxbox/firmware/appliance"
 	"faxbox/firmware/config"
 	"faxbox/ui"
 )
@@ -59,8 +60,8 @@ func runSubmit(args []string, stdout, stderr io.Writer) error {
 	r.files = fl.Args()
 	if *demo {
 		dir := filepath.Join(config.DemoDataDir, "demo")
-		r.url = cmp.Or(r.url, "https://"+defaultListen)
-		tokenFile = cmp.Or(tokenFile, filepath.Join(dir, demoTokenFile))
+		r.url = cmp.Or(r.url, "https://"+appliance.DefaultListen)
+		tokenFile = cmp.Or(tokenFile, filepath.Join(dir, appliance.DemoTokenFile))
 		caFile = cmp.Or(caFile, filepath.Join(dir, ui.CertFile))
 	}
 	if r.url == "" || tokenFile == "" || (r.to == "" && r.cc == "" && r.bcc == "") {
@@ -77,7 +78,7 @@ func runSubmit(args []string, stdout, stderr io.Writer) error {
 		}
 		r.body = b
 	}
-	tok, err := readToken(tokenFile)
+	tok, err := appliance.ReadToken(tokenFile)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // TestSubmit queues messages with faxd submit through the real JSON API
@@ -48,7 +49,7 @@ func TestSubmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	const token = "submit-test-token-123456"
-	h, err := api.New(api.Config{Store: st, Ledger: led, Renderer: render.New(render.Options{}), Numbers: parser,
+	h, err := api.New(api.Config{Store: st, Ledger: led, Renderer: sandbox.NewDirect(render.Options{}), Numbers: parser,
 		Auth: &api.TokenAuth{Token: token, Principal: api.Principal{User: user}}})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,9 @@
 # bench-daemon.sh FAXD: start-up to ready, idle RSS, and RSS while sending
 # on one and on two modems at once, of `faxd serve --demo` (simulated
 # lines in real time). Start-up is measured from exec until the API
-# answers; RSS is read from /proc.
+# answers; RSS is read from /proc. Documents are rendered in a child
+# process: its peak (from the daemon's log, child_peak_kib) is reported
+# apart from the daemon's.
 set -euo pipefail
 faxd=$(readlink -f "$1")
 runs=${RUNS:-7}
@@ -59,13 +61,15 @@ sending() {
   done
   hwm=$(hwm_mib "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$idle $peak $hwm"
+  child=$(awk 'match($0, /child_peak_kib=[0-9]+/) {v = substr($0, RSTART + 15, RLENGTH - 15) + 0; if (v > m) m = v} END {printf "%.1f", m / 1024}' "$work/serve.log")
+  echo "$idle $peak $hwm $child"
 }
 
-read -r idle peak hwm < <(sending 1 '+32 2 555 12 12')
-read -r idle2 peak2 hwm2 < <(sending 2 '+32 2 555 12 12, +32 2 555 12 13')
+read -r idle peak hwm child < <(sending 1 '+32 2 555 12 12')
+read -r idle2 peak2 hwm2 child2 < <(sending 2 '+32 2 555 12 12, +32 2 555 12 13')
 
 printf 'start-up to ready (API answers), median of %d: %s ms\n' "$runs" "$median"
 printf 'RSS idle: %s MiB (two modems: %s MiB)\n' "$idle" "$idle2"
 printf 'RSS while sending on one modem (peak over 30 s of a call): %s MiB; highest ever, rendering included: %s MiB\n' "$peak" "$hwm"
 printf 'RSS while sending on two modems at once (peak over 30 s): %s MiB; highest ever, rendering included: %s MiB\n' "$peak2" "$hwm2"
+printf 'render child peak RSS (a process of its own): %s MiB (two recipients: %s MiB)\n' "$child" "$child2"

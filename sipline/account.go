@@ -21,8 +21,8 @@ type Options struct {
 	// NoPacing, Logger. Params and Trace are set per call.
 	T38 t38.Config
 	// CorrigendumV0 makes version 0 sessions use the ASN.1 of T.38
-	// Corrigendum 1. By default they use the 1998 syntax, which spandsp
-	// and Asterisk speak in version 0 (t38.Syntax).
+	// Corrigendum 1 (t38.Config.V0Corrigendum). By default they use the
+	// 1998 notation, which spandsp and Asterisk speak in version 0.
 	CorrigendumV0 bool
 	// AudioFirst starts outgoing calls as audio with CNG and leaves the
 	// switch to T.38 to a re-INVITE (T.38 Annex D); by default T.38 is

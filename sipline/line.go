@@ -192,7 +192,7 @@ func (l *Line) connect(ctx context.Context, begin func(*t38.Line) error) error {
 	}
 	cfg := l.acct.opt.T38
 	cfg.Params = t38Params(s.Params)
-	cfg.PreCorrigendum = cfg.Params.Version == 0 && !l.acct.opt.CorrigendumV0
+	cfg.V0Corrigendum = l.acct.opt.CorrigendumV0
 	cfg.Trace = l.addPacket
 	m, err := t38.NewLine(s.Conn, net.UDPAddrFromAddrPort(s.Remote), cfg)
 	if err != nil {

@@ -2,7 +2,7 @@ package t38
 
 import "fmt"
 
-// Indicator is a T.30 indicator (T.38 clause 7.2.1 and Annex A
+// Indicator is a T.30 indicator (T.38 clause 7.3 and Annex A
 // Type-of-msg.t30-indicator): a signal the far gateway's modem is
 // starting to send, or silence.
 type Indicator uint8
@@ -97,7 +97,7 @@ func (d DataType) String() string {
 	return fmt.Sprintf("data(%d)", uint8(d))
 }
 
-// FieldType says what a field of a data packet holds (T.38 clause 7.2.2
+// FieldType says what a field of a data packet holds (T.38 clause 7.4
 // and Annex A Data-Field.field-type).
 type FieldType uint8
 
@@ -164,11 +164,11 @@ func (p Packet) String() string {
 	return s
 }
 
-// Syntax selects the ASN.1 the codec follows. Versions 1 to 3 all use the
-// syntax of T.38 Corrigendum 1; version 0 peers use either it or the
-// original 1998 syntax, in which Data-Field.field-type has no extension
-// marker and a field without data takes only four bits, so the next field
-// begins mid-octet.
+// Syntax selects the ASN.1 the codec follows. Versions 1 to 3 use the
+// later notation (T.38 Annex A.1); version 0 peers use either it or the
+// 1998 notation (Annex A.2, before the corrigendum), in which
+// Data-Field.field-type has no extension marker and a field without data
+// takes only four bits, so the next field begins mid-octet.
 type Syntax struct {
 	// Version is the negotiated T38FaxVersion, 0 to 3. Extension
 	// indicators, data types and field types need version 1 or later.

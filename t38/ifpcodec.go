@@ -40,7 +40,7 @@ func (s Syntax) encode(w *bitWriter, p Packet) error {
 	return nil
 }
 
-// encodeEnum writes an extensible ENUMERATED (X.691 13): an extension bit,
+// encodeEnum writes an extensible ENUMERATED (X.691, enumerated type): an extension bit,
 // then the root index in width bits or an extension addition as a
 // normally small number.
 func (s Syntax) encodeEnum(w *bitWriter, v, root, all uint32, width uint) error {
@@ -62,7 +62,7 @@ func (s Syntax) encodeEnum(w *bitWriter, v, root, all uint32, width uint) error 
 // encodeField writes one Data-Field element: the optional field-data's
 // presence bit, the field-type and the field-data, an OCTET STRING
 // (SIZE (1..65535)) whose length goes as a 16-bit constrained number
-// (X.691 16.6 and 10.9.3.3).
+// (X.691, octet string with a size constraint).
 func (s Syntax) encodeField(w *bitWriter, f Field) error {
 	if len(f.Data) > 65535 {
 		return errFieldLen
@@ -85,8 +85,8 @@ func (s Syntax) encodeField(w *bitWriter, f Field) error {
 	return nil
 }
 
-// writeLength writes an unconstrained length determinant (X.691
-// 10.9.3.6-7); T.38 never needs the fragmented form.
+// writeLength writes an unconstrained length determinant (X.691, length
+// determinant); T.38 never needs the fragmented form.
 func writeLength(w *bitWriter, n int) error {
 	w.align()
 	switch {

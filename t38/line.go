@@ -27,10 +27,12 @@ var DefaultRedundancy = Redundancy{Indicator: 3, Control: 3, Image: 2}
 type Config struct {
 	// Params are the session's negotiated T.38 parameters.
 	Params Params
-	// PreCorrigendum makes a version 0 session use the 1998 ASN.1 of
-	// T.38 (see Syntax), as some older gateways do; spandsp and Asterisk
-	// speak it in version 0. Ignored in later versions.
-	PreCorrigendum bool
+	// V0Corrigendum makes a version 0 session use the corrigendum's
+	// ASN.1 (T.38 Annex A.1) rather than the 1998 notation (Annex A.2,
+	// see Syntax). Version 0 equipment speaks either; the 1998 one is the
+	// default here as in spandsp (and so FreeSWITCH's and Asterisk's
+	// spandsp-based fax) and in Wireshark. Ignored in later versions.
+	V0Corrigendum bool
 	// Redundancy applies when Params.ErrorCorrection is ECRedundancy; nil
 	// means DefaultRedundancy.
 	Redundancy *Redundancy
@@ -118,7 +120,7 @@ func NewLine(conn net.PacketConn, remote net.Addr, cfg Config) (*Line, error) {
 	}
 	l := &Line{
 		conn: conn, remote: remote, cfg: cfg, red: red, log: lg,
-		syn:      Syntax{Version: cfg.Params.Version, PreCorrigendum: cfg.PreCorrigendum},
+		syn:      Syntax{Version: cfg.Params.Version, PreCorrigendum: !cfg.V0Corrigendum},
 		enc:      Encoder{Mode: cfg.Params.ErrorCorrection, MaxDatagram: cfg.Params.MaxDatagram},
 		rx:       make(chan rxEvent, rxQueue),
 		quiet:    newQuietTracker(),

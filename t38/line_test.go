@@ -2,6 +2,7 @@ package t38_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 	"testing"
@@ -40,6 +41,7 @@ type goCall struct {
 	got        []*pages.Page
 	sendStats  t38.LineStats
 	recvStats  t38.LineStats
+	capture    *captureConn // the sender's datagrams both ways
 }
 
 // runGoCall runs Faxbox's T.30 engine at both ends of a T.38 session over
@@ -52,7 +54,8 @@ func runGoCall(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, l
 		ca, cb := memPair(loss, swap, 30*time.Millisecond, 1)
 		defer ca.Close()
 		defer cb.Close()
-		a, err := t38.NewLine(ca, ca.peerAddr, t38.Config{Params: params})
+		c.capture = &captureConn{PacketConn: ca}
+		a, err := t38.NewLine(c.capture, ca.peerAddr, t38.Config{Params: params})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +64,7 @@ func runGoCall(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, l
 			t.Fatal(err)
 		}
 		so.Modulations = params.Modulations()
-		ro := t30.Options{Modulations: params.Modulations(), Ident: "RECEIVER"}
+		ro := t30.Options{Modulations: params.Modulations(), Ident: "RECEIVER", Logger: so.Logger}
 		ro.OnPage = func(p t30.ReceivedPage) error { c.got = append(c.got, p.Page); return nil }
 		done := make(chan struct{})
 		go func() {
@@ -108,19 +111,61 @@ func TestLineFaxboxToFaxbox(t *testing.T) {
 			if c.send.BitRate != tc.rate || c.send.ECM != tc.ecm {
 				t.Errorf("negotiated %d bit/s ECM %v", c.send.BitRate, c.send.ECM)
 			}
+			c.capture.checkTshark(t, p.Version == 0)
 			t.Logf("%s: %v for %d pages; sent %+v", tc.name, c.send.Connected, c.send.Pages, c.sendStats)
 		})
 	}
 }
 
 // TestLineLossyECM: with 5 % of datagrams lost and some reordered both
-// ways, redundancy fills the gaps and an ECM call delivers identical pages.
+// ways, redundancy (or parity, with FEC) fills the gaps and an ECM call
+// delivers identical pages.
 func TestLineLossyECM(t *testing.T) {
 	doc := t30.Pages{chart(t, 1, 800)}
-	c := runGoCall(t, doc, t38.Default(), t30.Options{Ident: "SENDER"}, 0.05, 0.05)
-	c.check(t, doc)
-	if c.recvStats.Recovered == 0 {
-		t.Errorf("nothing recovered: %+v", c.recvStats)
+	for _, ec := range []t38.ErrorCorrection{t38.ECRedundancy, t38.ECFEC} {
+		p := t38.Default()
+		p.ErrorCorrection = ec
+		c := runGoCall(t, doc, p, t30.Options{Ident: "SENDER"}, 0.05, 0.05)
+		c.check(t, doc)
+		if c.recvStats.Recovered == 0 {
+			t.Errorf("nothing recovered: %+v", c.recvStats)
+		}
+		t.Logf("error correction %d: receiver %+v", ec, c.recvStats)
 	}
-	t.Logf("receiver %+v", c.recvStats)
+}
+
+// TestLineLocalTCF: with data rate management method 1 neither side sends
+// or expects TCF data, and the call goes through.
+func TestLineLocalTCF(t *testing.T) {
+	doc := t30.Pages{chart(t, 2, 300)}
+	for _, ecm := range []bool{false, true} {
+		p := t38.Default()
+		p.RateManagement = t38.LocalTCF
+		c := runGoCall(t, doc, p, t30.Options{Ident: "SENDER", NoECM: !ecm}, 0, 0)
+		c.check(t, doc)
+		for _, r := range c.capture.records(true) {
+			if bytes.Contains(r.Data, bytes.Repeat([]byte{0}, 64)) {
+				t.Fatalf("ECM %v: TCF data sent: % x", ecm, r.Data[:16])
+			}
+		}
+	}
+}
+
+func TestParamsValidate(t *testing.T) {
+	if err := t38.Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var pe *t38.ParamsError
+	for _, p := range []t38.Params{{Version: 4}, {MaxBitRate: 300}, {MaxDatagram: 10}, {ErrorCorrection: 7}} {
+		if _, err := t38.NewLine(nil, nil, t38.Config{Params: p}); !errors.As(err, &pe) {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	p := t38.Default()
+	p.MaxBitRate = 9600
+	for _, m := range p.Modulations() {
+		if m.Rate() > 9600 {
+			t.Errorf("modulation %d allowed at 9600 bit/s", m)
+		}
+	}
 }

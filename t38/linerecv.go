@@ -11,7 +11,7 @@ import (
 )
 
 // maxFrame bounds a received HDLC frame: T.30 control frames are short,
-// ECM frames carry 256 octets of data plus 4 of header (T.30 A.3.1).
+// ECM frames carry 256 octets of data plus 4 of header (T.30 Annex A).
 const maxFrame = 300
 
 // dataGap is how long received data may pause before the signal is taken
@@ -25,8 +25,8 @@ var (
 	errBadFrame     = fmt.Errorf("t38: %w", modem.ErrBadFCS)
 )
 
-// frameTimeout bounds a V.21 frame once it has begun: T.30 5.3.6 allows
-// 3 s +15 % for a frame, doubled as the modem driver does.
+// frameTimeout bounds a V.21 frame once it has begun: 3 s +15 % per
+// T.31, doubled as the modem driver does (modem/hdlc.go).
 const frameTimeout = 7550 * time.Millisecond
 
 // ReceiveFrame receives one V.21 HDLC frame (T.38 clause 7.4: hdlc-data
@@ -82,8 +82,11 @@ func (l *Line) receiveFrame(ctx context.Context, buf []byte, start time.Duration
 func (l *Line) frameEvent(e rxEvent) ([]byte, bool, error) {
 	switch {
 	case e.kind == evLost:
-		l.rxDamaged = l.rxInSignal || len(l.rxFrame) > 0
+		// What was lost may be part of the frame in progress or the
+		// start of the next one.
+		l.rxDamaged = true
 	case e.kind == evIndicator && e.ind == V21Preamble:
+		l.resetFrame() // a new signal: its first frame starts whole
 		l.rxInSignal = true
 	case e.kind == evIndicator && startup(e.ind) > 0 && e.ind != CED:
 		l.resetFrame()
@@ -172,13 +175,16 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 	if !ok || want == V21 {
 		return 0, fmt.Errorf("t38: ReceiveData: modulation %d is not high-speed", mod)
 	}
-	r := &dataReceiver{l: l, w: w}
+	r := &dataReceiver{l: l, w: w, tcfOctets: mod.Rate() * 3 / 16}
 	for {
-		gap := time.Duration(0)
-		if r.started {
-			gap = dataGap
+		localTCF := !r.started && r.training > 0
+		e, err := l.next(ctx, r.gap())
+		if errors.Is(err, errGap) && localTCF {
+			if err := r.localTCF(); err != nil {
+				return r.n, err
+			}
+			continue
 		}
-		e, err := l.next(ctx, gap)
 		if errors.Is(err, errGap) {
 			return r.n, r.finish()
 		}
@@ -197,26 +203,31 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 
 // dataReceiver is the state of one ReceiveData.
 type dataReceiver struct {
-	l       *Line
-	w       io.Writer
-	n       int64
-	started bool
-	hdlc    bool
-	pk      bitPacker
-	frame   []byte
-	damaged bool
+	l         *Line
+	w         io.Writer
+	n         int64
+	started   bool
+	training  time.Duration // of the training indicator that came, if one did
+	tcfOctets int           // a TCF's length at the modulation's rate
+	hdlc      bool
+	pk        bitPacker
+	frame     []byte
+	damaged   bool
 }
 
 // event handles one event and reports whether the signal ended.
 func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 	switch {
 	case e.kind == evLost:
-		r.damaged = r.started
+		r.damaged = true // the frame in progress, or the start of the next
 		return false, nil
 	case e.kind == evIndicator && e.ind == V21Preamble:
 		r.l.unread(e)
 		return r.started, r.wrongUnlessStarted()
 	case e.kind == evIndicator:
+		if startup(e.ind) > 0 && e.ind != CED {
+			r.training, r.damaged = startup(e.ind), false
+		}
 		return r.started && e.ind == NoSignal, nil
 	case e.dt == V21:
 		r.l.unread(e)
@@ -226,6 +237,32 @@ func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 	}
 	r.started = true
 	return r.field(e.field)
+}
+
+// gap is how long the next event may take: while data flows, dataGap;
+// after a training indicator in a session with data rate management
+// method 1 (T.38 clause 8.1), where the sender's TCF is not sent, the
+// training time: no data by then means a TCF, which localTCF stands in
+// for.
+func (r *dataReceiver) gap() time.Duration {
+	switch {
+	case r.started:
+		return dataGap
+	case r.training > 0 && r.l.cfg.Params.RateManagement == LocalTCF:
+		return r.training + localTCFMargin
+	}
+	return 0
+}
+
+// localTCFMargin is how long after the end of its training a page's data
+// may take to begin.
+const localTCFMargin = 300 * time.Millisecond
+
+// localTCF writes the zeros of a TCF received cleanly, as a receiving
+// gateway makes them in method 1, and carries on until the signal ends.
+func (r *dataReceiver) localTCF() error {
+	r.started = true
+	return r.write(make([]byte, r.tcfOctets))
 }
 
 func (r *dataReceiver) wrongUnlessStarted() error {
@@ -254,6 +291,7 @@ func (r *dataReceiver) field(f Field) (bool, error) {
 		}
 	case HDLCFCSOK, HDLCFCSBad, HDLCFCSOKSigEnd, HDLCFCSBadSigEnd:
 		good := (f.Type == HDLCFCSOK || f.Type == HDLCFCSOKSigEnd) && !r.damaged
+		r.l.log.Debug("t38 ECM frame", "octets", len(r.frame), "good", good)
 		if len(r.frame) > 0 {
 			r.pk.appendHDLC(r.l.stripFCS(r.frame, false), good)
 		}

@@ -109,7 +109,7 @@ func sameHost(from, remote net.Addr) bool {
 
 // deliver decodes one IFP packet and queues what it says. A repeated
 // indicator is dropped: T.38 senders repeat indicators for safety, and
-// only a change means something (T.38 clause 7.3).
+// only a change means something (indicators: T.38 clause 7.3).
 func (l *Line) deliver(r Received, lastInd *Indicator) {
 	p, used, err := l.syn.decode(r.IFP)
 	if err == nil && used != len(r.IFP) && !(r.Recovered && allZero(r.IFP[used:])) {

@@ -12,8 +12,8 @@ import (
 )
 
 // indicatorCopies is how many times an indicator goes out, each copy a
-// datagram of its own: T.38 clause 7.3 lets a sender repeat indicators,
-// and gateways do, since an indicator that is the last packet for a while
+// datagram of its own: gateways repeat indicators (T.38 clause 7.3),
+// since an indicator that is the last packet for a while
 // has no later datagram to carry it as redundancy.
 const indicatorCopies = 3
 
@@ -61,8 +61,8 @@ func (l *Line) sendFields(dt DataType, depth int, fields ...Field) error {
 }
 
 // Dial starts the calling side of a call whose session the SIP side has
-// set up: it sends the CNG indicator (again every 3.5 s, the CNG cadence
-// of T.30 4.2.1) until the called terminal's V.21 preamble or first frame
+// set up: it sends the CNG indicator (again every 3.5 s, the cadence of
+// T.30 CNG: 0.5 s on, 3 s off) until the called terminal's V.21 preamble or first frame
 // arrives, which it leaves for ReceiveFrame. number is not used.
 func (l *Line) Dial(ctx context.Context, number string) error {
 	for {
@@ -95,8 +95,8 @@ func (l *Line) awaitV21(ctx context.Context) error {
 	}
 }
 
-// Answer starts the called side: CED for its 3 s (T.30 4.2.2.2), the 75 ms
-// pause of T.30 4.2.2.3, then the V.21 preamble, whose flags the first
+// Answer starts the called side: CED for 3 s (T.30: 2.6 to 4 s), T.30's 75 ms
+// pause, then the V.21 preamble, whose flags the first
 // SendFrame follows as a modem's CONNECT after ATA does.
 func (l *Line) Answer(ctx context.Context) error {
 	if err := l.sendIndicator(CED); err != nil {
@@ -200,8 +200,8 @@ func airTime(octets, rate int) time.Duration {
 // when r is an HDLC bit stream (ECM frames as the T.30 engine makes them,
 // beginning with flags), each frame as hdlc-data and hdlc-fcs-OK ending
 // with hdlc-sig-end (T.38 7.4). TCF goes this way too (transferred TCF,
-// T.38 clause 8.2.2). Data goes out at the modulation's rate (modem-less
-// pacing, T.38 clause 8.3), a little ahead of the far modem so it never
+// T.38 clause 8.2). Data goes out at the modulation's rate (modem-less
+// pacing, T.38 clause 8), a little ahead of the far modem so it never
 // runs dry, and within T38FaxMaxBuffer.
 func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) (int64, error) {
 	dt, ok := dataType(mod)
@@ -216,10 +216,20 @@ func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) 
 	if err := l.pause(ctx, startup(ind)); err != nil {
 		return 0, err
 	}
-	br := bufio.NewReaderSize(r, 4096)
+	br := bufio.NewReaderSize(r, tcfPeek)
 	first, err := br.Peek(1)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return 0, err
+	}
+	if l.cfg.Params.RateManagement == LocalTCF {
+		if n, ok := isTCF(br); ok {
+			// Data rate management method 1 (T.38 clause 8.1): the
+			// receiving side makes the TCF; only its time goes by here.
+			if err := l.pause(ctx, airTime(n, mod.Rate())); err != nil {
+				return 0, err
+			}
+			return int64(n), l.endSignal()
+		}
 	}
 	p := l.newPacer(mod.Rate())
 	var n int64
@@ -237,6 +247,26 @@ func (l *Line) SendData(ctx context.Context, mod modem.Modulation, r io.Reader) 
 	return n, l.endSignal()
 }
 
+// tcfPeek bounds the look-ahead that recognises a TCF: 1.5 s of zeros at
+// 14400 bit/s is 2700 octets.
+const tcfPeek = 4096
+
+// isTCF reports whether r holds nothing but zeros up to its end within
+// tcfPeek octets, as a TCF (T.30's 1.5 s of zeros) does and page data
+// (which begins with an EOL) never does, and how many.
+func isTCF(r *bufio.Reader) (int, bool) {
+	b, err := r.Peek(tcfPeek)
+	if !errors.Is(err, io.EOF) || len(b) == 0 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c != 0 {
+			return 0, false
+		}
+	}
+	return len(b), true
+}
+
 // chunk is how many octets of page data go in one packet: 40 ms worth,
 // less when T38FaxMaxDatagram asks.
 func (l *Line) chunk(rate int) int {
@@ -247,11 +277,17 @@ func (l *Line) chunk(rate int) int {
 	return max(c, 1)
 }
 
+// sendT4 sends page data or TCF in chunks; the last chunk goes as
+// t4-non-ecm-sig-end, with data (T.38 7.4 allows it), so that the end never
+// travels alone.
 func (l *Line) sendT4(ctx context.Context, dt DataType, r *bufio.Reader, p *pacer) (int64, error) {
 	buf := make([]byte, l.chunk(p.rate))
 	var n int64
 	for {
 		k, err := io.ReadFull(r, buf)
+		if err == nil {
+			_, err = r.Peek(1) // is this the last chunk?
+		}
 		last := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !last {
 			return n, err
@@ -263,10 +299,8 @@ func (l *Line) sendT4(ctx context.Context, dt DataType, r *bufio.Reader, p *pace
 		if last {
 			typ = T4NonECMSigEnd
 		}
-		if k > 0 || last {
-			if err := l.sendFields(dt, l.red.Image, Field{Type: typ, Data: buf[:k]}); err != nil {
-				return n, err
-			}
+		if err := l.sendFields(dt, l.red.Image, Field{Type: typ, Data: buf[:k]}); err != nil {
+			return n, err
 		}
 		n += int64(k)
 		if last {

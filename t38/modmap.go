@@ -64,9 +64,9 @@ func training(m modem.Modulation) Indicator {
 
 // startup returns how long the far gateway's modem takes to start the
 // signal an indicator announces, before it can send data: the training
-// sequences of V.27ter (2.5.2: 943 ms at 2400, 708 ms at 4800 bit/s),
+// sequences of V.27ter (943 ms at 2400, 708 ms at 4800 bit/s),
 // V.29 (234 ms) and V.17 (1393 ms long, 142 ms short), the V.21 preamble
-// of T.30 5.3.1 (1 s of flags) and CED (T.30 4.2.2.2, 2.6 to 4 s).
+// of T.30 5.3.1 (1 s of flags) and CED (T.30: 2.6 to 4 s).
 func startup(i Indicator) time.Duration {
 	switch i {
 	case CED:

@@ -6,7 +6,7 @@ import (
 	"faxbox/modem"
 )
 
-// RateManagement is T38FaxRateManagement (T.38 Annex D, clause D.2.3):
+// RateManagement is T38FaxRateManagement (T.38 Annex D):
 // who produces the training check (TCF) for the receiving modem.
 type RateManagement int
 
@@ -38,7 +38,7 @@ type Params struct {
 
 // Default returns version 0 (the version most equipment answers with),
 // 14400 bit/s, transferred TCF and redundancy, with a 400-octet datagram
-// limit (a common T38FaxMaxDatagram; T.38 Annex D.2.3).
+// limit (a common T38FaxMaxDatagram; T.38 Annex D).
 func Default() Params {
 	return Params{MaxBitRate: 14400, MaxDatagram: 400, ErrorCorrection: ECRedundancy}
 }

@@ -3,7 +3,7 @@ package t38
 // A minimal ASN.1 aligned PER (ITU-T X.691) bit writer and reader, with
 // just what the T.38 Annex A types need: single bits, small fixed-width
 // fields, octet alignment and whole octets. Bits are written most
-// significant first (X.691 clause 10.1).
+// significant first (X.691).
 
 type bitWriter struct {
 	buf  []byte
@@ -23,7 +23,7 @@ func (w *bitWriter) bits(v uint32, n uint) {
 	}
 }
 
-// align pads with zero bits to the next octet boundary (X.691 10.1.2).
+// align pads with zero bits to the next octet boundary (X.691, aligned variant).
 func (w *bitWriter) align() { w.nbit = 0 }
 
 // octets appends whole octets after aligning.
@@ -68,7 +68,7 @@ func (r *bitReader) octets(n int) ([]byte, error) {
 func (r *bitReader) used() int { return int((r.pos + 7) / 8) }
 
 // smallNumber writes a normally small non-negative whole number
-// (X.691 10.6), as extension additions of an ENUMERATED use (13.3).
+// (X.691), as the extension additions of an ENUMERATED use.
 func (w *bitWriter) smallNumber(v uint32) {
 	w.bits(0, 1)
 	w.bits(v, 6)

@@ -25,7 +25,7 @@ import (
 	"faxbox/t38/spandsp"
 )
 
-func listenUDP(t *testing.T) *net.UDPConn {
+func listenUDP(t testing.TB) *net.UDPConn {
 	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -90,10 +90,12 @@ type link struct {
 	ours, theirs     *net.UDPConn
 	oursTo, theirsTo net.Addr
 	relay            *relay
+	theirsCapture    *captureConn // spandsp's socket: what it sends, before any loss
 }
 
-func newLink(t *testing.T, loss, swap float64, seed uint64) *link {
+func newLink(t testing.TB, loss, swap float64, seed uint64) *link {
 	l := &link{ours: listenUDP(t), theirs: listenUDP(t)}
+	l.theirsCapture = &captureConn{PacketConn: l.theirs}
 	if loss == 0 && swap == 0 {
 		l.oursTo, l.theirsTo = l.theirs.LocalAddr(), l.ours.LocalAddr()
 		return l
@@ -128,7 +130,7 @@ type callCase struct {
 func (tc callCase) params() (t38.Params, t38.Config) {
 	p := t38.Default()
 	p.Version, p.MaxBitRate = tc.version, tc.rate
-	return p, t38.Config{Params: p, PreCorrigendum: tc.version == 0}
+	return p, t38.Config{Params: p}
 }
 
 func (tc callCase) terminal(role msp.Role, file string, calling bool) spandsp.TerminalConfig {
@@ -152,7 +154,7 @@ var lossyCases = []callCase{
 	{name: "ecm-loss5", rate: 14400, ecm: true, version: 0, loss: 0.05, swap: 0.05},
 }
 
-func samePages(t *testing.T, got []*pages.Page, want t30.Pages) {
+func samePages(t testing.TB, got []*pages.Page, want t30.Pages) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%d pages, want %d", len(got), len(want))
@@ -165,42 +167,76 @@ func samePages(t *testing.T, got []*pages.Page, want t30.Pages) {
 	}
 }
 
-// faxdSends: Faxbox calls and sends; spandsp's T.38 terminal receives.
-func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
-	lk := newLink(t, tc.loss, tc.swap, 1)
-	out := filepath.Join(t.TempDir(), "rx.tif")
-	term, err := spandsp.StartTerminal(lk.theirs, lk.theirsTo, tc.terminal(msp.Receive, out, false))
+// sendCall is Faxbox calling spandsp's T.38 terminal to send.
+type sendCall struct {
+	tc      callCase
+	lk      *link
+	out     string
+	term    *spandsp.Terminal
+	line    *t38.Line
+	capture *captureConn
+	so      t30.Options
+	res     t30.Result
+	sr      spandsp.Result
+	err     error
+}
+
+// startSend sets up the sockets, spandsp's terminal and the Line (on the
+// test's goroutine); run may then go on another. With T38TRACE set in the
+// environment, every IFP packet and the T.30 engine's debug log are shown.
+func startSend(t testing.TB, tc callCase) *sendCall {
+	c := &sendCall{tc: tc, lk: newLink(t, tc.loss, tc.swap, 1), out: filepath.Join(t.TempDir(), "rx.tif")}
+	var err error
+	c.term, err = spandsp.StartTerminal(c.lk.theirsCapture, c.lk.theirsTo, tc.terminal(msp.Receive, c.out, false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer term.Close()
+	t.Cleanup(c.term.Close)
 	params, cfg := tc.params()
 	if os.Getenv("T38TRACE") != "" {
 		cfg.Trace = func(e t38.TraceEntry) {
 			t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered)
 		}
 	}
-	line, err := t38.NewLine(lk.ours, lk.oursTo, cfg)
-	if err != nil {
+	c.capture = &captureConn{PacketConn: c.lk.ours}
+	if c.line, err = t38.NewLine(c.capture, c.lk.oursTo, cfg); err != nil {
 		t.Fatal(err)
 	}
+	c.so = t30.Options{Ident: "+32 2 555 01 01", NoECM: !tc.ecm, Modulations: params.Modulations()}
+	if os.Getenv("T38TRACE") != "" {
+		c.so.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return c
+}
+
+// run places the call and waits for both ends.
+func (c *sendCall) run(doc t30.Pages) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	so := t30.Options{Ident: "+32 2 555 01 01", NoECM: !tc.ecm, Modulations: params.Modulations()}
-	if os.Getenv("T38TRACE") != "" {
-		so.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c.res = t30.Send(ctx, c.line, "", doc, c.so)
+	c.sr, c.err = c.term.Wait(ctx)
+}
+
+// check asserts that the call went through with identical pages.
+func (c *sendCall) check(t testing.TB, doc t30.Pages) {
+	t.Helper()
+	if c.err != nil {
+		t.Fatal(c.err)
 	}
-	res := t30.Send(ctx, line, "", doc, so)
-	sr, err := term.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if !c.res.OK() || c.res.Pages != len(doc) || !c.sr.OK() || c.sr.Pages != len(doc) {
+		t.Fatalf("faxd: %+v %+v\nspandsp: %+v", c.res, c.line.Stats(), c.sr)
 	}
-	if !res.OK() || res.Pages != len(doc) || !sr.OK() || sr.Pages != len(doc) {
-		t.Fatalf("faxd: %+v %+v\nspandsp: %+v", res, line.Stats(), sr)
-	}
-	checkNegotiated(t, tc, res, sr)
-	samePages(t, readTIFF(t, out), doc)
-	report(t, tc, res, line.Stats(), sr, lk)
+	checkNegotiated(t, c.tc, c.res, c.sr)
+	samePages(t, readTIFF(t, c.out), doc)
+}
+
+// faxdSends: Faxbox calls and sends; spandsp's T.38 terminal receives.
+func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
+	c := startSend(t, tc)
+	c.run(doc)
+	c.check(t, doc)
+	report(t, tc, c.res, c.line.Stats(), c.sr, c.lk)
+	c.capture.checkTsharkWithSpandsp(t, tc.version == 0, c.lk.theirsCapture)
 }
 
 // faxdReceives: spandsp's T.38 terminal calls and sends; Faxbox answers
@@ -210,11 +246,15 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	in := filepath.Join(t.TempDir(), "tx.tif")
 	writeTIFF(t, in, doc)
 	params, cfg := tc.params()
-	line, err := t38.NewLine(lk.ours, lk.oursTo, cfg)
+	if os.Getenv("T38TRACE") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	capture := &captureConn{PacketConn: lk.ours}
+	line, err := t38.NewLine(capture, lk.oursTo, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	term, err := spandsp.StartTerminal(lk.theirs, lk.theirsTo, tc.terminal(msp.Send, in, true))
+	term, err := spandsp.StartTerminal(lk.theirsCapture, lk.theirsTo, tc.terminal(msp.Send, in, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,6 +263,9 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	defer cancel()
 	var got []*pages.Page
 	o := t30.Options{Ident: "+32 2 555 01 01", NoECM: !tc.ecm, Modulations: params.Modulations()}
+	if os.Getenv("T38TRACE") != "" {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	o.OnPage = func(p t30.ReceivedPage) error { got = append(got, p.Page); return nil }
 	res := t30.Receive(ctx, line, o)
 	sr, err := term.Wait(ctx)
@@ -235,9 +278,10 @@ func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
 	checkNegotiated(t, tc, res, sr)
 	samePages(t, got, doc)
 	report(t, tc, res, line.Stats(), sr, lk)
+	capture.checkTsharkWithSpandsp(t, tc.version == 0, lk.theirsCapture)
 }
 
-func checkNegotiated(t *testing.T, tc callCase, res t30.Result, sr spandsp.Result) {
+func checkNegotiated(t testing.TB, tc callCase, res t30.Result, sr spandsp.Result) {
 	t.Helper()
 	if res.BitRate != tc.rate || sr.BitRate != tc.rate || res.ECM != tc.ecm || sr.ECM != tc.ecm {
 		t.Fatalf("negotiated faxd %d bit/s ECM %v, spandsp %d bit/s ECM %v; want %d, %v",
@@ -261,7 +305,7 @@ func report(t *testing.T, tc callCase, res t30.Result, ls t38.LineStats, sr span
 	t.Log(msg)
 }
 
-func readTIFF(t *testing.T, path string) []*pages.Page {
+func readTIFF(t testing.TB, path string) []*pages.Page {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

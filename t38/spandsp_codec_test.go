@@ -110,3 +110,28 @@ func spandspFieldTypeQuirk(p t38.Packet) bool {
 	}
 	return false
 }
+
+// TestCodecV0PackedFields: in the 1998 notation a field without data
+// takes four bits and the next field starts mid-octet (T.38 Annex A.2,
+// aligned PER); spandsp's decoder reads Faxbox's packed fields so. (Its
+// encoder gives each field an octet of its own, which its own decoder
+// reads differently; no packet a call sends has a field without data
+// before another.)
+func TestCodecV0PackedFields(t *testing.T) {
+	syn := syntaxFor(0)
+	core := spandsp.NewCore(0)
+	for _, p := range []t38.Packet{
+		{IsData: true, Data: t38.V21, Fields: []t38.Field{{Type: t38.HDLCFCSOK}, {Type: t38.HDLCSigEnd}}},
+		{IsData: true, Data: t38.V29At9600, Fields: []t38.Field{{Type: t38.HDLCFCSBad}, {Type: t38.HDLCData, Data: []byte{1, 2}}, {Type: t38.HDLCFCSOKSigEnd}}},
+	} {
+		ours, err := syn.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := core.Decode(ours)
+		if err != nil {
+			t.Fatalf("%v (% x): %v", p, ours, err)
+		}
+		samePacket(t, fmt.Sprintf("spandsp decoded % x", ours), got, p)
+	}
+}

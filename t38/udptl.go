@@ -46,7 +46,7 @@ func (d *Datagram) Append(b []byte) ([]byte, error) {
 	if d.FEC.Span < 1 || d.FEC.Span > 127 || len(d.FEC.Data) > maxRecovery {
 		return nil, errBadFECSpan
 	}
-	// fec-npackets, an unconstrained INTEGER (X.691 12.2.6): length, value.
+	// fec-npackets, an unconstrained INTEGER (X.691): length, value.
 	w.bits(1, 8)
 	w.bits(uint32(d.FEC.Span), 8)
 	return w.buf, writeOpens(w, d.FEC.Data)
@@ -65,7 +65,7 @@ func writeOpens(w *bitWriter, list [][]byte) error {
 }
 
 // writeOpen writes an open type or OCTET STRING with an unconstrained
-// length (X.691 10.2); an empty one is sent as one zero octet (10.1.3).
+// length (X.691 open type); an empty one is sent as one zero octet.
 func writeOpen(w *bitWriter, p []byte) error {
 	if len(p) == 0 {
 		p = []byte{0}

@@ -19,6 +19,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 	"faxbox/ui"
 )
 
@@ -44,8 +45,8 @@ func TestWithTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer us.Close()
-	auth := &users.SessionAuth{Users: us}
-	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: render.New(render.Options{}), Auth: auth})
+	auth := &ui.SessionAuth{Users: us}
+	apiSrv, err := api.New(api.Config{Store: st, Ledger: led, Renderer: sandbox.NewDirect(render.Options{}), Auth: auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +144,7 @@ func TestWithTheAPI(t *testing.T) {
 	}{
 		{"bob's session", bob, "https://" + u.Host, http.StatusSwitchingProtocols},
 		{"a foreign origin", bob, "https://evil.example", http.StatusForbidden},
+		{"the origin over plain HTTP", bob, "http://" + u.Host, http.StatusForbidden},
 		{"no session", nil, "https://" + u.Host, http.StatusUnauthorized},
 	} {
 		if code, err := dial(tc.c, tc.origin); code != tc.want {

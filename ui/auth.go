@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
+	"faxbox/firmware/setupcode"
 	"faxbox/firmware/users"
 )
 
@@ -30,11 +33,13 @@ type signedIn struct {
 	CSRF string   `json:"csrf"`
 }
 
-// credentials is the body of setup and login.
+// credentials is the body of setup and login; setup also takes the
+// setup code.
 type credentials struct {
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	SetupCode string `json:"setup_code"`
 }
 
 // state answers GET /auth/state.
@@ -47,10 +52,19 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"setup_needed": need})
 }
 
-// setup answers POST /auth/setup: the first administrator, signed in.
+// setup answers POST /auth/setup: the first administrator, signed in,
+// if the setup code is right. The code is used up once the administrator
+// exists.
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	var c credentials
 	if !s.readJSON(w, r, &c) {
+		return
+	}
+	if need, err := s.cfg.Users.SetupNeeded(r.Context()); err != nil || !need {
+		s.fail(w, r, cmp.Or(err, users.ErrSetupDone))
+		return
+	}
+	if !s.checkSetupCode(w, r, c.SetupCode) {
 		return
 	}
 	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password})
@@ -58,6 +72,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.setupCode.Use(); err != nil {
+		s.log.Error("ui: remove the used setup code", "err", err)
+	}
+	s.log.Info("ui: first administrator created with the setup code", "user", u.Name, "client", clientIP(r))
 	sess, err := s.cfg.Users.StartSession(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -66,6 +84,32 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, s.cfg.Users.Cookie(sess))
 	writeJSON(w, http.StatusCreated, signedIn{User: toJSON(sess.User), CSRF: sess.CSRF})
 }
+
+// checkSetupCode answers 403 or 429 itself unless code is the setup code.
+func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, code string) bool {
+	err := s.setupCode.Check(code)
+	var te *setupcode.ThrottleError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &te):
+		secs := int(te.RetryAfter.Seconds() + 0.999)
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too many wrong setup codes: try again later", "retry_after": secs})
+	case errors.Is(err, setupcode.ErrWrong) && code == "":
+		writeError(w, http.StatusForbidden, "the setup code is required: "+setupCodeWhere)
+	case errors.Is(err, setupcode.ErrWrong):
+		s.log.Warn("ui: wrong setup code", "client", clientIP(r))
+		writeError(w, http.StatusForbidden, "wrong setup code: "+setupCodeWhere)
+	default:
+		writeError(w, http.StatusForbidden, "no setup code is open: restart faxd to make one")
+	}
+	return false
+}
+
+// setupCodeWhere tells the installer where to find the setup code.
+const setupCodeWhere = "faxd prints it when it starts; it is also in the file " + setupcode.File +
+	" of the data directory and in the installer console's status"
 
 // login answers POST /auth/login.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +177,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(users.CookieName); err == nil && r.Header.Get("Authorization") == "" {
 		keep = c.Value
 	}
-	err = s.cfg.Users.ChangePassword(r.Context(), p.User.ID, body.Old, body.New, keep)
+	err = s.cfg.Users.ChangePassword(r.Context(), p.User.ID, body.Old, body.New, keep, clientIP(r))
 	if errors.Is(err, users.ErrBadCredentials) {
 		writeError(w, http.StatusForbidden, "the old password is wrong")
 		return

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -36,6 +37,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
+
+	"faxbox/firmware/api"
+	"faxbox/firmware/users"
 )
 
 // The demo's recipients for the benchmarks: numbers that its simulated
@@ -136,7 +140,7 @@ func BenchmarkEventToBrowser(b *testing.B) {
 	br.do("open the web UI", chromedp.Navigate(d.url+"/"))
 	status := evalJS[int](br, `fetch('/auth/setup', {method: 'POST', credentials: 'same-origin',
 		headers: {'Content-Type': 'application/json'},
-		body: JSON.stringify({name: 'anna', email: 'anna@example.com', password: 'correct horse'})}).then(r => r.status)`,
+		body: JSON.stringify({name: 'anna', email: 'anna@example.com', password: 'correct horse', setup_code: '`+d.setupCode()+`'})}).then(r => r.status)`,
 		chromedp.EvalAwaitPromise)
 	if status != http.StatusCreated {
 		b.Fatalf("POST /auth/setup from the page: %d, want 201", status)
@@ -272,7 +276,7 @@ func BenchmarkWebsocketClients(b *testing.B) {
 
 	// Warm up: one client connects, gets its first frame and goes, so
 	// that the baseline includes the code and buffers of serving one.
-	c, _, err := dialEvents(d, token)
+	c, _, err := dialEvents(d, bearer(token))
 	if err != nil {
 		b.Fatalf("a first event stream client: %v", err)
 	}
@@ -283,13 +287,15 @@ func BenchmarkWebsocketClients(b *testing.B) {
 	before := rssMiB(b, pid)
 
 	// The clients, each with a reader that notes when the "message"
-	// events arrive.
+	// events arrive: administrators (who see the token's messages), each
+	// with as many as one user may have.
+	admins := benchAdmins(b, d, token, (clients+api.DefaultMaxEventClientsPerUser-1)/api.DefaultMaxEventClientsPerUser)
 	rx := &receipts{got: map[int64][]time.Time{}, at: map[int64]time.Time{}}
 	var conns []*websocket.Conn
 	var refused []string
 	var wg sync.WaitGroup
-	for range clients {
-		c, resp, err := dialEvents(d, token)
+	for i := range clients {
+		c, resp, err := dialEvents(d, admins[i/api.DefaultMaxEventClientsPerUser])
 		if err != nil {
 			refused = append(refused, refusal(resp, err))
 			continue
@@ -399,13 +405,51 @@ func (rx *receipts) lastLatencies() []float64 {
 	return ms
 }
 
-// dialEvents opens GET /api/events?since=0 as the demo's API token (the
-// demo's history is a few events: it is replayed to each client).
-func dialEvents(d *demo, token string) (*websocket.Conn, *http.Response, error) {
+// dialEvents opens GET /api/events?since=0 with the credentials in h
+// (the demo's history is a few events: it is replayed to each client).
+func dialEvents(d *demo, h http.Header) (*websocket.Conn, *http.Response, error) {
 	dialer := websocket.Dialer{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the demo's self-signed certificate
 		HandshakeTimeout: stepTimeout}
-	h := http.Header{"Authorization": {"Bearer " + token}}
 	return dialer.Dial("wss://"+strings.TrimPrefix(d.url, "https://")+"/api/events?since=0", h)
+}
+
+// bearer is the header of the API token.
+func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
+
+// benchAdmins makes n administrators with the demo's API token and signs
+// each in; it returns their session cookies as headers.
+func benchAdmins(b *testing.B, d *demo, token string, n int) []http.Header {
+	b.Helper()
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	post := func(path string, h http.Header, body string) *http.Response {
+		req, _ := http.NewRequest("POST", d.url+path, strings.NewReader(body))
+		maps.Copy(req.Header, h)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			b.Fatalf("POST %s: %s", path, resp.Status)
+		}
+		return resp
+	}
+	var out []http.Header
+	for i := range n {
+		cred := fmt.Sprintf(`{"name": "bench%d", "password": "bench password", "admin": true}`, i)
+		post("/api/users", bearer(token), cred)
+		for _, c := range post("/auth/login", nil, cred).Cookies() {
+			if c.Name == users.CookieName {
+				out = append(out, http.Header{"Cookie": {c.String()}})
+			}
+		}
+	}
+	if len(out) != n {
+		b.Fatalf("%d sessions for %d administrators", len(out), n)
+	}
+	return out
 }
 
 // refusal says why a websocket dial failed, with the server's answer.

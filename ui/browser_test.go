@@ -193,15 +193,19 @@ func (b *browser) administer() {
 	b.shot("admin-tariffs")
 }
 
-// firstRun sets the administrator up, logs out, fails to log in once,
-// and logs in.
+// firstRun sets the administrator up (refused once with a wrong setup
+// code, then with the code from the banner), logs out, fails to log in
+// once, and logs in.
 func (b *browser) firstRun() {
 	b.t.Helper()
 	b.open("#/")
 	b.waitJS("the setup page", `location.hash === '#/setup' && !!document.querySelector('input[name=email]')`)
 	b.shot("setup")
-	b.fill(map[string]string{"input[name=name]": "anna", "input[name=email]": "anna@example.com",
-		"input[name=password]": "correct horse", "input[name=again]": "correct horse"})
+	b.fill(map[string]string{"input[name=setup_code]": "0000-0000-0000", "input[name=name]": "anna",
+		"input[name=email]": "anna@example.com", "input[name=password]": "correct horse", "input[name=again]": "correct horse"})
+	b.do("set up with a wrong setup code", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	b.waitJS("the wrong setup code refused", `document.querySelector('main .error').textContent.includes('Wrong setup code')`)
+	b.fill(map[string]string{"input[name=setup_code]": b.srv.setupCode()})
 	b.do("create the administrator", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
 	b.waitJS("signed in after setup", `document.getElementById('who').textContent.includes('anna')`)
 
@@ -383,6 +387,19 @@ type demo struct {
 // bannerURL finds the web UI's address in the banner: the first http or
 // https URL on the loopback address that the server prints.
 var bannerURL = regexp.MustCompile(`\bhttps?://127\.0\.0\.1:\d+`)
+
+// bannerSetupCode finds the first-run setup's code in the banner.
+var bannerSetupCode = regexp.MustCompile(`(?m)^  setup code +(\S+)$`)
+
+// setupCode returns the setup code that the demo printed at its start.
+func (d *demo) setupCode() string {
+	d.t.Helper()
+	m := bannerSetupCode.FindStringSubmatch(d.log.String())
+	if m == nil {
+		d.t.Fatalf("faxd serve --demo printed no setup code:\n%s", d.log.String())
+	}
+	return m[1]
+}
 
 func startDemo(t testing.TB, faxd string) *demo {
 	t.Helper()

@@ -12,9 +12,10 @@ import (
 	"faxbox/firmware/users"
 )
 
-// setSecurityHeaders sets the headers of every answer. There is no
-// Strict-Transport-Security: with a self-signed certificate it would stop
-// browsers from letting the user accept the certificate.
+// setSecurityHeaders sets the headers of every answer. The server adds
+// Strict-Transport-Security only with the installer's certificate: with a
+// self-signed one it would stop browsers from letting the user accept the
+// certificate.
 func setSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -53,7 +54,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the request is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, users.ErrCSRF), errors.Is(err, users.ErrDisabled):
 		code = http.StatusForbidden
-	case errors.Is(err, api.ErrUnauthenticated), errors.Is(err, users.ErrBadCredentials):
+	case errors.Is(err, api.ErrUnauthenticated), errors.Is(err, users.ErrNoSession), errors.Is(err, users.ErrBadCredentials):
 		code = http.StatusUnauthorized
 	case errors.Is(err, users.ErrInvalid):
 		code = http.StatusBadRequest

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 	"testing"
 
 	"faxbox/firmware/api"
+	"faxbox/firmware/setupcode"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/ui"
@@ -33,6 +36,8 @@ const secToken = "scripts-token-0123456789"
 type secFixture struct {
 	t       *testing.T
 	ts      *httptest.Server
+	srv     *ui.Server
+	dir     string
 	users   *users.Store
 	log     *syncBuf
 	changes atomic.Int32
@@ -46,28 +51,38 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newSecFixture(t *testing.T) *secFixture {
+// openAccounts opens a store and its accounts (with cheap password
+// hashes) in dir until the test ends.
+func openAccounts(t *testing.T, dir string, log *slog.Logger) (*store.Store, *users.Store) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
 	path := filepath.Join(dir, "faxbox.db")
 	st, err := store.Open(ctx, store.Config{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &secFixture{t: t, log: &syncBuf{}}
-	log := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.users, err = users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}, Logger: log})
+	us, err := users.Open(ctx, users.Config{Path: path, Accounts: st, Hash: users.HashParams{Memory: 64, Time: 1, Threads: 1}, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.users.Close() })
+	t.Cleanup(func() { us.Close() })
+	return st, us
+}
+
+func newSecFixture(t *testing.T) *secFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := &secFixture{t: t, dir: dir, log: &syncBuf{}}
+	log := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, us := openAccounts(t, dir, log)
+	f.users = us
 	scripts, err := st.CreateUser(ctx, "api")
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth := &users.SessionAuth{Users: f.users, Token: &api.TokenAuth{Token: secToken, Principal: api.Principal{User: scripts, Admin: true}}}
+	auth := &ui.SessionAuth{Users: f.users, Token: &api.TokenAuth{Token: secToken, Principal: api.Principal{User: scripts, Admin: true}}}
 	apiStub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := auth.Authenticate(r)
 		if err != nil {
@@ -85,6 +100,7 @@ func newSecFixture(t *testing.T) *secFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srv = srv
 	f.ts = httptest.NewUnstartedServer(srv.Handler())
 	f.ts.StartTLS()
 	t.Cleanup(f.ts.Close)
@@ -103,6 +119,17 @@ func (f *secFixture) client() *secClient {
 	c := &http.Client{Transport: f.ts.Client().Transport, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &secClient{f: f, c: c}
+}
+
+// clientFrom is a client whose connections come from the loopback
+// address ip ("127.0.0.2"), as another machine of the office would.
+func (f *secFixture) clientFrom(ip string) *secClient {
+	b := f.client()
+	tr := f.ts.Client().Transport.(*http.Transport).Clone()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr.DialContext = d.DialContext
+	b.c.Transport = tr
+	return b
 }
 
 // do sends body as JSON (a string as is) with the given extra headers
@@ -142,10 +169,15 @@ func (b *secClient) do(method, path string, body any, headers ...string) (int, m
 	return resp.StatusCode, out, resp
 }
 
-// signIn logs in (or sets up) and keeps the CSRF token.
+// signIn logs in (or sets up, with the setup code) and keeps the CSRF
+// token.
 func (b *secClient) signIn(path, name, password string) map[string]any {
 	b.f.t.Helper()
-	code, out, _ := b.do("POST", path, map[string]any{"name": name, "email": name + "@example.com", "password": password})
+	body := map[string]any{"name": name, "email": name + "@example.com", "password": password}
+	if path == "/auth/setup" {
+		body["setup_code"] = b.f.srv.SetupCode()
+	}
+	code, out, _ := b.do("POST", path, body)
 	if code != http.StatusOK && code != http.StatusCreated {
 		b.f.t.Fatalf("%s as %s: %d %v", path, name, code, out)
 	}
@@ -317,7 +349,7 @@ func TestLoginThrottleAndSecrets(t *testing.T) {
 	f := newSecFixture(t)
 	admin := f.client()
 	admin.signIn("/auth/setup", "admin", "first secret pw")
-	b := f.client()
+	b := f.clientFrom("127.0.0.2")
 	if code, out, _ := b.do("POST", "/auth/login", map[string]string{"name": "admin", "password": "guess secret 0"}); code != http.StatusUnauthorized || out["error"] == "" {
 		t.Fatalf("wrong password: %d %v", code, out)
 	}
@@ -374,14 +406,18 @@ func TestMustChangePassword(t *testing.T) {
 	if u := b.signIn("/auth/login", "admin", pw); u["must_change_password"] != true {
 		t.Errorf("user after reset: %v", u)
 	}
-	if code, _, _ := b.do("GET", "/api/messages", nil); code != http.StatusForbidden {
-		t.Errorf("API before changing the password: %d, want 403", code)
+	for _, path := range []string{"/api/messages", "/metrics"} {
+		if code, _, _ := b.do("GET", path, nil); code != http.StatusForbidden {
+			t.Errorf("GET %s before changing the password: %d, want 403", path, code)
+		}
 	}
 	if code, _, _ := b.do("POST", "/api/me/password", map[string]string{"old": pw, "new": "a chosen password"}); code != http.StatusNoContent {
 		t.Errorf("change: %d", code)
 	}
-	if code, _, _ := b.do("GET", "/api/messages", nil); code != 200 {
-		t.Errorf("API after changing the password: %d", code)
+	for _, path := range []string{"/api/messages", "/metrics"} {
+		if code, _, _ := b.do("GET", path, nil); code != 200 {
+			t.Errorf("GET %s after changing the password: %d", path, code)
+		}
 	}
 }
 
@@ -462,5 +498,82 @@ func decode(t *testing.T, resp *http.Response, v any) {
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("%s: %v", resp.Request.URL, err)
+	}
+}
+
+// TestSetupCode: the first-run setup over HTTPS needs the setup code of
+// DATA/setup-code; wrong codes are throttled, for the right one too; of
+// two setups with the code at once one wins; then the code is gone.
+func TestSetupCode(t *testing.T) {
+	f := newSecFixture(t)
+	code := f.srv.SetupCode()
+	if b, err := os.ReadFile(filepath.Join(f.dir, setupcode.File)); err != nil || strings.TrimSpace(string(b)) != code || code == "" {
+		t.Fatalf("the setup code file: %q %v, want %q", b, err, code)
+	}
+	anon := f.client()
+	body := func(code string) map[string]any {
+		return map[string]any{"name": "mallory", "password": "mallory password", "setup_code": code}
+	}
+	if status, out, _ := anon.do("POST", "/auth/setup", map[string]any{"name": "mallory", "password": "mallory password"}); status != http.StatusForbidden || f.userCount() != 0 {
+		t.Errorf("setup without a code: %d %v, want 403 and no account", status, out)
+	}
+	for i := range 5 {
+		if status, out, _ := anon.do("POST", "/auth/setup", body(fmt.Sprintf("AAAA-AAAA-AAA%d", i))); status != http.StatusForbidden {
+			t.Errorf("wrong code %d: %d %v, want 403", i, status, out)
+		}
+	}
+	anon.do("POST", "/auth/setup", body("AAAA-AAAA-AAAA"))
+	status, out, resp := anon.do("POST", "/auth/setup", body(code))
+	if status != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || f.userCount() != 0 {
+		t.Errorf("the right code after 6 wrong ones: %d %v, want 429 with Retry-After", status, out)
+	}
+	if !strings.Contains(f.log.String(), "wrong setup code") {
+		t.Errorf("wrong setup codes are not logged:\n%s", f.log.String())
+	}
+}
+
+// TestSetupCodeOnce: of two setups with the right code at once, one
+// creates the administrator; the code file is removed and a restart makes
+// no new code.
+func TestSetupCodeOnce(t *testing.T) {
+	f := newSecFixture(t)
+	code := f.srv.SetupCode()
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range statuses {
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", f.ts.URL+"/auth/setup", strings.NewReader(
+				fmt.Sprintf(`{"name": "admin%d", "password": "admin password", "setup_code": %q}`, i, code)))
+			resp, err := f.ts.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	if n := f.userCount(); n != 1 || statuses[0]+statuses[1] != http.StatusCreated+http.StatusConflict {
+		t.Errorf("two setups at once: %v, %d accounts; want one 201 and one 409", statuses, n)
+	}
+	if f.srv.SetupCode() != "" {
+		t.Errorf("the code after setup: %q", f.srv.SetupCode())
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, setupcode.File)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the code file after setup: %v", err)
+	}
+	// A restart with an administrator makes no code, and removes a file
+	// left behind.
+	os.WriteFile(filepath.Join(f.dir, setupcode.File), []byte(code+"\n"), 0o600)
+	again, err := ui.New(ui.Config{Users: f.users, Auth: &ui.SessionAuth{Users: f.users}, API: http.NotFoundHandler(), DataDir: f.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.SetupCode() != "" {
+		t.Errorf("a code after a restart with an administrator: %q", again.SetupCode())
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, setupcode.File)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the code file left behind after a restart: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"faxbox/firmware/api"
+	"faxbox/firmware/setupcode"
 	"faxbox/firmware/users"
 )
 
@@ -22,7 +23,7 @@ type Config struct {
 	// Users keeps the accounts and sessions. Required.
 	Users *users.Store
 	// Auth authenticates requests to the administration endpoints; it
-	// should be the JSON API's, a users.SessionAuth. Required.
+	// should be the JSON API's, a SessionAuth. Required.
 	Auth api.Authenticator
 	// API is the JSON API, served for every /api/ path that is not one of
 	// the administration endpoints. Required.
@@ -36,7 +37,8 @@ type Config struct {
 	// chain) and key files; if both are "", a self-signed certificate is
 	// generated in DataDir.
 	TLSCert, TLSKey string
-	// DataDir is where the generated certificate is kept.
+	// DataDir is where the generated certificate is kept, and the setup
+	// code while no administrator exists.
 	DataDir string
 	// Hosts are extra names or addresses for the generated certificate,
 	// beside localhost, the host name and the machine's addresses.
@@ -66,6 +68,9 @@ type Server struct {
 	cert    tls.Certificate
 	pages   map[string]page
 	handler http.Handler
+	// setupCode is the first-run setup's code; nil once an administrator
+	// existed at start.
+	setupCode *setupcode.Code
 
 	mu       sync.Mutex
 	https    []net.Listener
@@ -101,9 +106,33 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
+	if s.setupCode, err = makeSetupCode(cfg); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
+
+// makeSetupCode makes the first-run setup's code while no administrator
+// exists, kept in cfg.DataDir; otherwise it removes one left there.
+func makeSetupCode(cfg Config) (*setupcode.Code, error) {
+	need, err := cfg.Users.SetupNeeded(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	if !need {
+		if cfg.DataDir == "" {
+			return nil, nil
+		}
+		return nil, setupcode.Remove(cfg.DataDir)
+	}
+	return setupcode.New(cfg.DataDir, cfg.Now)
+}
+
+// SetupCode returns the code that the first-run setup asks for, "" when
+// there is none (an administrator exists). The daemon shows it to the
+// installer: on its standard output and on the installer console.
+func (s *Server) SetupCode() string { return s.setupCode.String() }
 
 // Handler returns the server's handler, for tests and for serving it
 // elsewhere. It expects TLS: its cookies are Secure.
@@ -117,7 +146,17 @@ func (s *Server) Certificate() *x509.Certificate { return s.cert.Leaf }
 // certificate, for the appliance's other TLS services (fax by e-mail's
 // STARTTLS).
 func (s *Server) TLSConfig() *tls.Config {
-	return &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12}
+	return &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12, CipherSuites: aeadSuites}
+}
+
+// aeadSuites are the TLS 1.2 cipher suites offered: ECDHE key exchange
+// (forward secrecy) with an AEAD cipher (RFC 5288, RFC 7905); none with
+// CBC and SHA-1 (RFC 7525 section 4.2). TLS 1.3's suites are not
+// configurable and all AEAD.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // routes builds the handler: the checks that every request passes, then
@@ -152,6 +191,12 @@ func (s *Server) routes() http.Handler {
 func (s *Server) checks(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w.Header())
+		if s.cfg.TLSCert != "" {
+			// The installer's certificate: browsers may hold to HTTPS
+			// (RFC 6797). Not with the generated one, which the user must
+			// be able to accept; not for subdomains, which are the office's.
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !cleanPath(r) {
 			writeError(w, http.StatusBadRequest, "bad path")
 			return
@@ -178,11 +223,11 @@ func (s *Server) ownAPIPath(path string) bool {
 // guard checks the session of browser requests (those with the session
 // cookie and without an Authorization header): a state-changing request
 // needs the session's CSRF token, and while the user must change the
-// password, the API allows only that.
+// password, the API (and /metrics, which it serves) allows only that.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, err := r.Cookie(users.CookieName)
-		api := strings.HasPrefix(r.URL.Path, "/api/")
+		api := strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/metrics"
 		if err != nil || r.Header.Get("Authorization") != "" || (users.Safe(r.Method) && !api) {
 			next.ServeHTTP(w, r)
 			return
@@ -270,8 +315,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errLog := slog.NewLogLogger(tlsNoise{s.log.Handler()}, slog.LevelWarn)
 	main := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		MaxHeaderBytes: 64 << 10, ErrorLog: errLog,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12}}
+		MaxHeaderBytes: 64 << 10, ErrorLog: errLog, TLSConfig: s.TLSConfig()}
 	servers := []*http.Server{main}
 	errc := make(chan error, len(https)+1)
 	for _, ln := range https {

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"faxbox/internal/datadir"
 )
 
 // CertFile is the generated certificate's file in the data directory
@@ -57,11 +59,11 @@ func certificate(cfg Config) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	if err := writeFile(kp, keyPEM, 0o600); err != nil {
-		return tls.Certificate{}, err
+	if err := datadir.WriteFile(kp, keyPEM); err != nil {
+		return tls.Certificate{}, fmt.Errorf("ui: %w", err)
 	}
-	if err := writeFile(cp, certPEM, 0o644); err != nil {
-		return tls.Certificate{}, err
+	if err := datadir.WriteFile(cp, certPEM); err != nil {
+		return tls.Certificate{}, fmt.Errorf("ui: %w", err)
 	}
 	c, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -128,34 +130,4 @@ func selfSigned(hosts []string, now time.Time) (certPEM, keyPEM []byte, err erro
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), nil
-}
-
-// writeFile replaces path with data atomically: a crash leaves the old
-// file or the new one.
-func writeFile(path string, data []byte, perm os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("ui: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return fmt.Errorf("ui: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(perm)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("ui: write %s: %w", path, err)
-	}
-	return nil
 }

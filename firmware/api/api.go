@@ -23,7 +23,8 @@
 //	POST /api/contacts            add a contact (JSON); GET, PUT, DELETE /api/contacts/{id}
 //	GET  /api/contacts/export     ?format=csv|vcard
 //	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "errors"}
-//	POST /api/previews            as POST /api/messages, but stores only preview images (30 min)
+//	POST /api/previews            as POST /api/messages, but stores only preview images (30 min);
+//	                              Config.PreviewsPerMinute a user, then 429 with Retry-After
 //	GET  /api/previews/{token}/{n}.png            a preview page, to the user who asked only
 //	GET  /api/messages/{id}/pages/{n}.png         a page of a message (?job=ID: that recipient's copy)
 //	GET  /api/messages/{id}/archive.pdf           the message as a PDF (?job=ID as above)
@@ -50,9 +51,11 @@
 // Errors are JSON objects {"error": "..."} with a status code that says
 // what kind of error it is (400 bad input, 401 no or wrong token, 402 not
 // enough credit, 404 no such thing, 409 not in a state that allows it,
-// 413 too large, 500 our fault). A message with invalid numbers is refused
-// with 400 and "invalid": one entry per number with its reason; nothing is
-// stored then.
+// 413 too large, 429 too many at once, 500 our fault). A document that
+// cannot be faxed is refused with its name and the reason in plain words,
+// "photo.png: the image is too large to fax (7000x7000 pixels)". A
+// message with invalid numbers is refused with 400 and "invalid": one
+// entry per number with its reason; nothing is stored then.
 //
 // Staff see and act on their own messages and jobs only; another user's
 // are answered 404, as if they did not exist. Administrators see all.
@@ -64,7 +67,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,14 +82,18 @@ import (
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/firmware/submission"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // Config configures a Server.
 type Config struct {
-	Store    *store.Store    // required
-	Ledger   *billing.Ledger // required
-	Renderer *render.Renderer
+	Store  *store.Store    // required
+	Ledger *billing.Ledger // required
+	// Renderer renders messages and previews (a *sandbox.Pool: in child
+	// processes under limits, queued fairly between users).
+	Renderer sandbox.Renderer
 	// Numbers parses the numbers users type; nil means international forms
 	// only.
 	Numbers *numbers.Parser
@@ -103,6 +109,10 @@ type Config struct {
 	Location *time.Location
 	// MaxAttempts per recipient; 0 means the store's default.
 	MaxAttempts int
+	// Submitter queues the messages of POST /api/messages; nil means one
+	// over Store, Ledger and Renderer with MaxAttempts, Now and Logger,
+	// which the appliance shares with fax by e-mail.
+	Submitter *submission.Submitter
 	// MaxUpload bounds the size of a submitted message with its
 	// attachments, in bytes; default 64 MiB.
 	MaxUpload int64
@@ -127,15 +137,20 @@ type Config struct {
 	// MaxEventClients caps the concurrent event stream connections
 	// (each costs three goroutines and its buffers); default 256.
 	MaxEventClients int
+	// MaxEventClientsPerUser caps those of one user (a browser tab is
+	// one), so that one user cannot take them all from colleagues;
+	// default DefaultMaxEventClientsPerUser.
+	MaxEventClientsPerUser int
 	// Contacts is the office address book; nil leaves /api/contacts
 	// answering 503 and "contact:ID" recipients unresolvable.
 	Contacts *contacts.Book
 	// PreviewTTL is how long POST /api/previews' images are kept;
 	// default 30 minutes.
 	PreviewTTL time.Duration
-	// DB is a handle on the database file of Store and Ledger, read by
-	// /metrics for its aggregates; nil leaves the store's counters out.
-	DB *sql.DB
+	// PreviewsPerMinute is how many previews a user may ask for in a
+	// minute (a burst of that many, then one every 60/N seconds); more
+	// are answered 429 with Retry-After. Default 10.
+	PreviewsPerMinute int
 	// System describes the appliance for GET /api/system (administrators):
 	// version, uptime, disk use, the front panel. nil answers 503.
 	System func(ctx context.Context) any
@@ -167,9 +182,11 @@ type Server struct {
 	cfg Config
 	mux *http.ServeMux
 	log *slog.Logger
+	sub *submission.Submitter
 
-	events   *eventHub     // events.go
-	previews *previewCache // previews.go
+	events      *eventHub     // events.go
+	previews    *previewCache // previews.go
+	previewRate *previewRate  // previews.go
 }
 
 // New checks cfg and returns the API handler.
@@ -189,9 +206,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger, sub: cfg.Submitter}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.sub == nil {
+		var err error
+		s.sub, err = submission.New(submission.Config{Store: cfg.Store, Ledger: cfg.Ledger, Renderer: cfg.Renderer,
+			MaxAttempts: cfg.MaxAttempts, Now: cfg.Now, Logger: s.log})
+		if err != nil {
+			return nil, err
+		}
 	}
 	s.mux.HandleFunc("POST /api/messages", s.createMessage)
 	s.mux.HandleFunc("GET /api/messages", s.listMessages)
@@ -218,6 +243,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/contacts/import", s.importContacts)
 	// previews.go, archive.go
 	s.previews = newPreviewCache(s)
+	s.previewRate = newPreviewRate(cfg.PreviewsPerMinute)
 	s.mux.HandleFunc("POST /api/previews", s.createPreview)
 	s.mux.HandleFunc("GET /api/previews/{token}/{page}", s.getPreview)
 	s.mux.HandleFunc("GET /api/messages/{id}/pages/{page}", s.messagePage)
@@ -350,6 +376,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, billing.ErrNoTariff), errors.Is(err, store.ErrClockNotSet), errors.Is(err, billing.ErrClockNotSet),
 		errors.Is(err, render.ErrNoRasteriser):
 		code = http.StatusServiceUnavailable
+	case errors.Is(err, sandbox.ErrBusy):
+		w.Header().Set("Retry-After", "10")
+		code = http.StatusTooManyRequests
 	}
 	if code >= 500 {
 		s.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -22,6 +22,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/pages"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 const (
@@ -98,7 +99,7 @@ func newEnv(t testing.TB, credit billing.Amount, options ...func(*api.Config)) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{Store: e.st, Ledger: e.led, Renderer: render.New(render.Options{}), Numbers: p,
+	cfg := api.Config{Store: e.st, Ledger: e.led, Renderer: sandbox.NewDirect(render.Options{}), Numbers: p,
 		Auth: auth, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}}
 	for _, o := range options {
 		o(&cfg)

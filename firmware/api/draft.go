@@ -7,15 +7,15 @@ import (
 	"net/http"
 	"strings"
 
-	"faxbox/firmware/billing"
 	"faxbox/firmware/store"
+	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 )
 
 // draft is a message as the compose form gives it, checked: the form of
 // POST /api/messages and POST /api/previews.
 type draft struct {
-	rcpts         []*recipient
+	rcpts         []submission.Recipient
 	atts          []render.Attachment
 	subject, body string
 }
@@ -61,7 +61,9 @@ func removeForm(r *http.Request) {
 // submission, answering the request itself when it cannot.
 func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
-	err := r.ParseMultipartForm(8 << 20)
+	// Files beyond the first 64 KiB go to temporary files, which the
+	// renderer reads itself: the daemon holds no attachment in memory.
+	err := r.ParseMultipartForm(64 << 10)
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil:
@@ -83,8 +85,8 @@ func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 // parseRecipients parses the to, cc and bcc fields ("contact:ID" stands
 // for a contact's fax number): one recipient per distinct number, in the
 // first field that names it, and every bad number reported.
-func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]*recipient, []invalidNumber) {
-	var rcpts []*recipient
+func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]submission.Recipient, []invalidNumber) {
+	var rcpts []submission.Recipient
 	var bad []invalidNumber
 	seen := map[string]bool{}
 	for _, f := range []store.Field{store.To, store.Cc, store.Bcc} {
@@ -99,7 +101,7 @@ func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]*recip
 				continue
 			}
 			seen[res.Number.E164] = true
-			rcpts = append(rcpts, &recipient{Recipient: store.Recipient{Field: f, Number: res.Number.E164}, number: res.Number})
+			rcpts = append(rcpts, submission.Recipient{Field: f, Number: res.Number})
 		}
 	}
 	return rcpts, bad
@@ -115,22 +117,4 @@ func invalidNumbers(w http.ResponseWriter, bad []invalidNumber) {
 		msg += fmt.Sprintf("%s %q: %s", b.Field, b.Input, b.Reason)
 	}
 	writeJSON(w, http.StatusBadRequest, errorJSON{Error: msg, Invalid: bad})
-}
-
-// priceCopies prices a copy of pages(rc) pages to every recipient with
-// the tariff in force and returns the total; a destination without a
-// price is an error wrapping billing.ErrNoRate that names it.
-func (s *Server) priceCopies(ctx context.Context, rcpts []*recipient, pages func(*recipient) int) (billing.Amount, error) {
-	var total billing.Amount
-	for _, rc := range rcpts {
-		est, err := s.cfg.Ledger.Price(ctx, rc.Number, pages(rc))
-		if err != nil {
-			if errors.Is(err, billing.ErrNoRate) {
-				return 0, fmt.Errorf("%w: %s %s", err, rc.Field, rc.number.International())
-			}
-			return 0, err
-		}
-		total += est.Cost
-	}
-	return total, nil
 }

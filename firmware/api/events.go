@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -36,6 +37,11 @@ import (
 // Config.ModemPoll) and "account changed" signals when the ledger's totals
 // change. It never waits for a client: a client whose send buffer is full
 // is dropped (it reconnects and resumes), the others are not held up.
+//
+// Connections are bounded: Config.MaxEventClients in all (503 beyond) and
+// Config.MaxEventClientsPerUser for one user (429 beyond), so that one
+// user cannot take every place from colleagues. A browser must send the
+// Origin it is on, the same scheme, host and port as the request.
 
 const (
 	eventsWriteWait  = 10 * time.Second // the most a write may take
@@ -69,6 +75,7 @@ type eventHub struct {
 
 	mu      sync.Mutex
 	clients map[*eventClient]bool
+	perUser map[int64]int   // connections by user id
 	running bool            // the poller runs while clients are connected
 	modems  json.RawMessage // the last "modem" frame's data
 
@@ -88,8 +95,12 @@ func newEventHub(s *Server) *eventHub {
 	if s.cfg.MaxEventClients <= 0 {
 		s.cfg.MaxEventClients = 256
 	}
+	if s.cfg.MaxEventClientsPerUser <= 0 {
+		s.cfg.MaxEventClientsPerUser = DefaultMaxEventClientsPerUser
+	}
 	ctx, end := context.WithCancel(context.Background())
-	return &eventHub{s: s, ctx: ctx, end: end, clients: map[*eventClient]bool{}, owners: ownerCache{max: 4096}}
+	return &eventHub{s: s, ctx: ctx, end: end, clients: map[*eventClient]bool{}, perUser: map[int64]int{},
+		owners: ownerCache{max: 4096}}
 }
 
 // eventClient is one connection.
@@ -123,8 +134,24 @@ func (s *Server) EventClients() int {
 	return len(s.events.clients)
 }
 
+// DefaultMaxEventClientsPerUser is the default of
+// Config.MaxEventClientsPerUser: a user's browser tabs and devices.
+const DefaultMaxEventClientsPerUser = 16
+
 // errTooMany is answered 503 when Config.MaxEventClients are connected.
 var errTooMany = errors.New("too many event stream connections")
+
+// userCapError is answered 429 when the user has
+// Config.MaxEventClientsPerUser connections.
+type userCapError struct {
+	user string
+	max  int
+}
+
+func (e *userCapError) Error() string {
+	return fmt.Sprintf("%s already has %d live update connections open, the most one user may have: close other tabs or windows of Faxbox",
+		e.user, e.max)
+}
 
 // add registers c, refusing it when the hub is full; the first client
 // starts the poller. It returns the current modem frame data, if any.
@@ -134,10 +161,14 @@ func (h *eventHub) add(c *eventClient) (json.RawMessage, error) {
 	if len(h.clients) >= h.s.cfg.MaxEventClients {
 		return nil, errTooMany
 	}
+	if h.perUser[c.p.User.ID] >= h.s.cfg.MaxEventClientsPerUser {
+		return nil, &userCapError{user: c.p.User.Name, max: h.s.cfg.MaxEventClientsPerUser}
+	}
 	if h.ctx.Err() != nil {
 		return nil, errors.New("the server is shutting down")
 	}
 	h.clients[c] = true
+	h.perUser[c.p.User.ID]++
 	if !h.running {
 		h.running = true
 		h.modems = h.s.modemsData()
@@ -148,6 +179,9 @@ func (h *eventHub) add(c *eventClient) (json.RawMessage, error) {
 
 func (h *eventHub) remove(c *eventClient) {
 	h.mu.Lock()
+	if h.perUser[c.p.User.ID]--; h.perUser[c.p.User.ID] <= 0 {
+		delete(h.perUser, c.p.User.ID)
+	}
 	delete(h.clients, c)
 	h.mu.Unlock()
 	c.drop()
@@ -243,7 +277,8 @@ func frameBytes(f eventFrame) []byte {
 }
 
 // checkOrigin refuses a cross-site websocket: a browser sends Origin,
-// and it must name the host the request was made to.
+// and it must be the origin the request was made to, scheme, host and
+// port (RFC 6454 section 5): https://faxbox is not http://faxbox.
 func checkOrigin(r *http.Request) error {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -253,10 +288,26 @@ func checkOrigin(r *http.Request) error {
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("origin %q is not a URL", origin)
 	}
-	if !strings.EqualFold(u.Host, r.Host) {
-		return fmt.Errorf("origin %s is not this server (%s)", origin, r.Host)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if !strings.EqualFold(u.Scheme, scheme) || !strings.EqualFold(hostPort(u.Host, u.Scheme), hostPort(r.Host, scheme)) {
+		return fmt.Errorf("origin %s is not this server (%s://%s)", origin, scheme, r.Host)
 	}
 	return nil
+}
+
+// hostPort is host with the scheme's default port if it has none.
+func hostPort(host, scheme string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	port := "80"
+	if strings.EqualFold(scheme, "https") {
+		port = "443"
+	}
+	return net.JoinHostPort(strings.Trim(host, "[]"), port)
 }
 
 // serveEvents implements GET /api/events?since=SEQ.
@@ -283,6 +334,12 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	c := &eventClient{p: principal(r), send: make(chan []byte, eventsSendBuffer), acct: make(chan struct{}, 1),
 		ctx: ctx, cancel: cancel}
 	modems, err := s.events.add(c)
+	var uce *userCapError
+	if errors.As(err, &uce) {
+		s.log.Warn("events: refused over the per-user cap", "user", c.p.User.Name, "max", uce.max)
+		writeError(w, http.StatusTooManyRequests, err.Error())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return

@@ -24,7 +24,7 @@ import (
 // process), per connection.
 func BenchmarkEvents200(b *testing.B) {
 	const conns = 200
-	e := newEnv(b, 50*billing.Unit, func(c *api.Config) { c.MaxEventClients = conns })
+	e := newEnv(b, 50*billing.Unit, func(c *api.Config) { c.MaxEventClients, c.MaxEventClientsPerUser = conns, conns })
 	ctx := context.Background()
 	if _, err := e.st.AppendEvent(ctx, "bench", 0, map[string]int{"n": -1}); err != nil {
 		b.Fatal(err)

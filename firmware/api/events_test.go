@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -223,6 +225,66 @@ func TestEventsRefused(t *testing.T) {
 	}
 }
 
+// TestEventsPerUserCap: one user holding the most connections one user
+// may have is refused more with 429 and a reason, while colleagues still
+// connect; a connection closed frees its place.
+func TestEventsPerUserCap(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.MaxEventClients = 10; c.MaxEventClientsPerUser = 3 })
+	var alice []*websocket.Conn
+	for i := range 3 {
+		c, _, err := e.dialEvents(t, token, 0, nil)
+		if err != nil {
+			t.Fatalf("alice's connection %d: %v", i+1, err)
+		}
+		alice = append(alice, c)
+	}
+	_, resp, err := e.dialEvents(t, token, 0, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("alice's fourth connection: %v, %+v; want 429", err, resp)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), "alice already has 3 live update connections open") {
+		t.Errorf("the refusal says %s", b)
+	}
+	for _, tok := range []string{bobToken, adminToken} {
+		if _, _, err := e.dialEvents(t, tok, 0, nil); err != nil {
+			t.Errorf("a colleague while alice is at her cap: %v", err)
+		}
+	}
+	alice[0].Close()
+	waitFor(t, func() bool { return e.api.EventClients() == 4 })
+	if _, _, err := e.dialEvents(t, token, 0, nil); err != nil {
+		t.Errorf("alice after closing one: %v", err)
+	}
+}
+
+// TestEventsOriginScheme: the Origin must have the request's scheme and
+// port as well as its host.
+func TestEventsOriginScheme(t *testing.T) {
+	e := newEnv(t, 50*billing.Unit)
+	host := strings.TrimPrefix(e.srv.URL, "http://")
+	hostname, _, _ := net.SplitHostPort(host)
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{
+		{"http://" + host, http.StatusSwitchingProtocols},
+		{"HTTP://" + strings.ToUpper(host), http.StatusSwitchingProtocols},
+		{"https://" + host, http.StatusForbidden},
+		{"ws://" + host, http.StatusForbidden},
+		{"http://" + hostname, http.StatusForbidden}, // port 80
+		{"http://" + hostname + ":1", http.StatusForbidden},
+	} {
+		c, resp, err := e.dialEvents(t, token, 0, http.Header{"Origin": {tc.origin}})
+		if resp == nil || resp.StatusCode != tc.want {
+			t.Errorf("Origin %s: %v %+v, want %d", tc.origin, err, resp, tc.want)
+		}
+		if c != nil {
+			c.Close()
+		}
+	}
+}
+
 // fakeModems is a status source the test changes.
 type fakeModems struct {
 	mu sync.Mutex
@@ -355,7 +417,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // in order.
 func TestEventsConcurrentNoLoss(t *testing.T) {
 	const clients, events = 20, 300
-	e := newEnv(t, 50*billing.Unit)
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.MaxEventClientsPerUser = clients })
 	ctx := context.Background()
 	first, err := e.st.AppendEvent(ctx, "test", 0, nil)
 	if err != nil {

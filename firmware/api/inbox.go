@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"faxbox/firmware/daemon"
 	"faxbox/firmware/store"
 	"faxbox/pages/render"
 )
@@ -185,7 +184,7 @@ func (s *Server) receivedPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := daemon.ReceivedPDF(r.Context(), &buf, s.cfg.Store.Dir(), rx); err != nil {
+	if err := s.cfg.Store.ReceivedPDF(r.Context(), &buf, rx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -200,7 +199,7 @@ func (s *Server) receivedTIFF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := daemon.ReceivedTIFF(&buf, s.cfg.Store.Dir(), rx); err != nil {
+	if err := s.cfg.Store.ReceivedTIFF(&buf, rx); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"sort"
@@ -12,6 +11,7 @@ import (
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/store"
 )
 
 // GET /metrics: the Prometheus text exposition format 0.0.4, written by
@@ -75,10 +75,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeMetrics(ctx context.Context, p *promWriter) error {
-	if s.cfg.DB != nil {
-		if err := storeMetrics(ctx, s.cfg.DB, p); err != nil {
-			return err
-		}
+	if err := s.storeMetrics(ctx, p); err != nil {
+		return err
 	}
 
 	a, err := s.cfg.Ledger.Account(ctx, "")
@@ -124,76 +122,33 @@ func (s *Server) writeMetrics(ctx context.Context, p *promWriter) error {
 	return nil
 }
 
-// storeMetrics writes the aggregates of the store's tables.
-func storeMetrics(ctx context.Context, db *sql.DB, p *promWriter) error {
-	one := func(q string) (float64, error) {
-		var v float64
-		if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
-			return 0, fmt.Errorf("api: metrics: %w", err)
-		}
-		return v, nil
-	}
-	calls, err := one(`SELECT COUNT(*) FROM store_attempts WHERE ended_at IS NOT NULL`)
+// storeMetrics writes the aggregates of the store.
+func (s *Server) storeMetrics(ctx context.Context, p *promWriter) error {
+	st, err := s.cfg.Store.Stats(ctx)
 	if err != nil {
-		return err
-	}
-	connected, err := one(`SELECT COUNT(*) FROM store_attempts WHERE ended_at IS NOT NULL AND connected_at IS NOT NULL`)
-	if err != nil {
-		return err
-	}
-	pages, err := one(`SELECT COUNT(*) FROM store_page_confirms`)
-	if err != nil {
-		return err
+		return fmt.Errorf("api: metrics: %w", err)
 	}
 	p.family("faxbox_calls_total", "counter", "Calls ended, by whether a fax machine answered.")
-	p.sample("faxbox_calls_total", connected, "answered", "true")
-	p.sample("faxbox_calls_total", calls-connected, "answered", "false")
+	p.sample("faxbox_calls_total", float64(st.CallsAnswered), "answered", "true")
+	p.sample("faxbox_calls_total", float64(st.CallsEnded-st.CallsAnswered), "answered", "false")
 	p.family("faxbox_pages_sent_total", "counter", "Pages the remote fax machines confirmed.")
-	p.sample("faxbox_pages_sent_total", pages)
+	p.sample("faxbox_pages_sent_total", float64(st.PagesConfirmed))
 
-	failures, err := groupCount(ctx, db, `SELECT reason_code, COUNT(*) FROM store_attempts
-		WHERE ended_at IS NOT NULL AND reason_code NOT IN ('', 'ok') GROUP BY reason_code`)
-	if err != nil {
-		return err
-	}
 	p.family("faxbox_call_failures_total", "counter", "Calls that did not deliver their fax, by cause.")
-	for _, k := range sortedKeys(failures) {
-		p.sample("faxbox_call_failures_total", failures[k], "cause", k)
+	for _, k := range sortedKeys(st.Failures) {
+		p.sample("faxbox_call_failures_total", float64(st.Failures[k]), "cause", k)
 	}
 
-	jobs, err := groupCount(ctx, db, `SELECT state, COUNT(*) FROM store_jobs GROUP BY state`)
-	if err != nil {
-		return err
-	}
 	p.family("faxbox_jobs", "gauge", "Fax jobs by state.")
-	for _, st := range []string{"queued", "dialing", "sending", "retry", "delivered", "failed", "cancelled"} {
-		p.sample("faxbox_jobs", jobs[st], "state", st)
+	for _, state := range []store.State{store.Queued, store.Dialing, store.Sending, store.Retry, store.Delivered, store.Failed, store.Cancelled} {
+		p.sample("faxbox_jobs", float64(st.Jobs[state]), "state", state.String())
 	}
 	p.family("faxbox_queue_length", "gauge", "Jobs waiting for a modem: queued or waiting to retry.")
-	p.sample("faxbox_queue_length", jobs["queued"]+jobs["retry"])
+	p.sample("faxbox_queue_length", float64(st.Jobs[store.Queued]+st.Jobs[store.Retry]))
 	return nil
 }
 
-// groupCount runs a query of (key, count) rows.
-func groupCount(ctx context.Context, db *sql.DB, q string) (map[string]float64, error) {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("api: metrics: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]float64{}
-	for rows.Next() {
-		var k string
-		var n float64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("api: metrics: %w", err)
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
-func sortedKeys(m map[string]float64) []string {
+func sortedKeys(m map[string]int64) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

@@ -3,7 +3,6 @@ package api_test
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -19,8 +18,8 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/store"
-	"faxbox/internal/sqlitedb"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // call claims the next due job (as a modem would, hours from now) and
@@ -108,22 +107,14 @@ func parseExposition(t *testing.T, text string) map[string]float64 {
 	return out
 }
 
-// TestMetrics: the counters come from the database (a new server over the
-// same file, as after a restart, says the same), the output passes a
-// strict parser and promtool.
+// TestMetrics: the counters come from the store's database (a new server
+// over the same file opened again, as after a restart, says the same), the
+// output passes a strict parser and promtool.
 func TestMetrics(t *testing.T) {
 	modems := func() []daemon.ModemStatus {
 		return []daemon.ModemStatus{{Name: "tty\"USB0", State: daemon.ModemCalling, Calls: 3}}
 	}
-	var db *sql.DB
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) {
-		var err error
-		if db, err = sqlitedb.Open(c.Store.Dir() + "/faxbox.db"); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		c.DB, c.Modems = db, modems
-	})
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = modems })
 	for _, n := range []string{"02 555 12 12", "02 555 12 13", "02 555 12 14"} {
 		e.submit(t, token, n)
 	}
@@ -163,7 +154,12 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// A new server over the same database counts the same.
-	h2, err := api.New(api.Config{Store: e.st, Ledger: e.led, Renderer: render.New(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}, DB: db})
+	st2, err := store.Open(context.Background(), store.Config{Path: e.st.Dir() + "/faxbox.db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	h2, err := api.New(api.Config{Store: st2, Ledger: e.led, Renderer: sandbox.NewDirect(render.Options{}), Auth: tokens{adminToken: {User: e.users[adminToken], Admin: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}

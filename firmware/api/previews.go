@@ -1,16 +1,21 @@
 package api
 
 import (
-	"bytes"
+	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
+	"faxbox/firmware/billing"
+	"faxbox/firmware/submission"
 	"faxbox/pages/render"
+	"faxbox/pages/render/sandbox"
 )
 
 // Previews: POST /api/previews renders a message as its first recipient
@@ -87,55 +92,116 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := principal(r)
 	defer removeForm(r)
+	now := s.cfg.Now()
+	if wait := s.previewRate.take(p.User.ID, now); wait > 0 {
+		secs := int(wait.Round(time.Second) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many previews: at most %d a minute; try again in %d s", s.previewRate.perMinute, max(secs, 1)))
+		return
+	}
 	d, ok := s.readDraft(w, r)
 	if !ok {
 		return
 	}
-	rcpts, atts, subject, body := d.rcpts, d.atts, d.subject, d.body
-	now := s.cfg.Now()
-	doc, err := s.cfg.Renderer.Render(ctx, render.Message{From: s.from(p),
-		To: render.Party{Fax: rcpts[0].number.International()}, Subject: subject, Body: body, Time: now}, atts)
-	if err != nil {
-		s.renderFailed(w, r, err)
-		return
-	}
-	// Every copy has the same pages but for its header: price them all.
-	total, err := s.priceCopies(ctx, rcpts, func(*recipient) int { return doc.NumPages() })
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-
 	c := s.previews
 	c.sweep(now, maxPreviews-1)
 	token := rand.Text()
-	dir := filepath.Join(c.dir, token)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		s.fail(w, r, err)
+	sink := &previewSink{s: s, ctx: ctx, rcpts: d.rcpts, dir: filepath.Join(c.dir, token)}
+	defer func() {
+		if !sink.kept {
+			os.RemoveAll(sink.dir)
+		}
+	}()
+	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.Thumbnails,
+		Copies: []render.Message{{From: s.from(p), To: render.Party{Fax: d.rcpts[0].Number.International()},
+			Subject: d.subject, Body: d.body, Time: now}}}
+	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
+		if sink.err != nil && errors.Is(err, sink.err) {
+			s.fail(w, r, err)
+		} else {
+			s.renderFailed(w, r, err)
+		}
 		return
 	}
-	v := previewJSON{Pages: doc.NumPages(), Estimate: s.money(total), Currency: string(s.cfg.Ledger.Currency()),
+	v := previewJSON{Pages: sink.pages, Estimate: s.money(sink.total), Currency: string(s.cfg.Ledger.Currency()),
 		Previews: []string{}, Expires: now.Add(s.cfg.PreviewTTL).UTC().Format(time.RFC3339)}
-	i := 0
-	for pg, err := range doc.Pages(ctx) {
-		if err == nil {
-			i++
-			var buf bytes.Buffer
-			if err = render.WriteThumbnailPNG(&buf, pg, pg.Width); err == nil {
-				err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.png", i)), buf.Bytes(), 0o600)
-			}
-		}
-		if err != nil {
-			os.RemoveAll(dir)
-			s.renderFailed(w, r, err)
-			return
-		}
-		v.Previews = append(v.Previews, fmt.Sprintf("/api/previews/%s/%d.png", token, i))
+	for i := range sink.pages {
+		v.Previews = append(v.Previews, fmt.Sprintf("/api/previews/%s/%d.png", token, i+1))
 	}
 	c.mu.Lock()
-	c.sets[token] = &previewSet{user: p.User.ID, pages: i, expires: now.Add(s.cfg.PreviewTTL)}
+	c.sets[token] = &previewSet{user: p.User.ID, pages: sink.pages, expires: now.Add(s.cfg.PreviewTTL)}
 	c.mu.Unlock()
+	sink.kept = true
 	writeJSON(w, http.StatusOK, v)
+}
+
+// previewSink prices the preview's copies (every copy has the same pages
+// but for its header) and keeps its page images as files.
+type previewSink struct {
+	s     *Server
+	ctx   context.Context
+	rcpts []submission.Recipient
+	dir   string
+	pages int
+	total billing.Amount
+	err   error // the sink's own, not the renderer's
+	kept  bool
+}
+
+func (k *previewSink) Planned(p sandbox.Plan) error {
+	k.total, k.err = k.s.sub.Price(k.ctx, k.rcpts, func(int) int { return p.Pages[0] })
+	if k.err == nil {
+		k.err = os.MkdirAll(k.dir, 0o700)
+	}
+	return k.err
+}
+
+func (k *previewSink) Page(_, n int, data []byte) error {
+	k.err = os.WriteFile(filepath.Join(k.dir, fmt.Sprintf("%d.png", n)), data, 0o600)
+	if k.err == nil {
+		k.pages = n
+	}
+	return k.err
+}
+
+// previewRate is a token bucket per user: perMinute previews at once,
+// then one every minute/perMinute.
+type previewRate struct {
+	perMinute int
+	mu        sync.Mutex
+	users     map[int64]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newPreviewRate(perMinute int) *previewRate {
+	if perMinute <= 0 {
+		perMinute = 10
+	}
+	return &previewRate{perMinute: perMinute, users: map[int64]*bucket{}}
+}
+
+// take spends one of user's previews at now, or says how long to wait
+// for the next.
+func (l *previewRate) take(user int64, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := float64(l.perMinute)
+	b, ok := l.users[user]
+	if !ok {
+		b = &bucket{tokens: n, at: now}
+		l.users[user] = b
+	}
+	b.tokens = min(n, b.tokens+now.Sub(b.at).Minutes()*n)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / n * float64(time.Minute))
 }
 
 // getPreview implements GET /api/previews/{token}/{n}.png.

@@ -75,6 +75,8 @@ type Config struct {
 	Retry Retry `toml:"retry"`
 	// Retention bounds how long and how much is kept on disk.
 	Retention Retention `toml:"retention"`
+	// Render bounds what rendering documents may take.
+	Render Render `toml:"render"`
 	// Board maps the front panel and sound to the board's hardware.
 	Board Board `toml:"board"`
 	// Console is the installer console on a serial port.
@@ -249,12 +251,18 @@ type EmailToFax struct {
 	// Domain (email_to_fax.domain, default "fax") is the domain of fax
 	// addresses: 3225551212@fax.
 	Domain string `toml:"domain"`
-	// AllowedNetworks (email_to_fax.allowed_networks, default the loopback
-	// and private networks) are the client networks, in CIDR notation,
-	// that may send without SMTP authentication.
-	AllowedNetworks []string `toml:"allowed_networks"`
+	// RelayHosts (email_to_fax.relay_hosts, default none) are the office
+	// mail servers, each an address ("192.168.1.20") or a network in CIDR
+	// notation ("192.168.1.16/29"), that may hand mail over without SMTP
+	// authentication because they have authenticated their own users. A
+	// mail from them is billed to the account whose e-mail address is the
+	// envelope sender, and its From header field must name the same
+	// address. Every other client signs in with a Faxbox account (SMTP
+	// AUTH, over STARTTLS or on loopback). It replaces allowed_networks,
+	// which trusted whole networks and is refused with a pointer here.
+	RelayHosts []string `toml:"relay_hosts"`
 	// RequireAuth (email_to_fax.require_auth, default false) requires SMTP
-	// authentication with a Faxbox account even from AllowedNetworks.
+	// authentication with a Faxbox account even from RelayHosts.
 	RequireAuth bool `toml:"require_auth"`
 	// MaxMessageMiB (email_to_fax.max_message_mib, default 25) is the
 	// largest mail accepted, in MiB, 1 to 1024.
@@ -443,11 +451,8 @@ func Default() *Config {
 		Web:      Web{Listen: []string{":443"}, RedirectHTTP: ":80"},
 		SMTP:     SMTP{Port: 587, StartTLS: true},
 		EmailToFax: EmailToFax{
-			Domain: "fax",
-			AllowedNetworks: []string{
-				"127.0.0.0/8", "::1/128",
-				"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-			},
+			Domain:        "fax",
+			RelayHosts:    []string{},
 			MaxMessageMiB: 25,
 		},
 		Inbox: Inbox{ByNumber: map[string]string{}, ByIdent: map[string]string{}},
@@ -468,6 +473,7 @@ func Default() *Config {
 			},
 		},
 		Retention: Retention{SentDays: 90, ReceivedDays: 365, DiskLimit: DiskLimit{Percent: 80}},
+		Render:    Render{Timeout: Duration(30 * time.Second), CPUTime: Duration(2 * time.Minute), PreviewsPerMinute: 10},
 		Board:     Board{LongPress: LongPressStatus, Volume: 70},
 		Console:   Console{Baud: 115200},
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,25 @@ attempts = "three"
 	}
 }
 
+// TestRemovedAllowedNetworks checks an existing install's
+// email_to_fax.allowed_networks: refused with its line and a pointer to
+// relay_hosts, rather than trusting whole networks as it did; and the
+// default trusts no relay at all.
+func TestRemovedAllowedNetworks(t *testing.T) {
+	fes := parse(t, "[email_to_fax]\nlisten = \":25\"\nallowed_networks = [\"192.168.0.0/16\"]\n")
+	if len(fes) != 1 || fes[0].Key != "email_to_fax.allowed_networks" || fes[0].Line != 3 ||
+		!strings.Contains(fes[0].Msg, "removed") || !strings.Contains(fes[0].Msg, "email_to_fax.relay_hosts") {
+		t.Errorf("got %v, want one error naming email_to_fax.relay_hosts", fes)
+	}
+	if d := config.Default().EmailToFax; len(d.RelayHosts) != 0 || d.RequireAuth {
+		t.Errorf("default relay_hosts %q, require_auth %v: want none", d.RelayHosts, d.RequireAuth)
+	}
+	c, err := config.Parse([]byte("[email_to_fax]\nrelay_hosts = [\"192.168.1.20\", \"fd00::/64\"]\n"))
+	if err != nil || !slices.Equal(c.EmailToFax.RelayHosts, []string{"192.168.1.20", "fd00::/64"}) {
+		t.Errorf("relay_hosts: %v, %v", c, err)
+	}
+}
+
 func TestBadTypes(t *testing.T) {
 	for _, tc := range []struct {
 		doc  string
@@ -319,7 +339,7 @@ func custom(t *testing.T) *config.Config {
 		SMTP: config.SMTP{Host: "mail.example.com", Port: 465, Username: "fax", PasswordFile: "/etc/faxbox/smtp.pw",
 			From: "Faxbox <fax@example.com>", StartTLS: false},
 		EmailToFax: config.EmailToFax{Listen: ":2525", Domain: "fax.example.com",
-			AllowedNetworks: []string{"192.168.1.0/24"}, RequireAuth: true, MaxMessageMiB: 10},
+			RelayHosts: []string{"192.168.1.20", "192.168.2.0/29"}, RequireAuth: true, MaxMessageMiB: 10},
 		Inbox: config.Inbox{ByNumber: map[string]string{"+3225": "alice"}, ByIdent: map[string]string{"ACME": "bob"},
 			ForwardTo: "fax-in@example.com", ForwardToUser: true},
 		Billing: config.Billing{Currency: "CHF", MinimumAvailable: config.Money(5 * billing.Unit),
@@ -329,6 +349,8 @@ func custom(t *testing.T) *config.Config {
 			Busy: config.Duration(90 * time.Second), NoAnswer: config.Duration(time.Hour), NotFax: config.Duration(24 * time.Hour),
 			NoDialTone: config.Duration(30 * time.Second), CallFailed: config.Duration(1500 * time.Millisecond)}},
 		Retention: config.Retention{SentDays: 0, ReceivedDays: 30, DiskLimit: config.DiskLimit{Bytes: 3 << 30}},
+		Render: config.Render{MaxConcurrent: 1, MemoryMiB: 128, Timeout: config.Duration(10 * time.Second),
+			CPUTime: config.Duration(time.Minute), PreviewsPerMinute: 4},
 		Board: config.Board{GPIOChip: "gpiochip1", LEDReady: "LED_READY", LEDBusy: "5", LEDError: "LED_ERR",
 			LEDLowCredit: "7", ButtonCancel: "BTN_CANCEL", LongPress: config.LongPressReset,
 			SoundDir: "/etc/faxbox/sounds", Volume: 0, QuietHours: config.TimeRange{Start: 22 * 60, End: 7 * 60}},

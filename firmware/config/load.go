@@ -230,6 +230,11 @@ func (p positions) unknown() []error {
 		if fieldType(parts) != nil {
 			continue
 		}
+		if i := strings.LastIndexByte(k, '['); strings.HasSuffix(k, "]") && i > 0 {
+			if _, ok := p[k[:i]]; ok {
+				continue // an element of an unknown array, reported as a whole
+			}
+		}
 		parent := fieldType(parts[:len(parts)-1])
 		for parent != nil && parent.Kind() == reflect.Slice {
 			parent = parent.Elem()
@@ -237,11 +242,7 @@ func (p positions) unknown() []error {
 		if parent == nil || parent.Kind() != reflect.Struct || reflect.PointerTo(parent).Implements(textUnmarshaler) {
 			continue // inside an unknown table, or a value of the wrong type
 		}
-		msg := "unknown key"
-		if s := suggest(parts); s != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", s)
-		}
-		errs = append(errs, &FieldError{Line: ki.line, Key: k, Msg: msg, Err: ErrUnknownKey})
+		errs = append(errs, &FieldError{Line: ki.line, Key: k, Msg: unknownKeyMsg(parts), Err: ErrUnknownKey})
 	}
 	slices.SortFunc(errs, func(a, b *FieldError) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Key, b.Key))
@@ -334,11 +335,7 @@ func decodeError(err error, pos positions) error {
 		for _, e := range strict.Errors {
 			row, _ := e.Position()
 			key := pos.indexed(e.Key(), row)
-			msg := "unknown key"
-			if s := suggest(e.Key()); s != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", s)
-			}
-			errs = append(errs, &FieldError{Line: row, Key: key, Msg: msg, Err: ErrUnknownKey})
+			errs = append(errs, &FieldError{Line: row, Key: key, Msg: unknownKeyMsg(e.Key()), Err: ErrUnknownKey})
 		}
 		return errors.Join(errs...)
 	}
@@ -412,6 +409,28 @@ func describe(t reflect.Type) string {
 		return "a table"
 	}
 	return t.String()
+}
+
+// removedKeys are keys that earlier versions had, with what to write
+// instead: a file still using one is refused with that advice rather
+// than keeping a meaning the key no longer has.
+var removedKeys = map[string]string{
+	"email_to_fax.allowed_networks": "removed: it let every client on those networks send faxes in any account's " +
+		"name; list only the office mail server in email_to_fax.relay_hosts (addresses or CIDR networks), " +
+		"and let everyone else sign in with SMTP AUTH",
+}
+
+// unknownKeyMsg says why key is not accepted: a removed key's advice, or
+// "unknown key" with the closest known key.
+func unknownKeyMsg(key []string) string {
+	if why, ok := removedKeys[strings.Join(key, ".")]; ok {
+		return why
+	}
+	msg := "unknown key"
+	if s := suggest(key); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return msg
 }
 
 // suggest returns the known key closest to an unknown one, or "".

@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	c.validateBilling(&p)
 	c.validateRetry(&p)
 	c.validateRetention(&p)
+	c.validateRender(&p)
 	c.validateBoard(&p)
 	c.validateConsole(&p)
 	return p.err()
@@ -277,13 +278,17 @@ func (c *Config) validateEmailToFax(p *problems) {
 			break
 		}
 	}
-	for i, n := range e.AllowedNetworks {
-		pf, err := netip.ParsePrefix(n)
+	for i, h := range e.RelayHosts {
+		key := fmt.Sprintf("email_to_fax.relay_hosts[%d]", i)
+		if _, err := netip.ParseAddr(h); err == nil {
+			continue
+		}
+		pf, err := netip.ParsePrefix(h)
 		switch {
 		case err != nil:
-			p.add(fmt.Sprintf("email_to_fax.allowed_networks[%d]", i), "%q is not a network in CIDR notation (\"192.168.1.0/24\", \"fd00::/8\")", n)
+			p.add(key, "%q is not an address or a network in CIDR notation (\"192.168.1.20\", \"192.168.1.16/29\", \"fd00::25\")", h)
 		case pf.Masked() != pf:
-			p.add(fmt.Sprintf("email_to_fax.allowed_networks[%d]", i), "%q has host bits set: write %q", n, pf.Masked().String())
+			p.add(key, "%q has host bits set: write %q, or the server's address alone", h, pf.Masked().String())
 		}
 	}
 	between(p, "email_to_fax.max_message_mib", e.MaxMessageMiB, 1, 1024)

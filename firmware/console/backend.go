@@ -77,6 +77,9 @@ type Status struct {
 	Balance, Available string
 	Disk               Disk
 	Network            []Interface
+	// SetupCode is the code that the web UI's first-run setup asks for,
+	// while no administrator exists; "" otherwise.
+	SetupCode string
 }
 
 // ModemStatus is one modem of the pool.

@@ -43,7 +43,8 @@ func commandTable() []cmd {
 	return []cmd{
 		{name: "status", short: "modems, queue, balance, disk, network and version at a glance",
 			long: "Shows the software version, each modem's state, the jobs waiting and in a call, the prepaid\n" +
-				"balance, the use of the data disk and the network addresses.", run: runStatus},
+				"balance, the use of the data disk and the network addresses; while no administrator exists,\n" +
+				"the setup code that the web UI's first-run page asks for.", run: runStatus},
 		{name: "modem list", short: "the modems and their states", run: runModemList},
 		{name: "modem probe", synopsis: "NAME", minArgs: 1, maxArgs: 1,
 			short: "ask a modem who it is: identity, classes, class 1 rates",
@@ -234,6 +235,9 @@ func runStatus(ctx context.Context, b Backend, o *output, _ []string) error {
 		return err
 	}
 	var w strings.Builder
+	if st.SetupCode != "" {
+		fmt.Fprintf(&w, "setup     code %s: no administrator yet; type it on the web UI's first-run page\n", st.SetupCode)
+	}
 	fmt.Fprintf(&w, "version   %s\n", st.Version)
 	fmt.Fprintf(&w, "queue     %d waiting, %d in a call\n", st.Waiting, st.InCall)
 	fmt.Fprintf(&w, "balance   %s (%s available)\n", st.Balance, st.Available)

@@ -101,10 +101,13 @@ func verifyArgon2id(hash, pin string) (bool, error) {
 }
 
 // Guard limits PIN guessing across all the sessions of a console: after
-// each wrong PIN the next attempt waits longer (Delay, doubling up to
-// MaxDelay), and after MaxFailures wrong PINs in a row the console is
-// locked for Lockout. A right PIN clears the count. The zero value uses
-// the defaults; a Guard is safe for concurrent use.
+// each wrong PIN the next attempt, in any session, waits longer (Delay,
+// doubling up to MaxDelay), and after MaxFailures wrong PINs in a row the
+// console is locked for Lockout. A right PIN clears the count. Attempts
+// are decided one at a time: the lock and the delay are checked, the PIN
+// verified and a failure counted before the next attempt is looked at,
+// so parallel sessions cannot slip PINs in before the lockout starts. The
+// zero value uses the defaults; a Guard is safe for concurrent use.
 type Guard struct {
 	// Delay is the wait after the first wrong PIN (default 1s).
 	Delay time.Duration
@@ -115,8 +118,10 @@ type Guard struct {
 	// Lockout is how long it stays locked (default 5m).
 	Lockout time.Duration
 
-	mu       sync.Mutex
+	turn     sync.Mutex // held for a whole attempt
+	mu       sync.Mutex // guards the fields below
 	failures int
+	next     time.Time // no attempt is heard before (the delay)
 	until    time.Time // locked until then
 }
 
@@ -144,6 +149,44 @@ func (g *Guard) lockedFor(now time.Time) time.Duration {
 	return max(g.until.Sub(now), 0)
 }
 
+// verdict is the outcome of one PIN attempt.
+type verdict struct {
+	ok     bool          // the right PIN
+	heard  bool          // the PIN was verified (false: refused unheard)
+	locked bool          // the console is locked (now, or by this attempt)
+	wait   time.Duration // before the next attempt is heard
+}
+
+// attempt decides one PIN attempt, at the time now returns once it is
+// this attempt's turn: refused unheard while the console is locked or
+// the delay after a wrong PIN runs; otherwise verify is called and a
+// wrong PIN counted before any other attempt is decided. An error of
+// verify (an unreadable hash) is returned as it is and counts nothing.
+func (g *Guard) attempt(now func() time.Time, verify func() (bool, error)) (verdict, error) {
+	g.turn.Lock()
+	defer g.turn.Unlock()
+	t := now()
+	g.mu.Lock()
+	lock, delay := g.until.Sub(t), g.next.Sub(t)
+	g.mu.Unlock()
+	switch {
+	case lock > 0:
+		return verdict{locked: true, wait: lock}, nil
+	case delay > 0:
+		return verdict{wait: delay}, nil
+	}
+	ok, err := verify()
+	if err != nil {
+		return verdict{}, err
+	}
+	if ok {
+		g.succeed()
+		return verdict{ok: true, heard: true}, nil
+	}
+	wait, locked := g.fail(t)
+	return verdict{heard: true, locked: locked, wait: wait}, nil
+}
+
 // fail counts a wrong PIN at now and returns the wait before the next
 // attempt and whether that wait is a lockout.
 func (g *Guard) fail(now time.Time) (wait time.Duration, locked bool) {
@@ -160,7 +203,9 @@ func (g *Guard) fail(now time.Time) (wait time.Duration, locked bool) {
 	for i := 1; i < g.failures && wait < maxDelay; i++ {
 		wait *= 2
 	}
-	return min(wait, maxDelay), false
+	wait = min(wait, maxDelay)
+	g.next = now.Add(wait)
+	return wait, false
 }
 
 // succeed clears the count of wrong PINs.

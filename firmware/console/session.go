@@ -194,27 +194,39 @@ func (s *session) login(ctx context.Context) error {
 		if pin == "" {
 			continue
 		}
-		ok, err := VerifyPIN(s.cfg.PINHash, pin)
+		v, err := g.attempt(time.Now, func() (bool, error) { return VerifyPIN(s.cfg.PINHash, pin) })
 		if err != nil {
 			s.log.Error("console: cannot check the PIN", "err", err)
 			return fmt.Errorf("console.pin_hash: %w", err)
 		}
-		if ok {
-			g.succeed()
+		if v.ok {
 			return nil
 		}
-		wait, locked := g.fail(time.Now())
-		s.log.Warn("console: wrong PIN", "locked", locked)
-		if locked {
-			continue // the lockout message comes next
-		}
-		if err := t.writeString("Wrong PIN.\r\n"); err != nil {
-			return err
-		}
-		if err := t.wait(ctx, wait); err != nil {
+		if err := s.refused(ctx, v); err != nil {
 			return err
 		}
 	}
+}
+
+// refused tells the peer why its PIN did not let it in and waits for the
+// next attempt; a lockout is announced by login before the next prompt.
+func (s *session) refused(ctx context.Context, v verdict) error {
+	if v.heard {
+		s.log.Warn("console: wrong PIN", "locked", v.locked)
+		if err := s.t.writeString("Wrong PIN.\r\n"); err != nil {
+			return err
+		}
+	}
+	if v.locked {
+		return nil
+	}
+	if !v.heard {
+		msg := fmt.Sprintf("Too soon after a wrong PIN: not checked; try again in %s.\r\n", v.wait.Round(100*time.Millisecond))
+		if err := s.t.writeString(msg); err != nil {
+			return err
+		}
+	}
+	return s.t.wait(ctx, v.wait)
 }
 
 // shell reads and runs commands until logout.

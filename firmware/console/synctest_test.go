@@ -113,7 +113,8 @@ func TestPINDelayAndLockout(t *testing.T) {
 		p.typ("0000\r")
 		got := p.expect("\r\n")
 		got += p.expect("\r\n")
-		if got != "****\r\nLocked after too many wrong PINs: try again in 5m0s.\r\n" {
+		got += p.expect("\r\n")
+		if got != "****\r\nWrong PIN.\r\nLocked after too many wrong PINs: try again in 5m0s.\r\n" {
 			t.Errorf("fourth wrong PIN: %q", got)
 		}
 		// The lockout applies to another session as well.

@@ -185,7 +185,6 @@ func (t *terminal) readLine(ctx context.Context, prompt string, mask bool) (stri
 			inCSI = b < 0x40 || b > 0x7e
 			continue
 		}
-		var echo string
 		switch b {
 		case '\r', '\n':
 			if b == '\n' && lastCR {
@@ -223,34 +222,43 @@ func (t *terminal) readLine(ctx context.Context, prompt string, mask bool) (stri
 		case esc:
 			inEscape = true
 		default:
-			if b < 0x20 {
-				continue
-			}
-			if b >= utf8.RuneSelf || len(partial) > 0 {
-				partial = append(partial, b)
-				if !utf8.FullRune(partial) {
-					continue
-				}
-				r, _ := utf8.DecodeRune(partial)
-				partial = partial[:0]
-				if r == utf8.RuneError || !unicode.IsPrint(r) {
-					continue
-				}
-				echo = string(r)
-			} else {
-				echo = string(rune(b))
-			}
-			if len(line) >= t.maxLine {
-				echo = "\a"
-			} else {
-				line = append(line, []rune(echo)[0])
-				if mask {
-					echo = "*"
-				}
-			}
-			if err := t.writeString(echo); err != nil {
+			if err := t.typed(&line, &partial, b, mask); err != nil {
 				return "", err
 			}
 		}
 	}
+}
+
+// typed adds byte b of a printable character to line and echoes it (as
+// '*' when mask is set), collecting a UTF-8 sequence in partial until it
+// is whole; it ignores control characters and rings the bell when line
+// is full.
+func (t *terminal) typed(line *[]rune, partial *[]byte, b byte, mask bool) error {
+	if b < 0x20 {
+		return nil
+	}
+	var echo string
+	if b >= utf8.RuneSelf || len(*partial) > 0 {
+		*partial = append(*partial, b)
+		if !utf8.FullRune(*partial) {
+			return nil
+		}
+		r, _ := utf8.DecodeRune(*partial)
+		*partial = (*partial)[:0]
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return nil
+		}
+		echo = string(r)
+	} else {
+		echo = string(rune(b))
+	}
+	if len(*line) >= t.maxLine {
+		echo = "\a"
+	} else {
+		*line = append(*line, []rune(echo)[0])
+		if mask {
+			echo = "*"
+		}
+	}
+	return t.writeString(echo)
 }

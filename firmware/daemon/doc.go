@@ -40,8 +40,8 @@
 //     is routed to a user by the caller's number or identity
 //     (config.Inbox, RouteUser), else to all staff. No job dials while a
 //     call rings in or is being received on the modem, and receiving
-//     costs no credit. ReceivedPDF and ReceivedTIFF give a received fax
-//     as a PDF or as one TIFF-F of the pages' data as received.
+//     costs no credit. (store.Store.ReceivedPDF and ReceivedTIFF give a
+//     received fax as a PDF or as one TIFF-F of the pages' data.)
 //
 // Before the workers start, Run settles the billing calls and closes the
 // store attempts that a crash or power cut interrupted (billing.Ledger.

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"faxbox/firmware/store"
 	"faxbox/pages"
@@ -15,13 +13,13 @@ import (
 // the first attempt, so a retry that sends only the rest sends each page
 // with the number it had in the first call.
 type document struct {
-	dir   string // the store's directory, for relative paths
+	st    *store.Store // reads the page files
 	pages []store.PageFile
 }
 
 // remaining returns the pages of ps not yet confirmed.
-func remaining(dir string, ps []store.Page) *document {
-	d := &document{dir: dir}
+func remaining(st *store.Store, ps []store.Page) *document {
+	d := &document{st: st}
 	for _, p := range ps {
 		if !p.Confirmed {
 			d.pages = append(d.pages, p.PageFile)
@@ -40,34 +38,9 @@ func (d *document) index(i int) int { return d.pages[i-1].Index }
 // Page implements t30.Document. A file holding one page is that page; a
 // file holding several (a whole document) gives its page Index.
 func (d *document) Page(i int) (*pages.Page, error) {
-	pf := d.pages[i]
-	name := pf.Path
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(d.dir, name)
-	}
-	f, err := os.Open(name)
+	p, err := d.st.ReadPage(d.pages[i])
 	if err != nil {
-		return nil, fmt.Errorf("daemon: page %d: %w", pf.Index, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("daemon: page %d: %w", pf.Index, err)
-	}
-	tf, err := pages.OpenTIFF(f, fi.Size())
-	if err != nil {
-		return nil, fmt.Errorf("daemon: page %d (%s): %w", pf.Index, name, err)
-	}
-	n := 0
-	if len(tf.Pages) > 1 {
-		n = pf.Index - 1
-		if n >= len(tf.Pages) {
-			return nil, fmt.Errorf("daemon: page %d: %s has only %d pages", pf.Index, name, len(tf.Pages))
-		}
-	}
-	p, _, err := tf.Decode(n)
-	if err != nil {
-		return nil, fmt.Errorf("daemon: page %d (%s): %w", pf.Index, name, err)
+		return nil, fmt.Errorf("daemon: %w", err)
 	}
 	return p, nil
 }

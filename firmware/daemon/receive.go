@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"faxbox/firmware/store"
+	"faxbox/internal/datadir"
 	"faxbox/modem"
 	"faxbox/pages"
 	"faxbox/t30"
@@ -114,7 +114,7 @@ func (rx *reception) event(e t30.Event) {
 func (rx *reception) page(p t30.ReceivedPage) error {
 	st := rx.w.pool.cfg.Store
 	if rx.dir == "" {
-		if err := os.MkdirAll(filepath.Join(st.Dir(), ReceivedDir), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(st.Dir(), ReceivedDir), datadir.DirMode); err != nil {
 			return fmt.Errorf("daemon: storing a received page: %w", err)
 		}
 		d, err := os.MkdirTemp(filepath.Join(st.Dir(), ReceivedDir), time.Now().UTC().Format("20060102-150405-"))
@@ -135,7 +135,7 @@ func (rx *reception) page(p t30.ReceivedPage) error {
 		return err
 	}
 	rel := filepath.Join(rx.dir, fmt.Sprintf("page-%03d.tif", p.Number))
-	_, sum, err := store.WriteFile(filepath.Join(st.Dir(), rel), &buf, 0o644)
+	_, sum, err := store.WriteFile(filepath.Join(st.Dir(), rel), &buf, datadir.FileMode)
 	if err != nil {
 		rx.log.Error("storing a received page", "page", p.Number, "err", err)
 		return err
@@ -219,68 +219,4 @@ func (rx *reception) finish(res t30.Result) {
 	}
 	rx.log.Info("fax received", "received", r.ID, "pages", r.Pages, "partial", r.Partial, "ident", r.CallerIdent,
 		"user", r.User, "quality", quality, "reason", res.Reason, "connected", res.Connected)
-}
-
-// ReceivedPDF writes received fax rx, whose page files are under dir (the
-// store's directory), to w as a PDF whose images are the pages' fax data
-// (pages.PDFWriter): what the inbox offers and forwarding attaches.
-func ReceivedPDF(ctx context.Context, w io.Writer, dir string, rx store.Received) error {
-	title := "Fax"
-	if from := strings.TrimSpace(rx.CallerIdent + " " + rx.CallerID); from != "" {
-		title = "Fax from " + from
-	}
-	pw := pages.NewPDFWriter(w, pages.PDFInfo{Title: title, Subject: fmt.Sprintf("Faxbox received fax %d", rx.ID),
-		Created: rx.At})
-	doc := &document{dir: dir, pages: rx.Files}
-	for i := range doc.Len() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		pg, err := doc.Page(i)
-		if err != nil {
-			return err
-		}
-		if err := pw.AddPage(pg); err != nil {
-			return fmt.Errorf("daemon: received fax %d page %d: %w", rx.ID, i+1, err)
-		}
-	}
-	return pw.Close()
-}
-
-// ReceivedTIFF writes received fax rx, whose page files are under dir, to
-// w as one multipage TIFF Class F with each page's data as it was coded
-// on the line (MH, MR or MMR), not re-encoded.
-func ReceivedTIFF(w io.Writer, dir string, rx store.Received) error {
-	if len(rx.Files) == 0 {
-		return fmt.Errorf("%w: received fax %d has no pages", store.ErrNotFound, rx.ID)
-	}
-	tw, err := pages.NewTIFFWriter(w, len(rx.Files))
-	if err != nil {
-		return err
-	}
-	for _, f := range rx.Files {
-		name := f.Path
-		if !filepath.IsAbs(name) {
-			name = filepath.Join(dir, name)
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("daemon: received page %d: %w", f.Index, err)
-		}
-		tf, err := pages.OpenTIFF(bytes.NewReader(data), int64(len(data)))
-		if err == nil && len(tf.Pages) == 0 {
-			err = errors.New("no page in the file")
-		}
-		var coded []byte
-		if err == nil {
-			coded, err = tf.RawData(0)
-		}
-		if err == nil {
-			err = tw.WriteCoded(coded, tf.Pages[0].PageInfo)
-		}
-		if err != nil {
-			return fmt.Errorf("daemon: received page %d (%s): %w", f.Index, f.Path, err)
-		}
-	}
-	return tw.Close()
 }

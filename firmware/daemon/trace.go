@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"faxbox/firmware/store"
+	"faxbox/internal/datadir"
 	"faxbox/modem"
 	"faxbox/t30"
 )
@@ -44,10 +45,10 @@ type trace struct {
 // createTrace creates the trace of attempt id under dir.
 func createTrace(dir string, id int64) (*trace, error) {
 	rel := filepath.Join(TraceDir, fmt.Sprintf("attempt-%d.log", id))
-	if err := os.MkdirAll(filepath.Join(dir, TraceDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, TraceDir), datadir.DirMode); err != nil {
 		return nil, fmt.Errorf("daemon: trace: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, rel), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, rel), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, datadir.FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: trace: %w", err)
 	}

@@ -231,28 +231,8 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	}
 	fail := func(code, text string) { finish(store.Outcome{Next: store.Failed, ReasonCode: code, ReasonText: text}) }
 
-	n, err := numbers.Parse(j.Recipient.Number)
-	var dial numbers.Dial
-	if err == nil {
-		dial, err = cfg.DialPlan.Dial(n)
-	}
-	if err != nil {
-		fail(ReasonBadNumber, "the number cannot be dialled: "+err.Error())
-		return false
-	}
-	ps, err := cfg.Store.Pages(pctx, j.ID)
-	if err != nil {
-		w.retryOrFail(finish, j, a, t30.ReasonNoResponse, store.Outcome{ReasonCode: ReasonNoPages,
-			ReasonText: "the pages could not be read: " + err.Error()})
-		return false
-	}
-	doc := remaining(cfg.Store.Dir(), ps)
-	if doc.Len() == 0 {
-		fail(ReasonNoPages, "there is no page left to send")
-		return false
-	}
-	if err := doc.check(); err != nil {
-		fail(ReasonNoPages, "a page of the fax is missing or unreadable: "+err.Error())
+	n, dial, doc, ok := w.prepare(pctx, j, a, finish)
+	if !ok {
 		return false
 	}
 
@@ -302,6 +282,50 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	cause := context.Cause(callCtx)
 	cancelCall(nil)
 
+	return w.ended(ctx, log, j, a, finish, callID, n.E164, doc, rec, r, cause)
+}
+
+// prepare finds what attempt a of job j dials and sends: the number
+// through the dial plan and the pages not yet confirmed, each checked
+// readable. When it cannot, it finishes the attempt and returns false.
+func (w *worker) prepare(ctx context.Context, j store.Job, a store.Attempt, finish func(store.Outcome)) (numbers.Number, numbers.Dial, *document, bool) {
+	cfg := &w.pool.cfg
+	fail := func(code, text string) { finish(store.Outcome{Next: store.Failed, ReasonCode: code, ReasonText: text}) }
+	n, err := numbers.Parse(j.Recipient.Number)
+	var dial numbers.Dial
+	if err == nil {
+		dial, err = cfg.DialPlan.Dial(n)
+	}
+	if err != nil {
+		fail(ReasonBadNumber, "the number cannot be dialled: "+err.Error())
+		return n, dial, nil, false
+	}
+	ps, err := cfg.Store.Pages(ctx, j.ID)
+	if err != nil {
+		w.retryOrFail(finish, j, a, t30.ReasonNoResponse, store.Outcome{ReasonCode: ReasonNoPages,
+			ReasonText: "the pages could not be read: " + err.Error()})
+		return n, dial, nil, false
+	}
+	doc := remaining(cfg.Store, ps)
+	if doc.Len() == 0 {
+		fail(ReasonNoPages, "there is no page left to send")
+		return n, dial, nil, false
+	}
+	if err := doc.check(); err != nil {
+		fail(ReasonNoPages, "a page of the fax is missing or unreadable: "+err.Error())
+		return n, dial, nil, false
+	}
+	return n, dial, doc, true
+}
+
+// ended settles call callID to number after the engine's result r (cause
+// is why the call's context ended, if it did), records what it taught of
+// the destination, and finishes attempt a of job j. It reports whether
+// the modem failed.
+func (w *worker) ended(ctx context.Context, log *slog.Logger, j store.Job, a store.Attempt, finish func(store.Outcome),
+	callID, number string, doc *document, rec *recorder, r t30.Result, cause error) (modemFailed bool) {
+	cfg := &w.pool.cfg
+	pctx := context.WithoutCancel(ctx)
 	// r.Connected is the engine's measure from CONNECT on the monotonic
 	// clock: what the tariff is applied to, unless the line bills its
 	// calls itself (billedTime).
@@ -312,7 +336,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 		p := callParams(r)
 		params = &p
 	}
-	if c, ok := callReport(n.E164, r, rec); ok {
+	if c, ok := callReport(number, r, rec); ok {
 		if err := cfg.Store.RecordCall(pctx, c); err != nil {
 			log.Error("recording the destination's history", "err", err)
 		}

@@ -81,7 +81,7 @@ func TestSwaks(t *testing.T) {
 // staff scripts use, authenticating with AUTH PLAIN over loopback.
 func TestMsmtp(t *testing.T) {
 	msmtp := tool(t, "msmtp", "msmtp")
-	s := startGateway(t, func(o *mailgw.Options) { o.AllowedNetworks = nil })
+	s := startGateway(t, func(o *mailgw.Options) { o.RelayHosts = nil })
 	host, port, _ := strings.Cut(s.addr, ":")
 	mail := mixedMail(t, []string{
 		"From: bob@office.example",

@@ -10,13 +10,19 @@
 //     once with package numbers, so a bad number is refused alone (550
 //     5.1.1 with the reason and how to write it) and the rest of the mail
 //     goes through; other addresses are refused with 550 5.7.1.
-//   - Who may send: clients in allowed_networks are identified by their
-//     envelope sender's e-mail address (Accounts.ByAddress); everyone else,
-//     and everyone when require_auth is set, must authenticate with their
-//     Faxbox account (AUTH PLAIN or LOGIN, Accounts.Login). AUTH is offered
-//     only over TLS (STARTTLS, when Options.TLSConfig is set) or on
-//     loopback, so passwords never cross the LAN in clear text. Each mail
-//     is billed to that account.
+//   - Who may send: nobody by default. Clients authenticate with their
+//     Faxbox account (AUTH PLAIN or LOGIN, Accounts.Login, given the
+//     client's address for throttling). AUTH is offered only over TLS
+//     (STARTTLS, when Options.TLSConfig is set) or on loopback, so
+//     passwords never cross the LAN in clear text. The mail servers listed
+//     in relay_hosts (Options.RelayHosts: the office's, which has
+//     authenticated its own users) may hand mail over without AUTH: the
+//     envelope sender's e-mail address names the account
+//     (Accounts.ByAddress), and the mail's From header field must name the
+//     same address (550 5.7.1 otherwise). require_auth makes relay hosts
+//     authenticate too. Each mail is billed to that account.
+//     UserAccounts is the Accounts over the web UI's accounts (package
+//     users), throttled as web logins are.
 //   - The mail itself (go-message): the text body becomes the first page;
 //     multipart/alternative prefers text/plain; an HTML-only body is turned
 //     into readable text by a small converter (no golang.org/x/net/html);

@@ -13,12 +13,12 @@ import (
 // users' accounts and the daemon's submission path (as the compose page
 // uses it) behind the two interfaces.
 func Example() {
-	var accounts mailgw.Accounts   // an adapter over firmware/users
+	var accounts mailgw.Accounts   // mailgw.UserAccounts over firmware/users
 	var submitter mailgw.Submitter // an adapter over render, billing and store
 	accounts, submitter = fakeAccounts{}, newRecorder()
 
 	o, err := mailgw.OptionsFromConfig(config.EmailToFax{Listen: "127.0.0.1:0", Domain: "fax",
-		AllowedNetworks: []string{"192.168.0.0/16"}, MaxMessageMiB: 25})
+		RelayHosts: []string{"192.168.1.20"}, MaxMessageMiB: 25}) // the office mail server
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -32,8 +32,8 @@ func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()                // faxd cancels on shutdown; here at once
 	fmt.Println(g.Run(ctx)) // returns when ctx is done
-	fmt.Println(o.MaxMessageBytes, o.AllowedNetworks)
+	fmt.Println(o.MaxMessageBytes, o.RelayHosts)
 	// Output:
 	// <nil>
-	// 26214400 [192.168.0.0/16]
+	// 26214400 [192.168.1.20/32]
 }

@@ -32,15 +32,17 @@ type Account struct {
 // Accounts finds the Faxbox account a mail is billed to.
 type Accounts interface {
 	// ByAddress returns the account whose e-mail address is email
-	// (compared without regard to case), for clients in the allowed
-	// networks that do not authenticate. It returns an error matching
+	// (compared without regard to case), for mail handed over by a relay
+	// host without authentication. It returns an error matching
 	// ErrUnknownSender when there is none and ErrAccountDisabled when it
 	// may not send.
 	ByAddress(ctx context.Context, email string) (Account, error)
-	// Login checks an account name and password (SMTP AUTH). It returns
-	// an error matching ErrBadCredentials, ErrAccountDisabled or
-	// ErrThrottled when the client is refused.
-	Login(ctx context.Context, name, password string) (Account, error)
+	// Login checks an account name and password (SMTP AUTH) given by the
+	// client at address client, which failures are counted against
+	// together with the name. It returns an error matching
+	// ErrBadCredentials, ErrAccountDisabled or ErrThrottled when the
+	// client is refused.
+	Login(ctx context.Context, name, password string, client netip.Addr) (Account, error)
 }
 
 // Submission is one accepted mail, to be queued as one Faxbox message
@@ -100,11 +102,14 @@ type Options struct {
 	// Domain is the fax domain: mail to <number>@Domain is faxed
 	// (email_to_fax.domain).
 	Domain string
-	// AllowedNetworks may send without authentication
-	// (email_to_fax.allowed_networks).
-	AllowedNetworks []netip.Prefix
-	// RequireAuth requires authentication from every client
-	// (email_to_fax.require_auth).
+	// RelayHosts are the mail servers (single addresses are /32 or /128
+	// prefixes) that may hand mail over without authentication: its
+	// envelope sender names the account, and its From header field must
+	// name the same address (email_to_fax.relay_hosts). None by default:
+	// every client authenticates.
+	RelayHosts []netip.Prefix
+	// RequireAuth requires authentication from every client, relay hosts
+	// included (email_to_fax.require_auth).
 	RequireAuth bool
 	// TLSConfig, when set, enables STARTTLS, and with it authentication
 	// from clients off loopback.
@@ -151,14 +156,28 @@ type Options struct {
 func OptionsFromConfig(c config.EmailToFax) (Options, error) {
 	o := Options{Listen: c.Listen, Domain: c.Domain, RequireAuth: c.RequireAuth,
 		MaxMessageBytes: int64(c.MaxMessageMiB) << 20}
-	for _, s := range c.AllowedNetworks {
-		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	for _, s := range c.RelayHosts {
+		p, err := parseHost(strings.TrimSpace(s))
 		if err != nil {
-			return Options{}, fmt.Errorf("mailgw: email_to_fax.allowed_networks: %q is not a network in CIDR notation: %w", s, err)
+			return Options{}, fmt.Errorf("mailgw: email_to_fax.relay_hosts: %q is not an address or a network in CIDR notation: %w", s, err)
 		}
-		o.AllowedNetworks = append(o.AllowedNetworks, p.Masked())
+		o.RelayHosts = append(o.RelayHosts, p)
 	}
 	return o, nil
+}
+
+// parseHost parses an address ("192.168.1.20") as the prefix of that
+// address alone, or a network in CIDR notation.
+func parseHost(s string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return p.Masked(), nil
 }
 
 // Gateway is the e-mail-to-fax SMTP server.

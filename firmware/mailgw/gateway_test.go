@@ -190,7 +190,7 @@ func TestWhoMaySend(t *testing.T) {
 		c.expect(550, "MAIL FROM:<>")
 	})
 	t.Run("outside allowed networks, net/smtp AUTH PLAIN", func(t *testing.T) {
-		s := startGateway(t, func(o *mailgw.Options) { o.AllowedNetworks = nil })
+		s := startGateway(t, func(o *mailgw.Options) { o.RelayHosts = nil })
 		c := dialRaw(t, s.addr)
 		ehlo := c.expect(250, "EHLO client.test")
 		if !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
@@ -244,7 +244,7 @@ func TestWhoMaySend(t *testing.T) {
 	})
 	t.Run("LAN client in allowed network", func(t *testing.T) {
 		s := startGatewayAs(t, "10.1.2.3", func(o *mailgw.Options) {
-			o.AllowedNetworks = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+			o.RelayHosts = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 		})
 		c := dialRaw(t, s.addr)
 		c.expect(250, "EHLO client.test")
@@ -291,13 +291,14 @@ func (c addrConn) RemoteAddr() net.Addr { return c.addr }
 
 // TestOptions checks the configuration and the refusal of bad options.
 func TestOptions(t *testing.T) {
-	if _, err := mailgw.OptionsFromConfig(config.EmailToFax{AllowedNetworks: []string{"10.0.0.0/33"}}); err == nil ||
-		!strings.Contains(err.Error(), `"10.0.0.0/33" is not a network in CIDR notation`) {
+	if _, err := mailgw.OptionsFromConfig(config.EmailToFax{RelayHosts: []string{"10.0.0.0/33"}}); err == nil ||
+		!strings.Contains(err.Error(), `"10.0.0.0/33" is not an address or a network in CIDR notation`) {
 		t.Errorf("bad CIDR: %v", err)
 	}
-	o, err := mailgw.OptionsFromConfig(config.EmailToFax{Domain: "Fax.Example", AllowedNetworks: []string{"10.1.2.3/8", "::1/128"}, MaxMessageMiB: 3})
+	o, err := mailgw.OptionsFromConfig(config.EmailToFax{Domain: "Fax.Example", RelayHosts: []string{"10.1.2.3/8", "::1/128", "192.168.1.20", "::ffff:192.168.1.21"}, MaxMessageMiB: 3})
 	if err != nil || o.Domain != "Fax.Example" || o.MaxMessageBytes != 3<<20 ||
-		!slices.Equal(o.AllowedNetworks, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}) {
+		!slices.Equal(o.RelayHosts, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+			netip.MustParsePrefix("192.168.1.20/32"), netip.MustParsePrefix("192.168.1.21/32")}) {
 		t.Errorf("got %+v, %v", o, err)
 	}
 	for _, bad := range []mailgw.Options{
@@ -326,7 +327,7 @@ func TestRecipients(t *testing.T) {
 	if msg := c.expect(452, "RCPT TO:<49301234567@fax>"); !strings.HasPrefix(msg, "4.5.3") {
 		t.Errorf("over the limit: %q", msg)
 	}
-	code, msg := c.data("To: <<<broken\r\nCc: 33123456789@fax\r\nSubject: =?bogus?Q?x?=\r\n\r\nhello\r\n")
+	code, msg := c.data("From: alice@office.example\r\nTo: <<<broken\r\nCc: 33123456789@fax\r\nSubject: =?bogus?Q?x?=\r\n\r\nhello\r\n")
 	if code != 250 {
 		t.Fatalf("DATA: %d %s", code, msg)
 	}

@@ -47,7 +47,7 @@ func (fakeAccounts) ByAddress(_ context.Context, email string) (mailgw.Account, 
 	return mailgw.Account{}, fmt.Errorf("looking up %q: %w", email, mailgw.ErrUnknownSender)
 }
 
-func (fakeAccounts) Login(_ context.Context, name, password string) (mailgw.Account, error) {
+func (fakeAccounts) Login(_ context.Context, name, password string, _ netip.Addr) (mailgw.Account, error) {
 	switch {
 	case name == "alice" && password == "alice-secret":
 		return alice, nil
@@ -151,7 +151,7 @@ func startGatewayWrapped(t *testing.T, wrap func(net.Listener) net.Listener, edi
 	var logBuf bytes.Buffer
 	o := mailgw.Options{
 		Domain:          "fax",
-		AllowedNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		RelayHosts:      []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		MaxMessageBytes: 2 << 20,
 		Accounts:        fakeAccounts{},
 		Submitter:       rec,

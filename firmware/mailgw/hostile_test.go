@@ -13,11 +13,13 @@ import (
 	"faxbox/firmware/mailgw"
 )
 
-// session opens a conversation as alice to one fax number, ready for DATA.
+// session opens a conversation as alice, signed in with AUTH PLAIN on
+// loopback, to one fax number, ready for DATA.
 func session(t *testing.T, s *server) *client {
 	t.Helper()
 	c := dialRaw(t, s.addr)
 	c.expect(250, "EHLO client.test")
+	c.expect(235, "AUTH PLAIN %s", b64("\x00alice\x00alice-secret"))
 	c.expect(250, "MAIL FROM:<alice@office.example>")
 	c.expect(250, "RCPT TO:<3225551212@fax>")
 	return c

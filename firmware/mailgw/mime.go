@@ -51,6 +51,9 @@ type content struct {
 	// To and Cc are the addresses of the To and Cc header fields; the
 	// envelope recipients found in neither are Bcc recipients.
 	To, Cc []string
+	// From are the addresses of the From header field (none when it is
+	// missing or cannot be parsed).
+	From []string
 }
 
 // readMessage takes a mail apart: subject, Message-ID, To and Cc header
@@ -70,7 +73,7 @@ func readMessage(r io.Reader, lim Limits) (*content, error) {
 	}
 	c.Subject = strings.Join(strings.Fields(cleanText(c.Subject)), " ")
 	c.MessageID, _ = h.MessageID() // none or unreadable: no duplicate detection
-	c.To, c.Cc = headerAddresses(h, "To"), headerAddresses(h, "Cc")
+	c.To, c.Cc, c.From = headerAddresses(h, "To"), headerAddresses(h, "Cc"), headerAddresses(h, "From")
 
 	w := walker{lim: lim}
 	body, err := w.entity(e, 0, false)

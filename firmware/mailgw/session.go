@@ -1,6 +1,7 @@
 package mailgw
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,16 +18,17 @@ import (
 
 // session is one SMTP connection's state.
 type session struct {
-	g       *Gateway
-	ctx     context.Context
-	ip      netip.Addr
-	trusted bool // may send without authenticating
-	secure  bool // TLS or loopback: AUTH may be offered
+	g      *Gateway
+	ctx    context.Context
+	ip     netip.Addr
+	relay  bool // a relay host: may hand mail over without authenticating
+	secure bool // TLS or loopback: AUTH may be offered
 
-	authed *Account // after AUTH
-	sender *Account // after MAIL
-	from   string
-	rcpts  []numbers.Number
+	authed  *Account // after AUTH
+	sender  *Account // after MAIL
+	relayed bool     // sender found by the envelope address of a relay host's mail
+	from    string
+	rcpts   []numbers.Number
 }
 
 func (g *Gateway) newSession(ctx context.Context, c *smtp.Conn) *session {
@@ -34,9 +36,9 @@ func (g *Gateway) newSession(ctx context.Context, c *smtp.Conn) *session {
 	_, isTLS := c.TLSConnectionState()
 	s := &session{g: g, ctx: ctx, ip: ip, secure: isTLS || ip.IsLoopback()}
 	if !g.o.RequireAuth {
-		for _, p := range g.o.AllowedNetworks {
+		for _, p := range g.o.RelayHosts {
 			if p.Contains(ip) {
-				s.trusted = true
+				s.relay = true
 				break
 			}
 		}
@@ -73,7 +75,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 
 // login checks a name and password and remembers the account.
 func (s *session) login(name, password string) error {
-	a, err := s.g.o.Accounts.Login(s.ctx, name, password)
+	a, err := s.g.o.Accounts.Login(s.ctx, name, password, s.ip)
 	switch {
 	case err == nil:
 		s.authed = &a
@@ -84,7 +86,8 @@ func (s *session) login(name, password string) error {
 	case errors.Is(err, ErrAccountDisabled):
 		return reply(535, smtp.EnhancedCode{5, 7, 8}, "Authentication failed: this Faxbox account is disabled")
 	case errors.Is(err, ErrThrottled):
-		return reply(454, smtp.EnhancedCode{4, 7, 0}, "Too many failed logins: %s", strings.TrimPrefix(err.Error(), "mailgw: "))
+		detail := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrThrottled.Error()), ": ")
+		return reply(454, smtp.EnhancedCode{4, 7, 0}, "Too many failed logins from this address: %s", cmp.Or(detail, "try again later"))
 	}
 	s.g.log.Error("mailgw: login failed", "client", s.ip, "err", err)
 	return reply(454, smtp.EnhancedCode{4, 7, 0}, "Temporary authentication failure; please try again later")
@@ -100,7 +103,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 		s.sender = s.authed
 		return nil
 	}
-	if !s.trusted {
+	if !s.relay {
 		msg := "Authentication required: sign in with your Faxbox account name and password"
 		if !s.secure {
 			msg += "; this needs an encrypted connection (STARTTLS)"
@@ -113,7 +116,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	a, err := s.g.o.Accounts.ByAddress(s.ctx, from)
 	switch {
 	case err == nil:
-		s.sender = &a
+		s.sender, s.relayed = &a, true
 		return nil
 	case errors.Is(err, ErrUnknownSender):
 		return reply(550, smtp.EnhancedCode{5, 7, 1}, "<%s> is not the e-mail address of a Faxbox account: ask your administrator to set it on your account, or authenticate", from)
@@ -175,6 +178,10 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return s.refused(err)
 	}
+	if r := s.checkFrom(c.From); r != nil {
+		s.g.log.Warn("mailgw: mail refused", "client", s.ip, "account", s.sender.Name, "from", s.from, "reply", r.Message)
+		return r
+	}
 	sub := s.submission(c)
 	rc, err := s.g.o.Submitter.Submit(s.ctx, sub)
 	dup := errors.Is(err, ErrDuplicate)
@@ -194,6 +201,30 @@ func (s *session) Data(r io.Reader) error {
 		msg += ", about " + rc.Estimate
 	}
 	return reply(250, smtp.EnhancedCode{2, 0, 0}, "%s", msg)
+}
+
+// checkFrom refuses a relay host's mail whose From header field does not
+// name the envelope sender, the address the mail is billed by: the relay
+// vouches for the sender it authenticated, which its users see as From
+// (RFC 5322 section 3.6.2). Mail from an authenticated client passes: the
+// account signed in itself.
+func (s *session) checkFrom(from []string) *smtp.SMTPError {
+	if !s.relayed {
+		return nil
+	}
+	switch {
+	case len(from) == 0:
+		return reply(550, smtp.EnhancedCode{5, 7, 1},
+			"The mail has no readable From header field: mail relayed without authentication must come From <%s>, its envelope sender", s.from)
+	case len(from) > 1:
+		return reply(550, smtp.EnhancedCode{5, 7, 1},
+			"The From header field names %d addresses: mail relayed without authentication must come From <%s> alone", len(from), s.from)
+	case !strings.EqualFold(from[0], s.from):
+		return reply(550, smtp.EnhancedCode{5, 7, 1},
+			"The From header field <%s> is not the envelope sender <%s>: the fax would be billed to <%s>; send it from your own address, or sign in (SMTP AUTH)",
+			from[0], s.from, s.from)
+	}
+	return nil
 }
 
 // refused answers a mail that was not queued, logging why.
@@ -239,7 +270,7 @@ func (s *session) headerNumbers(addrs []string) map[string]bool {
 
 // Reset forgets the mail in progress; authentication stays.
 func (s *session) Reset() {
-	s.sender, s.from, s.rcpts = nil, "", nil
+	s.sender, s.relayed, s.from, s.rcpts = nil, false, "", nil
 }
 
 // Logout ends the session.

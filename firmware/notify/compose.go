@@ -96,44 +96,45 @@ func Compose(n Notice) (*Message, error) {
 			b.report = name
 		}
 	}
+	data, err := writeMail(h, b, attach)
+	if err != nil {
+		return nil, err
+	}
+	m.Data = data
+	return m, nil
+}
+
+// writeMail writes the mail of header h and text b: a plain text mail
+// without attachments, else a multipart one with the PDFs attached.
+func writeMail(h mail.Header, b body, attach []attachment) ([]byte, error) {
 	var buf bytes.Buffer
 	if len(attach) == 0 {
 		iw, err := mail.CreateInlineWriter(&buf, h)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = b.writeAndClose(iw)
 		}
-		if err := b.write(iw); err != nil {
-			return nil, err
-		}
-		if err := iw.Close(); err != nil {
-			return nil, err
-		}
-	} else {
-		mw, err := mail.CreateWriter(&buf, h)
-		if err != nil {
-			return nil, err
-		}
-		iw, err := mw.CreateInline()
-		if err != nil {
-			return nil, err
-		}
-		if err := b.write(iw); err != nil {
-			return nil, err
-		}
-		if err := iw.Close(); err != nil {
-			return nil, err
-		}
-		for _, a := range attach {
-			if err := attachPDF(mw, a.name, a.data); err != nil {
-				return nil, err
-			}
-		}
-		if err := mw.Close(); err != nil {
+		return buf.Bytes(), err
+	}
+	mw, err := mail.CreateWriter(&buf, h)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := mw.CreateInline()
+	if err == nil {
+		err = b.writeAndClose(iw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range attach {
+		if err := attachPDF(mw, a.name, a.data); err != nil {
 			return nil, err
 		}
 	}
-	m.Data = buf.Bytes()
-	return m, nil
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // attachment is a PDF file attached to a notice.
@@ -214,6 +215,14 @@ type body struct {
 	archive    string // attached file name, "" if none
 	report     string // the transmission report's file name, "" if none
 	archiveErr error
+}
+
+// writeAndClose writes the text to iw and closes it.
+func (b body) writeAndClose(iw *mail.InlineWriter) error {
+	if err := b.write(iw); err != nil {
+		return err
+	}
+	return iw.Close()
 }
 
 func (b body) write(iw *mail.InlineWriter) error {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"faxbox/firmware/daemon"
 	"faxbox/firmware/store"
 )
 
@@ -98,7 +97,7 @@ func (w *Watcher) forward(ctx context.Context, n noticeKey) (retry, err error) {
 		return nil, nil
 	}
 	var pdf bytes.Buffer
-	if err := daemon.ReceivedPDF(ctx, &pdf, w.cfg.Store.Dir(), rx); err != nil {
+	if err := w.cfg.Store.ReceivedPDF(ctx, &pdf, rx); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -135,7 +135,7 @@ func TestForwardReceived(t *testing.T) {
 		t.Fatalf("subject %q, text %q", subject, text)
 	}
 	var want bytes.Buffer
-	if err := daemon.ReceivedPDF(context.Background(), &want, e.st.Dir(), mustReceived(t, e.st, r.ID)); err != nil {
+	if err := e.st.ReceivedPDF(context.Background(), &want, mustReceived(t, e.st, r.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Equal(pdf, want.Bytes()) || len(doc) != 2 {

@@ -202,7 +202,6 @@ func (s *Sender) Send(ctx context.Context, m *Message) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fail := func(step string, err error) error { return classify(ctx, relay, step, err) }
 
 	dialTimeout := s.DialTimeout
 	if dialTimeout <= 0 {
@@ -211,7 +210,7 @@ func (s *Sender) Send(ctx context.Context, m *Message) error {
 	d := net.Dialer{Timeout: dialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", relay)
 	if err != nil {
-		return fail("connect", err)
+		return classify(ctx, relay, "connect", err)
 	}
 	// Closing the connection is what unblocks every read and write when
 	// the time is up, whatever deadlines the client sets per command.
@@ -219,55 +218,81 @@ func (s *Sender) Send(ctx context.Context, m *Message) error {
 	defer stop()
 	defer conn.Close()
 
+	c, err := s.greet(ctx, conn, relay, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := s.login(ctx, c, relay, password); err != nil {
+		return err
+	}
+	return transfer(ctx, c, relay, m)
+}
+
+// greet opens the SMTP session on conn: TLS as configured, then EHLO.
+func (s *Sender) greet(ctx context.Context, conn net.Conn, relay string, timeout time.Duration) (*smtp.Client, error) {
 	tlsConfig := s.tlsConfig()
 	var c *smtp.Client
 	switch {
 	case s.ImplicitTLS:
 		tc := tls.Client(conn, tlsConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return fail("TLS", err)
+			return nil, classify(ctx, relay, "TLS", err)
 		}
 		c = smtp.NewClient(tc)
 	case s.StartTLS:
 		// NewClientStartTLS greets as "localhost"; the EHLO below, over
 		// TLS, uses LocalName.
+		var err error
 		c, err = smtp.NewClientStartTLS(conn, tlsConfig)
 		if err != nil {
 			if strings.Contains(err.Error(), "doesn't support STARTTLS") {
-				return setup("STARTTLS", errors.New("the relay does not offer STARTTLS (set smtp.starttls = false to send unencrypted)"))
+				return nil, &Error{Kind: Setup, Relay: relay, Step: "STARTTLS",
+					Err: errors.New("the relay does not offer STARTTLS (set smtp.starttls = false to send unencrypted)")}
 			}
-			return fail("STARTTLS", err)
+			return nil, classify(ctx, relay, "STARTTLS", err)
 		}
 	default:
 		c = smtp.NewClient(conn)
 	}
-	defer c.Close()
 	// The context bounds the whole send; the client's own per-command
 	// deadlines are only a backstop, later, so the reported cause is the
 	// context's.
 	c.CommandTimeout = timeout + 5*time.Second
 	c.SubmissionTimeout = timeout + 5*time.Second
 	if err := c.Hello(s.localName()); err != nil {
-		return fail("hello", err)
+		c.Close()
+		return nil, classify(ctx, relay, "hello", err)
 	}
-	_, encrypted := c.TLSConnectionState()
+	return c, nil
+}
 
-	if s.Username != "" {
-		if !encrypted && !isLoopback(s.Host) {
-			return setup("AUTH", errors.New("the password would travel unencrypted: enable smtp.starttls or use port 465"))
-		}
-		if !c.SupportsAuth(sasl.Plain) {
-			return setup("AUTH", errors.New("the relay does not offer AUTH PLAIN"))
-		}
-		if err := c.Auth(sasl.NewPlainClient("", s.Username, password)); err != nil {
-			return fail("AUTH", err)
-		}
+// login authenticates with AUTH PLAIN when a username is configured,
+// never in clear text beyond loopback.
+func (s *Sender) login(ctx context.Context, c *smtp.Client, relay, password string) error {
+	if s.Username == "" {
+		return nil
 	}
+	setup := func(err error) error { return &Error{Kind: Setup, Relay: relay, Step: "AUTH", Err: err} }
+	if _, encrypted := c.TLSConnectionState(); !encrypted && !isLoopback(s.Host) {
+		return setup(errors.New("the password would travel unencrypted: enable smtp.starttls or use port 465"))
+	}
+	if !c.SupportsAuth(sasl.Plain) {
+		return setup(errors.New("the relay does not offer AUTH PLAIN"))
+	}
+	if err := c.Auth(sasl.NewPlainClient("", s.Username, password)); err != nil {
+		return classify(ctx, relay, "AUTH", err)
+	}
+	return nil
+}
+
+// transfer sends m in the open session: MAIL FROM, RCPT TO and DATA.
+func transfer(ctx context.Context, c *smtp.Client, relay string, m *Message) error {
+	fail := func(step string, err error) error { return classify(ctx, relay, step, err) }
 	if size, ok := c.MaxMessageSize(); ok && size > 0 && len(m.Data) > size {
 		return &Error{Kind: Rejected, Relay: relay, Step: "SIZE", Code: 552, EnhancedCode: [3]int{5, 3, 4},
 			Reply: fmt.Sprintf("message of %d bytes exceeds the relay's limit of %d", len(m.Data), size)}
 	}
-
 	var opts *smtp.MailOptions
 	if !ascii(m.From) || !ascii(strings.Join(m.To, "")) {
 		opts = &smtp.MailOptions{UTF8: true}

@@ -333,59 +333,9 @@ func (s *Store) Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) 
 	// The candidates are found before the references are read: a file
 	// old enough but referenced by a row committed meanwhile is then seen
 	// as referenced.
-	type candidate struct {
-		path string
-		size int64
-	}
-	var files []candidate
-	var emptyDirs []string
-	var errs []error
-	for _, d := range dirs {
-		root := filepath.Join(s.Dir(), d)
-		fi, err := os.Lstat(root)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if !fi.IsDir() {
-			s.log.Warn("store: sweep: not a directory, left alone", "path", root)
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, err)
-				if e != nil && e.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			info, err := e.Info()
-			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) {
-					errs = append(errs, err)
-				}
-				return nil
-			}
-			old := info.ModTime().Before(o.Before)
-			switch {
-			case e.IsDir():
-				if p != root && old {
-					emptyDirs = append(emptyDirs, p)
-				}
-			case info.Mode().IsRegular() && old:
-				files = append(files, candidate{p, info.Size()})
-			}
-			return nil
-		})
-		if err != nil {
-			return res, fmt.Errorf("store: sweep %s: %w", root, err)
-		}
+	files, emptyDirs, errs, err := s.sweepCandidates(ctx, dirs, o.Before)
+	if err != nil {
+		return res, err
 	}
 	refs, err := s.referenced(ctx, s.db)
 	if err != nil {
@@ -425,6 +375,67 @@ func (s *Store) Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) 
 		return res, fmt.Errorf("store: sweep: %w", errors.Join(errs...))
 	}
 	return res, nil
+}
+
+// sweepCandidate is a file that Sweep removes unless a row refers to it.
+type sweepCandidate struct {
+	path string
+	size int64
+}
+
+// sweepCandidates walks the store's subdirectories dirs for the regular
+// files and the directories last modified before before. Errors reading
+// a file or directory are collected in errs and the walk goes on; err is
+// the context's end or a walk that could not be made.
+func (s *Store) sweepCandidates(ctx context.Context, dirs []string, before time.Time) (files []sweepCandidate, emptyDirs []string, errs []error, err error) {
+	for _, d := range dirs {
+		root := filepath.Join(s.Dir(), d)
+		fi, err := os.Lstat(root)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !fi.IsDir() {
+			s.log.Warn("store: sweep: not a directory, left alone", "path", root)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, err)
+				if e != nil && e.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			info, err := e.Info()
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					errs = append(errs, err)
+				}
+				return nil
+			}
+			old := info.ModTime().Before(before)
+			switch {
+			case e.IsDir():
+				if p != root && old {
+					emptyDirs = append(emptyDirs, p)
+				}
+			case info.Mode().IsRegular() && old:
+				files = append(files, sweepCandidate{p, info.Size()})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("store: sweep %s: %w", root, err)
+		}
+	}
+	return files, emptyDirs, errs, nil
 }
 
 // Usage is the disk space the store takes, in bytes.

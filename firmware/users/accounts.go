@@ -72,6 +72,40 @@ func checkName(name string) error {
 	return nil
 }
 
+// reservedNames may not be the name of an account, compared without
+// regard to case. "api" and "demo" are the store users that faxd's API
+// token acts as (firmware/serve.go): an account of that name would take
+// over that store user and with it every message sent with the token.
+// The others are names that staff and mail servers read as the system's
+// own (RFC 2142 section 5 for the mailbox names), not a colleague's.
+var reservedNames = []string{
+	"api", "demo",
+	"root", "system", "daemon", "nobody", "operator", "faxbox", "faxd", "console", "setup",
+	"postmaster", "mailer-daemon", "abuse", "hostmaster", "webmaster", "security", "noc",
+	"noreply", "no-reply", "support", "guest", "anonymous",
+}
+
+// adminNames may name administrators only: a staff account called
+// "admin" would be taken for the administrator. (An administrator of that
+// name who is later demoted keeps it.)
+var adminNames = []string{"admin", "administrator"}
+
+// checkReserved refuses the reserved names, and the administrators' names
+// for a staff account.
+func checkReserved(name string, admin bool) error {
+	for _, r := range reservedNames {
+		if strings.EqualFold(name, r) {
+			return invalid("the name %q is reserved for the system: choose another", name)
+		}
+	}
+	for _, r := range adminNames {
+		if !admin && strings.EqualFold(name, r) {
+			return invalid("the name %q is kept for administrators: choose another for a staff account", name)
+		}
+	}
+	return nil
+}
+
 // checkEmail accepts "" or a bare address.
 func checkEmail(email string) error {
 	if email == "" {
@@ -111,17 +145,19 @@ func (s *Store) Setup(ctx context.Context, nu NewUser) (User, error) {
 }
 
 // Create adds an account; actor is the administrator who does it, for the
-// audit log.
+// audit log. Names reserved for the system ("api", "demo", "root",
+// "postmaster", ...) are refused with ErrInvalid, and so are "admin" and
+// "administrator" for staff accounts.
 func (s *Store) Create(ctx context.Context, actor string, nu NewUser) (User, error) {
 	return s.create(ctx, actor, "user.create", nu, false)
 }
 
 // create adds an account for nu, keyed by the store user of the same name
 // (created if needed). A store user without an account, left by a crash
-// between the two steps or created by faxd for its API token, is taken
-// over by the account of its name.
+// between the two steps, is taken over by the account of its name; those
+// of faxd's API token cannot be, their names being reserved.
 func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, setup bool) (User, error) {
-	if err := errors.Join(checkName(nu.Name), checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
+	if err := errors.Join(checkName(nu.Name), checkReserved(nu.Name, nu.Admin), checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
 		return User{}, err
 	}
 	if setup {
@@ -326,20 +362,27 @@ func (s *Store) SetPassword(ctx context.Context, actor string, id int64, passwor
 
 // ChangePassword changes user id's own password after checking the old
 // one (ErrBadCredentials if wrong) and ends its other sessions: keep is the
-// token of the session to keep, "" for none.
-func (s *Store) ChangePassword(ctx context.Context, id int64, old, password, keep string) error {
+// token of the session to keep, "" for none. Wrong old passwords are
+// throttled as failed logins of the account from client (the client's
+// address) are, and count with them: a *ThrottleError while it must wait.
+func (s *Store) ChangePassword(ctx context.Context, id int64, old, password, keep, client string) error {
 	u, stored, err := s.credentials(ctx, "id", id)
 	if err != nil {
 		return err
 	}
-	var ok bool
-	if err := s.hash(ctx, func() { ok, _, err = verifyPassword(stored, old, s.cfg.Hash) }); err != nil {
+	key := strings.ToLower(u.Name)
+	if err := s.throttle.check(key, client, s.cfg.Now()); err != nil {
+		return err
+	}
+	ok, _, err := s.verifyThrottled(ctx, key, client, stored, old, true)
+	if errors.Is(err, ErrThrottled) {
 		return err
 	}
 	if err != nil {
 		return fmt.Errorf("users: user %d: %w", id, err)
 	}
 	if !ok {
+		s.log.Warn("users: wrong old password", "name", u.Name, "client", client)
 		return fmt.Errorf("%w: the old password is wrong", ErrBadCredentials)
 	}
 	return s.setPassword(ctx, u.Name, "me.password", id, password, false, keep)

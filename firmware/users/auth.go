@@ -1,13 +1,8 @@
 package users
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
-
-	"faxbox/firmware/api"
-	"faxbox/firmware/store"
 )
 
 // CookieName is the name of the session cookie.
@@ -39,50 +34,19 @@ func Safe(method string) bool {
 
 // SessionFromRequest returns the session of the request's cookie. A
 // state-changing request must also carry the session's CSRF token in
-// X-CSRF-Token. Errors wrap api.ErrUnauthenticated and ErrNoSession or
-// ErrCSRF, or are the database's.
+// X-CSRF-Token. Errors wrap ErrNoSession or ErrCSRF, or are the
+// database's.
 func (s *Store) SessionFromRequest(r *http.Request) (Session, error) {
 	c, err := r.Cookie(CookieName)
 	if err != nil {
-		return Session{}, fmt.Errorf("%w: %w", api.ErrUnauthenticated, ErrNoSession)
+		return Session{}, ErrNoSession
 	}
 	sess, err := s.Session(r.Context(), c.Value)
-	if errors.Is(err, ErrNoSession) {
-		return Session{}, fmt.Errorf("%w: %w", api.ErrUnauthenticated, err)
-	}
 	if err != nil {
 		return Session{}, err
 	}
 	if !Safe(r.Method) && !sess.CheckCSRF(r.Header.Get(CSRFHeader)) {
-		return Session{}, fmt.Errorf("%w: %w", api.ErrUnauthenticated, ErrCSRF)
+		return Session{}, ErrCSRF
 	}
 	return sess, nil
-}
-
-// Principal is the API principal of u.
-func Principal(u User) api.Principal {
-	return api.Principal{User: store.User{ID: u.ID, Name: u.Name}, Admin: u.Admin}
-}
-
-// SessionAuth is the api.Authenticator of the web UI: requests with an
-// "Authorization" header are the API token's (Token; nil refuses them),
-// others need a session cookie, and a CSRF token if they change state.
-type SessionAuth struct {
-	Users *Store
-	Token *api.TokenAuth
-}
-
-// Authenticate implements api.Authenticator.
-func (a *SessionAuth) Authenticate(r *http.Request) (api.Principal, error) {
-	if r.Header.Get("Authorization") != "" {
-		if a.Token == nil {
-			return api.Principal{}, fmt.Errorf("%w: API tokens are not enabled (web.api_token_file)", api.ErrUnauthenticated)
-		}
-		return a.Token.Authenticate(r)
-	}
-	sess, err := a.Users.SessionFromRequest(r)
-	if err != nil {
-		return api.Principal{}, err
-	}
-	return Principal(sess.User), nil
 }

@@ -20,16 +20,21 @@
 //     and an absolute expiry, revoked on logout, password change and
 //     disabling. Each session has a CSRF token derived from it, which every
 //     state-changing request must echo in the X-CSRF-Token header.
-//   - Login throttling per account name and per client address: a few
-//     failures are free, then each costs a doubling delay up to a lockout,
-//     forgotten after a quiet window.
+//   - Login throttling per account name at one client address and per
+//     client address (never per name alone, so that failures from one
+//     machine lock the account nowhere else): a few failures are free,
+//     then each costs a doubling delay up to a lockout, forgotten after a
+//     quiet window. Wrong old passwords of ChangePassword count with them.
+//   - Reserved names: the API token's users ("api", "demo") and names
+//     read as the system's ("root", "postmaster", ...) are refused for
+//     accounts, and "admin" for staff accounts.
 //   - An audit log (actor, action, detail, time) written in the
 //     transaction of every administrative change. It never holds a
 //     password.
-//   - SessionAuth, the api.Authenticator of the web UI: the session cookie
-//     for browsers, an API token (api.TokenAuth) for "Authorization:
-//     Bearer" requests from scripts.
+//   - SessionFromRequest, the session of a request's cookie, with its CSRF
+//     check; package ui turns it into the JSON API's principal.
 //
-// The package does not serve HTTP (package ui does), send mail, or decide
-// what staff may see of messages (package api does, from the Principal).
+// The package does not serve HTTP or authenticate API requests (package ui
+// does), send mail, or decide what staff may see of messages (package api
+// does). It imports neither.
 package users

@@ -32,8 +32,7 @@ var (
 	// long.
 	ErrThrottled = errors.New("users: too many failed logins")
 	// ErrNoSession: the request carries no session cookie, or one that is
-	// unknown, expired or revoked. Authenticate wraps it together with
-	// api.ErrUnauthenticated.
+	// unknown, expired or revoked.
 	ErrNoSession = errors.New("no valid session: sign in")
 	// ErrCSRF: a state-changing request made with a session lacks the
 	// session's X-CSRF-Token header, or has a wrong one.

@@ -79,11 +79,6 @@ func (s *Store) Verify(ctx context.Context, name, password, client string) (User
 	if err := s.throttle.check(key, client, s.cfg.Now()); err != nil {
 		return User{}, err
 	}
-	var (
-		ok     bool
-		rehash bool
-		verr   error
-	)
 	u, stored, err := s.credentials(ctx, "name", name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
@@ -92,21 +87,7 @@ func (s *Store) Verify(ctx context.Context, name, password, client string) (User
 	if !found {
 		stored = s.dummy()
 	}
-	err = s.hash(ctx, func() {
-		// Checked again, and the failure counted, with the slot held: of
-		// the logins queued behind failing ones, at most maxHashing-1
-		// more are heard once the throttle closes.
-		if verr = s.throttle.check(key, client, s.cfg.Now()); verr != nil {
-			return
-		}
-		ok, rehash, verr = verifyPassword(stored, password, s.cfg.Hash)
-		if verr != nil || !found || !ok {
-			s.throttle.fail(key, client, s.cfg.Now())
-		}
-	})
-	if err == nil {
-		err = verr
-	}
+	ok, rehash, err := s.verifyThrottled(ctx, key, client, stored, password, found)
 	if err != nil {
 		if errors.Is(err, ErrThrottled) {
 			return User{}, err
@@ -127,11 +108,35 @@ func (s *Store) Verify(ctx context.Context, name, password, client string) (User
 		s.log.Warn("users: login to a disabled account", "name", u.Name, "client", client)
 		return User{}, ErrDisabled
 	}
-	s.throttle.succeed(key)
+	s.throttle.succeed(key, client)
 	if rehash {
 		s.rehash(ctx, u, password)
 	}
 	return u, nil
+}
+
+// verifyThrottled verifies password against the stored hash holding a
+// hashing slot, throttled for the account name key (in lower case) at
+// client; found is false when stored is the dummy hash of an unknown
+// name, which always fails. The throttle is checked again, and a failure
+// counted, with the slot held: of the attempts queued behind failing
+// ones, at most maxHashing-1 more are heard once the throttle closes.
+func (s *Store) verifyThrottled(ctx context.Context, key, client, stored, password string, found bool) (ok, rehash bool, err error) {
+	var verr error
+	err = s.hash(ctx, func() {
+		if verr = s.throttle.check(key, client, s.cfg.Now()); verr != nil {
+			return
+		}
+		ok, rehash, verr = verifyPassword(stored, password, s.cfg.Hash)
+		ok = ok && found
+		if verr != nil || !ok {
+			s.throttle.fail(key, client, s.cfg.Now())
+		}
+	})
+	if err == nil {
+		err = verr
+	}
+	return ok, rehash, err
 }
 
 // rehash replaces an old hash (bcrypt, or other argon2id parameters) after

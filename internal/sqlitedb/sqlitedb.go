@@ -10,17 +10,26 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Open opens (creating if needed) the database file at path.
+// Open opens (creating if needed) the database file at path. A new file
+// is made with mode 0600 before SQLite opens it: SQLite gives its
+// write-ahead log and shared-memory files the database file's mode, so
+// they are private too.
 func Open(path string) (*sql.DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlitedb: bad database path %q", path)
 	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600) // an empty file is an empty database
+	if err != nil {
+		return nil, fmt.Errorf("sqlitedb: %w", err)
+	}
+	f.Close()
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"

@@ -50,3 +50,23 @@ func TestDamaged(t *testing.T) {
 		t.Error("other errors are not damage")
 	}
 }
+
+// TestOpenPrivate: a new database and its write-ahead log and
+// shared-memory files are 0600, whatever the umask allows.
+func TestOpenPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE t (x); INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 0600", f, fi, err)
+		}
+	}
+}

@@ -36,15 +36,21 @@ func (e *AttachmentError) Error() string {
 func (e *AttachmentError) Unwrap() error { return e.Err }
 
 // LimitError reports input over one of the Limits: What names the limit
-// ("file size", "pixels", "pages", "text size", "jpeg scans"), Got the
-// value found (or the least known) and Max the limit.
+// ("file size", "pixels", "decode memory", "pages", "text size", "jpeg
+// scans"), Got the value found (or the least known) and Max the limit.
+// Width and Height are the image's size for "pixels" and "decode memory".
 type LimitError struct {
-	What     string
-	Got, Max int64
+	What          string
+	Got, Max      int64
+	Width, Height int
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("render: %s %d exceeds the limit of %d", e.What, e.Got, e.Max)
+	s := fmt.Sprintf("render: %s %d exceeds the limit of %d", e.What, e.Got, e.Max)
+	if e.Width > 0 && e.Height > 0 {
+		s += fmt.Sprintf(" (a %dx%d image)", e.Width, e.Height)
+	}
+	return s
 }
 
 // Is makes a LimitError match ErrLimit.

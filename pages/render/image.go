@@ -55,10 +55,48 @@ func (d *Document) decodeConfig(kind string, data []byte, r io.Reader) (image.Co
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return cfg, &FormatError{Format: kind, Err: fmt.Errorf("image size %dx%d", cfg.Width, cfg.Height)}
 	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > d.r.lim.MaxPixels {
-		return cfg, &LimitError{What: "pixels", Got: px, Max: d.r.lim.MaxPixels}
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if px > d.r.lim.MaxPixels {
+		return cfg, &LimitError{What: "pixels", Got: px, Max: d.r.lim.MaxPixels, Width: cfg.Width, Height: cfg.Height}
+	}
+	if need := px * decodeCost(kind, cfg.ColorModel, data); need > d.r.lim.MaxDecodeMemory {
+		return cfg, &LimitError{What: "decode memory", Got: need, Max: d.r.lim.MaxDecodeMemory, Width: cfg.Width, Height: cfg.Height}
 	}
 	return cfg, nil
+}
+
+// decodeCost is the bytes per pixel that decoding an image and making it
+// grey (toGray) takes, from its header's colour model: the decoded image
+// (1 byte a pixel for grey and paletted images, 3 for YCbCr, 4 for RGBA
+// and CMYK, 8 for 16-bit colour) and the grey copy unless the decoder's
+// result is grey already (Gray, or the Y plane of YCbCr). A progressive
+// JPEG also keeps every DCT coefficient of every component until its
+// last scan (image/jpeg's progCoeffs: 64 int32 per 8x8 block, 4 bytes a
+// pixel a component).
+func decodeCost(kind string, m color.Model, data []byte) int64 {
+	var cost int64
+	switch m {
+	case color.GrayModel:
+		cost = 1
+	case color.YCbCrModel:
+		cost = 3
+	case color.Gray16Model:
+		cost = 2 + 1
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		cost = 4 + 1
+	case color.RGBA64Model, color.NRGBA64Model:
+		cost = 8 + 1
+	default: // a palette
+		cost = 1 + 1
+	}
+	if kind == "jpeg" && bytes.Contains(data, []byte{0xff, 0xc2}) { // SOF2: progressive (T.81 Table B.1)
+		comps := int64(1)
+		if m != color.GrayModel {
+			comps = 3
+		}
+		cost += 4 * comps
+	}
+	return cost
 }
 
 // decodeGray decodes an image (whose header decodeConfig has checked) into

@@ -12,10 +12,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"faxbox/internal/capbuf"
 	"faxbox/pages"
 )
 
@@ -128,15 +128,16 @@ func (d *Document) countPages(ctx context.Context, t pdfTool, path string) (int,
 	} else {
 		cmd = d.command(ctx, t.info, path)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &capBuf{b: &errb, n: 2048}
+	var out bytes.Buffer
+	errb := &capbuf.Buffer{N: 2048}
+	cmd.Stdout, cmd.Stderr = &out, errb
 	err := cmd.Run()
 	name := t.name
 	if t.kind == Poppler {
 		name = "pdfinfo"
 	}
 	if ctx.Err() != nil {
-		return 0, &ToolError{Tool: name, Err: ctx.Err(), Stderr: stderrText(&errb)}
+		return 0, &ToolError{Tool: name, Err: ctx.Err(), Stderr: stderrText(errb)}
 	}
 	n := -1
 	sc := bufio.NewScanner(&out)
@@ -155,7 +156,7 @@ func (d *Document) countPages(ctx context.Context, t pdfTool, path string) (int,
 		if err != nil {
 			cause = fmt.Errorf("not a readable PDF (%v)", err)
 		}
-		return 0, &ToolError{Tool: name, Err: &FormatError{Format: "pdf", Err: cause}, Stderr: stderrText(&errb)}
+		return 0, &ToolError{Tool: name, Err: &FormatError{Format: "pdf", Err: cause}, Stderr: stderrText(errb)}
 	}
 	return n, nil
 }
@@ -238,8 +239,8 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 		cmd = d.command(ctx, t.bin, "-gray", "-cropbox",
 			"-rx", fmt.Sprint(g.XDPI), "-ry", fmt.Sprint(g.YDPI), path)
 	}
-	var errb bytes.Buffer
-	cmd.Stderr = &capBuf{b: &errb, n: 2048}
+	errb := &capbuf.Buffer{N: 2048}
+	cmd.Stderr = errb
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -255,19 +256,21 @@ func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n i
 		werr := cmd.Wait()
 		watchdog.Stop()
 		if context.Cause(ctx) == timedOut {
-			return &ToolError{Tool: t.name, Err: fmt.Errorf("killed after %v: %w", d.r.lim.PDFTimeout, context.DeadlineExceeded), Stderr: stderrText(&errb)}
+			return &ToolError{Tool: t.name, Err: fmt.Errorf("killed after %v: %w", d.r.lim.PDFTimeout, context.DeadlineExceeded), Stderr: stderrText(errb)}
+		}
+		// A rasteriser killed for its CPU time stops its output early:
+		// the kill, not the short output, is why the page is missing.
+		var ee *exec.ExitError
+		if errors.As(werr, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) {
+				err = fmt.Errorf("killed by %v (CPU time limit %v)", ws.Signal(), d.r.lim.PDFCPUTime)
+			}
 		}
 		if err == nil && werr != nil {
 			err = werr
-			var ee *exec.ExitError
-			if errors.As(werr, &ee) {
-				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) {
-					err = fmt.Errorf("killed by %v (CPU time limit %v)", ws.Signal(), d.r.lim.PDFCPUTime)
-				}
-			}
 		}
 		if err != nil {
-			return &ToolError{Tool: t.name, Err: err, Stderr: stderrText(&errb)}
+			return &ToolError{Tool: t.name, Err: err, Stderr: stderrText(errb)}
 		}
 		return nil
 	}
@@ -385,7 +388,7 @@ func readPNM(r *bufio.Reader, maxPixels int64) (img *image.Gray, bits *pages.Pag
 		return nil, nil, bad(fmt.Sprintf("unsupported size %dx%d maxval %d", w, h, maxval))
 	}
 	if px := int64(w) * int64(h); px > maxPixels {
-		return nil, nil, &LimitError{What: "pixels", Got: px, Max: maxPixels}
+		return nil, nil, &LimitError{What: "pixels", Got: px, Max: maxPixels, Width: w, Height: h}
 	}
 	if pbm {
 		if w > pages.MaxWidth || h > pages.MaxHeight {
@@ -452,22 +455,6 @@ func bitsToGray(p *pages.Page) *image.Gray {
 	return img
 }
 
-// capBuf keeps the first n bytes written to it and discards the rest.
-type capBuf struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-	n  int
-}
-
-func (c *capBuf) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if room := c.n - c.b.Len(); room > 0 {
-		c.b.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func stderrText(b *bytes.Buffer) string {
+func stderrText(b *capbuf.Buffer) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }

@@ -53,6 +53,12 @@ type Limits struct {
 	// (default 50 million). It is checked from the file's header before
 	// any pixel is decoded.
 	MaxPixels int64
+	// MaxDecodeMemory is the most memory, in bytes, that decoding one
+	// image may take (default 1 GiB), estimated from its header (size,
+	// colour model, progressive JPEG) before any pixel is decoded: the
+	// Go decoders of PNG, GIF, BMP and TIFF decode a whole image at its
+	// full size, and image/jpeg has no scaled (DCT-domain) decoding.
+	MaxDecodeMemory int64
 	// MaxPages is the most pages a document may have (default 200).
 	MaxPages int
 	// MaxTextBytes is the largest message body or text attachment (default
@@ -77,6 +83,7 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.MaxFileSize, 64<<20)
 	def(&l.MaxPixels, 50e6)
+	def(&l.MaxDecodeMemory, 1<<30)
 	if l.MaxPages <= 0 {
 		l.MaxPages = 200
 	}

@@ -36,7 +36,7 @@ func (d *Document) planTIFF(data []byte) (*part, error) {
 	if tf, err := pages.OpenTIFF(bytes.NewReader(data), int64(len(data))); err == nil {
 		for i, tp := range tf.Pages {
 			if px := int64(tp.Width) * int64(tp.Height); px > d.r.lim.MaxPixels {
-				return nil, &LimitError{What: "pixels", Got: px, Max: d.r.lim.MaxPixels}
+				return nil, &LimitError{What: "pixels", Got: px, Max: d.r.lim.MaxPixels, Width: tp.Width, Height: tp.Height}
 			}
 			decode := func() (*pages.Page, error) {
 				p, _, err := tf.Decode(i)

@@ -65,7 +65,7 @@ func (c call) line(t testing.TB) (*t38.Line, *net.UDPConn, net.Addr, t30.Options
 	ours, theirs := listenUDP(t), listenUDP(t)
 	p := t38.Default()
 	p.Version, p.MaxBitRate = c.version, c.rate
-	cfg := t38.Config{Params: p, PreCorrigendum: c.version == 0}
+	cfg := t38.Config{Params: p}
 	if os.Getenv("GWTRACE") != "" {
 		cfg.Trace = func(e t38.TraceEntry) {
 			t.Logf("%s sent=%v seq=%d %v rec=%v", e.At.Format("05.000"), e.Sent, e.Seq, e.Packet, e.Recovered)

@@ -165,7 +165,7 @@ func newTermState(h cgo.Handle, calling bool, version, level int) *termState {
 	return &termState{s: s, t30: C.t38_terminal_get_t30_state(s), core: C.t38_terminal_get_t38_core_state(s)}
 }
 
-func (t *termState) configure(send bool, file, ident string, ecm bool, modems, maxRate int) {
+func (t *termState) configure(send bool, file, ident string, ecm bool, modems, compressions, maxRate int) {
 	cf := C.CString(file)
 	defer C.free(unsafe.Pointer(cf))
 	ci := C.CString(ident)
@@ -183,6 +183,9 @@ func (t *termState) configure(send bool, file, ident string, ecm bool, modems, m
 	C.t30_set_ecm_capability(t.t30, e)
 	if modems != 0 {
 		C.t30_set_supported_modems(t.t30, C.int(modems))
+	}
+	if compressions != 0 {
+		C.t30_set_supported_compressions(t.t30, C.int(compressions))
 	}
 	if maxRate != 0 {
 		C.t38_set_fastest_image_data_rate(t.core, C.int(maxRate))
@@ -221,4 +224,8 @@ const (
 	supportV27ter = C.T30_SUPPORT_V27TER
 	supportV29    = C.T30_SUPPORT_V29
 	supportV17    = C.T30_SUPPORT_V17
+
+	supportMH  = C.T30_SUPPORT_T4_1D_COMPRESSION
+	supportMR  = C.T30_SUPPORT_T4_2D_COMPRESSION
+	supportMMR = C.T30_SUPPORT_T6_COMPRESSION
 )

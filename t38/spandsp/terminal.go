@@ -17,8 +17,8 @@ import (
 
 // TerminalConfig configures spandsp's T.38 terminal.
 type TerminalConfig struct {
-	// Fax is the T.30 side: role, file, ident, ECM, modems (Compressions
-	// and Dialer are not used).
+	// Fax is the T.30 side: role, file, ident, ECM, modems and
+	// compressions (Dialer is not used).
 	Fax msp.FaxConfig
 	// Calling makes the terminal the calling party (it sends CNG and
 	// waits for the called side's DIS).
@@ -88,23 +88,35 @@ func StartTerminal(conn net.PacketConn, remote net.Addr, cfg TerminalConfig) (*T
 		t.h.Delete()
 		return nil, errors.New("spandsp: t38_terminal_init failed")
 	}
-	t.ts.configure(cfg.Fax.Role == msp.Send, cfg.Fax.File, cfg.Fax.Ident, cfg.Fax.ECM, modemBits(cfg.Fax.Modems), cfg.MaxRate)
+	t.ts.configure(cfg.Fax.Role == msp.Send, cfg.Fax.File, cfg.Fax.Ident, cfg.Fax.ECM,
+		modemBits(cfg.Fax.Modems), compressionBits(cfg.Fax.Compressions), cfg.MaxRate)
 	go t.run()
 	return t, nil
 }
 
+// flagFor maps one bit of a Faxbox set to a spandsp T30_SUPPORT_* flag.
+type flagFor[T ~uint8] struct {
+	bit  T
+	flag int
+}
+
+// spandspFlags returns the spandsp flags of the bits set in set.
+func spandspFlags[T ~uint8](set T, table []flagFor[T]) int {
+	var f int
+	for _, e := range table {
+		if set&e.bit != 0 {
+			f |= e.flag
+		}
+	}
+	return f
+}
+
 func modemBits(m msp.Modems) int {
-	var b int
-	if m&msp.V27ter != 0 {
-		b |= supportV27ter
-	}
-	if m&msp.V29 != 0 {
-		b |= supportV29
-	}
-	if m&msp.V17 != 0 {
-		b |= supportV17
-	}
-	return b
+	return spandspFlags(m, []flagFor[msp.Modems]{{msp.V27ter, supportV27ter}, {msp.V29, supportV29}, {msp.V17, supportV17}})
+}
+
+func compressionBits(c msp.Compression) int {
+	return spandspFlags(c, []flagFor[msp.Compression]{{msp.MH, supportMH}, {msp.MR, supportMR}, {msp.MMR, supportMMR}})
 }
 
 // run drives spandsp: a time step every 20 ms, received datagrams as they

@@ -140,13 +140,20 @@ function login() {
 function setup() {
   signedOut();
   authForm('setupTitle', 'setupIntro', [
+    field(t('setupCode'), h('input', { name: 'setup_code', type: 'text', required: true, autocomplete: 'off',
+      autocapitalize: 'characters', spellcheck: 'false', placeholder: 'XXXX-XXXX-XXXX' }), t('setupCodeHint')),
     field(t('name'), input('name', 'text', 'username')),
     field(t('email'), input('email', 'email', 'email')),
     field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('passwordHint')),
     field(t('passwordAgain'), input('again', 'password', 'new-password')),
   ], 'setupSubmit', (v) => {
     if (v.password !== v.again) throw new Error(t('passwordsDiffer'));
-    return post('/auth/setup', { name: v.name, email: v.email, password: v.password });
+    return post('/auth/setup', { name: v.name, email: v.email, password: v.password, setup_code: v.setup_code })
+      .catch((e) => {
+        if (e.status === 403) throw new Error(t('setupCodeWrong'));
+        if (e.status === 429) throw new Error(t('setupCodeThrottled', { s: e.body.retry_after || '60' }));
+        throw e;
+      });
   });
 }
 

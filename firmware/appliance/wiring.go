@@ -1,4 +1,4 @@
-package main
+package appliance
 
 import (
 	"bufio"
@@ -7,24 +7,32 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
-	"faxbox/board"
 	"faxbox/firmware/daemon"
-	"faxbox/firmware/housekeep"
+	"faxbox/firmware/installer"
+	"faxbox/firmware/panel"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/modem"
-	"faxbox/ui"
 )
 
-// webURLs are the web UI's addresses as the console shows them.
-func webURLs(web *ui.Server) []string {
-	var out []string
-	for _, a := range web.Addrs() {
-		out = append(out, "https://"+a.String()+"/")
+// openPanel builds the front panel and the installer console, over the
+// pool and the rest: both are given everything at construction.
+func (a *App) openPanel(context.Context) (err error) {
+	a.front, err = panel.New(panel.Config{Hardware: a.hw, Modems: a.pool, Store: a.st, Ledger: a.led, Keeper: a.keeper,
+		LowCredit: a.cfg.Billing.LowCredit.Amount(), OnLongPress: a.cfg.Board.LongPress, Logger: a.log})
+	if err != nil {
+		return err
 	}
-	return out
+	backend, err := installer.NewBackend(installer.Config{Config: a.cfg, Settings: a.cfgFile, DataDir: a.dir,
+		Store: a.st, Ledger: a.led, Pool: a.pool, WebAddrs: webURLs(a.web), Ring: a.ring, Version: a.o.Version,
+		Borrow: borrowModem(a.pool), WireLog: lastWireLog(a.st), Board: a.front, ResetAdmin: a.accounts.ResetAdminPassword, SetupCode: a.web.SetupCode})
+	if err != nil {
+		return err
+	}
+	a.consoles, err = installer.Listen(installer.ConsolesConfig{Backend: backend, DataDir: a.dir,
+		PINHash: a.cfg.Console.PINHash, Device: a.cfg.Console.Device, Baud: a.cfg.Console.Baud, Logger: a.log})
+	return err
 }
 
 // borrowModem lends the console a modem of the pool between calls.
@@ -82,50 +90,5 @@ func noticeAddress(accounts *users.Store) func(ctx context.Context, sender int64
 			return "", nil
 		}
 		return a, err
-	}
-}
-
-// started is when faxd started, for the uptime.
-var started = time.Now()
-
-// systemJSON is GET /api/system's answer.
-type systemJSON struct {
-	Version string         `json:"version"`
-	Started time.Time      `json:"started"`
-	Uptime  string         `json:"uptime"`
-	Disk    diskJSON       `json:"disk"`
-	Board   board.Snapshot `json:"board"`
-}
-
-// diskJSON is the data directory's use as the last housekeeping run found
-// it, in bytes.
-type diskJSON struct {
-	Sent       int64     `json:"sent"`
-	Received   int64     `json:"received"`
-	Traces     int64     `json:"traces"`
-	Database   int64     `json:"database"`
-	Used       int64     `json:"used"`
-	Limit      int64     `json:"limit"` // 0: none
-	FSSize     int64     `json:"fs_size"`
-	FSFree     int64     `json:"fs_free"`
-	NearlyFull bool      `json:"nearly_full"`
-	OverLimit  bool      `json:"over_limit"`
-	Problems   []string  `json:"problems,omitempty"`
-	LastRun    time.Time `json:"last_run,omitzero"`
-	Error      string    `json:"error,omitempty"`
-}
-
-// systemStatus describes the appliance for the administration page.
-func systemStatus(keeper *housekeep.Keeper, panel *frontPanel) func(ctx context.Context) any {
-	return func(ctx context.Context) any {
-		ks := keeper.Status()
-		d := diskJSON{Sent: ks.Usage.Sent, Received: ks.Usage.Received, Traces: ks.Usage.Traces, Database: ks.Usage.Database,
-			Used: ks.Used, Limit: ks.Limit, FSSize: ks.FS.Size, FSFree: ks.FS.Free, NearlyFull: ks.NearlyFull,
-			OverLimit: ks.OverLimit, Problems: ks.Problems, LastRun: ks.LastRun}
-		if ks.Err != nil {
-			d.Error = ks.Err.Error()
-		}
-		return systemJSON{Version: version(), Started: started.UTC(), Uptime: time.Since(started).Round(time.Second).String(),
-			Disk: d, Board: panel.b.Snapshot()}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package settings_test
 
 import (
 	"context"
@@ -11,14 +11,15 @@ import (
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/config"
+	"faxbox/firmware/settings"
 )
 
-// TestSettingsFile: the administration page's settings are read from the
+// TestFile: the administration page's settings are read from the
 // configuration file, saved in it with the rest kept (the console then
 // shows them), refused with the key named when invalid, and refused as
 // not savable without a file; the SMTP password file's content is never
 // read into them.
-func TestSettingsFile(t *testing.T) {
+func TestFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "smtp-password")
@@ -34,9 +35,9 @@ func TestSettingsFile(t *testing.T) {
 	if err := cfg.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	f := newSettingsFile(cfg, path)
+	f := settings.New(cfg, path)
 
-	s, err := f.apiSettings(ctx)
+	s, err := f.APISettings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestSettingsFile(t *testing.T) {
 	}
 
 	s.Identity.Organisation, s.SMTP.Port = "Martin Notaires", 2525
-	msg, err := f.apiSaveSettings(ctx, s)
+	msg, err := f.SaveAPISettings(ctx, s)
 	if err != nil || !strings.Contains(msg, path) || !strings.Contains(msg, "restart") {
 		t.Fatalf("save: %q, %v; want where it is saved and that a restart applies it", msg, err)
 	}
@@ -59,14 +60,14 @@ func TestSettingsFile(t *testing.T) {
 			saved.Identity, saved.SMTP, saved.Retention)
 	}
 
-	// The installer console shares the file: it shows the change.
-	if got := (&consoleBackend{configFile: f}).Settings().Identity.Organisation; got != "Martin Notaires" {
-		t.Errorf("the console shows organisation %q after the administration page saved Martin Notaires", got)
+	// The installer console shares the file: it sees the change.
+	if c, ok := f.Saved(); !ok || c.Identity.Organisation != "Martin Notaires" {
+		t.Errorf("the file as saved (%v) does not show the organisation Martin Notaires that the administration page saved", ok)
 	}
 
 	bad := s
 	bad.Country, bad.SMTP.From = "XX", "not an address"
-	_, err = f.apiSaveSettings(ctx, bad)
+	_, err = f.SaveAPISettings(ctx, bad)
 	var se *api.SettingsError
 	if !errors.As(err, &se) {
 		t.Fatalf("invalid settings: %v, want an *api.SettingsError", err)
@@ -82,13 +83,13 @@ func TestSettingsFile(t *testing.T) {
 		t.Errorf("an invalid change was saved: country %q", again.Country)
 	}
 
-	demo := newSettingsFile(config.Default(), "")
-	ds, err := demo.apiSettings(ctx)
+	demo := settings.New(config.Default(), "")
+	ds, err := demo.APISettings(ctx)
 	if err != nil || !strings.Contains(ds.ReadOnly, "no configuration file") {
 		t.Errorf("demo settings %+v, %v: want read-only, saying there is no configuration file", ds, err)
 	}
 	ds.Identity.Organisation = "Demo office"
-	if _, err := demo.apiSaveSettings(ctx, ds); !errors.Is(err, api.ErrSettingsNotSaved) ||
+	if _, err := demo.SaveAPISettings(ctx, ds); !errors.Is(err, api.ErrSettingsNotSaved) ||
 		!strings.Contains(err.Error(), "the demo has no configuration file") {
 		t.Errorf("demo save: %v, want ErrSettingsNotSaved saying the demo has no configuration file", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"context"
@@ -10,45 +10,45 @@ import (
 	"faxbox/firmware/config"
 )
 
-// errNoConfigFile is what settingsFile.change returns when the settings
+// ErrNoConfigFile is what File.change returns when the settings
 // are valid but there is no file to save them in.
-var errNoConfigFile = errors.New("the demo has no configuration file: it runs on the defaults of faxd serve --demo, so settings cannot be saved")
+var ErrNoConfigFile = errors.New("the demo has no configuration file: it runs on the defaults of faxd serve --demo, so settings cannot be saved")
 
-// errConfigUnreadable wraps a failure to read the configuration file
+// ErrUnreadable wraps a failure to read the configuration file
 // again before changing it: the file's problem, not the change's.
-var errConfigUnreadable = errors.New("the configuration file cannot be read")
+var ErrUnreadable = errors.New("the configuration file cannot be read")
 
-// settingsFile is the configuration file that the installer console and
+// File is the configuration file that the installer console and
 // the administration page change, one change at a time. The daemon
 // applies it at its next start.
-type settingsFile struct {
+type File struct {
 	mu    sync.Mutex
 	path  string         // "" when there is none (demo)
 	start *config.Config // as loaded at start
 }
 
-// newSettingsFile returns the configuration file at path (none when
+// New returns the configuration file at path (none when
 // path is ""), with cfg the configuration loaded from it at start.
-func newSettingsFile(cfg *config.Config, path string) *settingsFile {
-	return &settingsFile{path: path, start: cfg}
+func New(cfg *config.Config, path string) *File {
+	return &File{path: path, start: cfg}
 }
 
 // load returns the configuration as saved now: the file read again, or a
 // copy of the start configuration without one. f.mu is held.
-func (f *settingsFile) load() (*config.Config, error) {
+func (f *File) load() (*config.Config, error) {
 	if f.path == "" {
 		return new(*f.start), nil
 	}
 	c, err := config.Load(f.path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errConfigUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	return c, nil
 }
 
 // saved returns the configuration file as saved now; false when there is
 // no file or it cannot be read.
-func (f *settingsFile) saved() (*config.Config, bool) {
+func (f *File) Saved() (*config.Config, bool) {
 	if f.path == "" {
 		return nil, false
 	}
@@ -61,9 +61,9 @@ func (f *settingsFile) saved() (*config.Config, bool) {
 // change reads the configuration file again, lets fn change it, and
 // validates and saves it as a whole (config.Save), so that what others
 // changed in the file is kept. Without a file it validates only and
-// returns errNoConfigFile. It returns where the change was saved and when
+// returns ErrNoConfigFile. It returns where the change was saved and when
 // it applies.
-func (f *settingsFile) change(fn func(c *config.Config)) (string, error) {
+func (f *File) Change(fn func(c *config.Config)) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.load()
@@ -75,7 +75,7 @@ func (f *settingsFile) change(fn func(c *config.Config)) (string, error) {
 		if err := c.Validate(); err != nil {
 			return "", err
 		}
-		return "", errNoConfigFile
+		return "", ErrNoConfigFile
 	}
 	if err := c.Save(f.path); err != nil {
 		return "", err
@@ -83,8 +83,8 @@ func (f *settingsFile) change(fn func(c *config.Config)) (string, error) {
 	return "saved in " + f.path + "; applies when faxd restarts (reboot)", nil
 }
 
-// apiSettings is api.Config.Settings: the settings as saved now.
-func (f *settingsFile) apiSettings(context.Context) (api.Settings, error) {
+// APISettings is api.Config.Settings: the settings as saved now.
+func (f *File) APISettings(context.Context) (api.Settings, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.load()
@@ -102,16 +102,16 @@ func (f *settingsFile) apiSettings(context.Context) (api.Settings, error) {
 			StartTLS: c.SMTP.StartTLS, PasswordSet: c.SMTP.PasswordFile != ""},
 	}
 	if f.path == "" {
-		s.ReadOnly = errNoConfigFile.Error()
+		s.ReadOnly = ErrNoConfigFile.Error()
 	}
 	return s, nil
 }
 
-// apiSaveSettings is api.Config.SaveSettings: s validated with the rest
+// SaveAPISettings is api.Config.SaveSettings: s validated with the rest
 // of the configuration and saved; invalid settings come back as an
 // *api.SettingsError naming the keys, no file as api.ErrSettingsNotSaved.
-func (f *settingsFile) apiSaveSettings(_ context.Context, s api.Settings) (string, error) {
-	msg, err := f.change(func(c *config.Config) {
+func (f *File) SaveAPISettings(_ context.Context, s api.Settings) (string, error) {
+	msg, err := f.Change(func(c *config.Config) {
 		c.Identity = config.Identity{FaxNumber: s.Identity.FaxNumber, Ident: s.Identity.Ident,
 			Header: s.Identity.Header, Organisation: s.Identity.Organisation}
 		c.Country = s.Country
@@ -122,9 +122,9 @@ func (f *settingsFile) apiSaveSettings(_ context.Context, s api.Settings) (strin
 			s.SMTP.Host, s.SMTP.Port, s.SMTP.Username, s.SMTP.From, s.SMTP.StartTLS
 	})
 	switch {
-	case errors.Is(err, errNoConfigFile):
+	case errors.Is(err, ErrNoConfigFile):
 		return "", fmt.Errorf("%w: %w", api.ErrSettingsNotSaved, err)
-	case errors.Is(err, errConfigUnreadable):
+	case errors.Is(err, ErrUnreadable):
 		return "", err
 	}
 	if fes := config.FieldErrors(err); len(fes) > 0 {

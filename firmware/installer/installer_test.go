@@ -1,8 +1,6 @@
-package main
+package installer_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,17 +8,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sys/unix"
 
+	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/demo"
+	"faxbox/firmware/installer"
+	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/internal/pty"
+	"faxbox/internal/teststream"
 	"faxbox/modem"
 	"faxbox/t30"
 )
@@ -34,10 +38,11 @@ const consoleTestPIN = "5791"
 type consoleFixture struct {
 	dir, cfgPath string
 	cfg          *config.Config
-	backend      *consoleBackend
+	backend      *installer.Backend
 	ring         *console.Ring
 	log          *slog.Logger
 	rebooted     chan struct{}
+	t            *testing.T
 }
 
 func newConsoleFixture(t *testing.T) *consoleFixture {
@@ -50,7 +55,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	}
 	cfg := config.Default()
 	cfg.DataDir = dir
-	cfg.Identity.FaxNumber = demoFaxNumber
+	cfg.Identity.FaxNumber = demo.FaxNumber
 	cfg.Console.PINHash = string(h)
 	cfgPath := filepath.Join(dir, "faxbox.toml")
 	if err := cfg.Save(cfgPath); err != nil {
@@ -64,23 +69,28 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	led, err := openLedger(ctx, cfg, db, log)
+	cur, err := billing.ParseCurrency(cfg.Billing.Currency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	led, err := billing.Open(ctx, billing.Config{Path: db, Currency: cur, InstallDefaultTariff: true, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { led.Close() })
 
-	local, remote, closeLine, err := demoLine(ctx, cfg, 20, nil)
+	line, err := demo.NewLine(ctx, demo.LineConfig{FaxNumber: cfg.Identity.FaxNumber, Scale: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
+	local := line.Local
 	remoteCtx, stopRemote := context.WithCancel(ctx)
 	remoteDone := make(chan struct{})
 	go func() {
 		defer close(remoteDone)
-		demoRemote(remoteCtx, remote, filepath.Join(dir, "remote"), "", nil, log)
+		demo.NewRemote(demo.RemoteConfig{Modem: line.Remote, Dir: filepath.Join(dir, "remote"), Logger: log}).Run(remoteCtx)
 	}()
-	t.Cleanup(func() { stopRemote(); closeLine(); <-remoteDone })
+	t.Cleanup(func() { stopRemote(); line.Close(); <-remoteDone })
 	if err := os.MkdirAll(filepath.Join(dir, "remote"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -88,64 +98,39 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &consoleFixture{dir: dir, cfgPath: cfgPath, cfg: cfg, ring: ring, log: log, rebooted: make(chan struct{}, 1)}
-	f.backend = newConsoleBackend(cfg, cfgPath, dir, st, led, pool, []string{"127.0.0.1:8080"}, ring)
-	f.backend.borrow = func(ctx context.Context, name string) (*modem.Modem, func(), error) {
+	f := &consoleFixture{dir: dir, cfgPath: cfgPath, cfg: cfg, ring: ring, log: log, rebooted: make(chan struct{}, 1), t: t}
+	borrow := func(ctx context.Context, name string) (*modem.Modem, func(), error) {
 		if name != "sim0" {
 			return nil, nil, errors.New("no such modem")
 		}
 		return local, func() {}, nil
 	}
-	f.backend.reboot = func(context.Context) error { f.rebooted <- struct{}{}; return nil }
+	f.backend, err = installer.NewBackend(installer.Config{Config: cfg, Settings: settings.New(cfg, cfgPath), DataDir: dir,
+		Store: st, Ledger: led, Pool: pool, WebAddrs: []string{"127.0.0.1:8080"}, Ring: ring, Version: "test",
+		Borrow: borrow, Reboot: func(context.Context) error { f.rebooted <- struct{}{}; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
-// stream collects what a reader produces so that tests can wait for
-// text with a time limit.
-type stream struct {
-	t   *testing.T
-	ch  chan []byte
-	buf []byte
-}
-
-func newStream(t *testing.T, r io.Reader) *stream {
-	s := &stream{t: t, ch: make(chan []byte, 64)}
-	go func() {
-		defer close(s.ch)
-		for {
-			b := make([]byte, 4096)
-			n, err := r.Read(b)
-			if n > 0 {
-				s.ch <- b[:n]
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s
-}
-
-// expect waits for want and returns everything up to it.
-func (s *stream) expect(want string) string {
-	s.t.Helper()
-	timeout := time.After(60 * time.Second)
-	for {
-		if i := bytes.Index(s.buf, []byte(want)); i >= 0 {
-			got := string(s.buf[:i+len(want)])
-			s.buf = s.buf[i+len(want):]
-			return got
-		}
-		select {
-		case b, ok := <-s.ch:
-			if !ok {
-				s.t.Fatalf("waiting for %q: the output ended; got %q", want, s.buf)
-			}
-			s.buf = append(s.buf, b...)
-		case <-timeout:
-			s.t.Fatalf("waiting for %q: timeout; got %q", want, s.buf)
-		}
+// start listens on the console's socket (and serial port) and runs the
+// sessions until stop, which fails the test if Run did not end cleanly.
+func (f *consoleFixture) start(ctx context.Context) (stop func(), err error) {
+	c, err := installer.Listen(installer.ConsolesConfig{Backend: f.backend, DataDir: f.dir, PINHash: f.cfg.Console.PINHash,
+		Device: f.cfg.Console.Device, Baud: f.cfg.Console.Baud, Logger: f.log})
+	if err != nil {
+		return nil, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	return sync.OnceFunc(func() {
+		cancel()
+		if err := <-done; err != nil {
+			f.t.Errorf("consoles: Run: %v", err)
+		}
+	}), nil
 }
 
 // TestConsoleSocket runs `faxd console`'s client against the daemon's
@@ -156,15 +141,15 @@ func (s *stream) expect(want string) string {
 func TestConsoleSocket(t *testing.T) {
 	f := newConsoleFixture(t)
 	ctx := t.Context()
-	stop, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log)
+	stop, err := f.start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(f.dir, consoleSocket)
+	sock := filepath.Join(f.dir, installer.SocketName)
 	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("console socket: %v %v, want a socket with mode 0600", fi.Mode(), err)
 	}
-	if _, err := startConsoles(ctx, f.cfg, f.dir, f.backend, f.log); err == nil || !strings.Contains(err.Error(), "another faxd serve") {
+	if _, err := f.start(ctx); err == nil || !strings.Contains(err.Error(), "another faxd serve") {
 		t.Errorf("a second daemon on the same socket: %v", err)
 	}
 
@@ -172,10 +157,10 @@ func TestConsoleSocket(t *testing.T) {
 	outR, outW := io.Pipe()
 	clientDone := make(chan error, 1)
 	go func() {
-		clientDone <- consoleClient(ctx, sock, inR, outW)
+		clientDone <- installer.Dial(ctx, sock, inR, outW)
 		outW.Close()
 	}()
-	out := newStream(t, outR)
+	out := teststream.New(t, outR)
 	typ := func(s string) {
 		t.Helper()
 		if _, err := inW.Write([]byte(s)); err != nil {
@@ -185,12 +170,12 @@ func TestConsoleSocket(t *testing.T) {
 	run := func(line string) string {
 		t.Helper()
 		typ(line + "\r")
-		return out.expect("faxbox# ")
+		return out.Expect("faxbox# ")
 	}
 
-	out.expect("Faxbox installer console\r\nPIN: ")
+	out.Expect("Faxbox installer console\r\nPIN: ")
 	typ(consoleTestPIN + "\r")
-	out.expect("faxbox# ")
+	out.Expect("faxbox# ")
 
 	got := run("status")
 	for _, want := range []string{"version   ", "queue     0 waiting, 0 in a call", "balance   0.00 EUR (0.00 EUR available)",
@@ -237,7 +222,7 @@ func TestConsoleSocket(t *testing.T) {
 	// The line check dials through the dial plan (now DE) and sends the
 	// test page to the simulated remote fax machine.
 	got = run("line check sim0 +32 2 555 12 12")
-	for _, want := range []string{"dial tone     present", "test call     +32 2 555 12 12", "result        ok:", "remote        " + demoRemoteCSI, "pages         1 confirmed"} {
+	for _, want := range []string{"dial tone     present", "test call     +32 2 555 12 12", "result        ok:", "remote        " + demo.RemoteCSI, "pages         1 confirmed"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("line check lacks %q:\n%s", want, got)
 		}
@@ -256,17 +241,17 @@ func TestConsoleSocket(t *testing.T) {
 	}
 
 	typ("reboot\r")
-	out.expect("confirm: ")
+	out.Expect("confirm: ")
 	typ("reboot\r")
-	out.expect("Rebooting.")
+	out.Expect("Rebooting.")
 	select {
 	case <-f.rebooted:
 	case <-time.After(10 * time.Second):
 		t.Error("reboot did not reach the backend")
 	}
-	out.expect("faxbox# ")
+	out.Expect("faxbox# ")
 	typ("quit\r")
-	out.expect("Logged out.\r\n")
+	out.Expect("Logged out.\r\n")
 	if err := <-clientDone; err != nil {
 		t.Errorf("faxd console after quit: %v", err)
 	}
@@ -287,23 +272,23 @@ func TestConsoleSerial(t *testing.T) {
 	}
 	defer p.Close()
 	f.cfg.Console.Device = p.SlavePath
-	stop, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log)
+	stop, err := f.start(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := newStream(t, p.Master)
+	out := teststream.New(t, p.Master)
 	for range 2 {
-		out.expect("Faxbox installer console\r\nPIN: ")
+		out.Expect("Faxbox installer console\r\nPIN: ")
 		p.Master.WriteString(consoleTestPIN + "\r")
-		out.expect("faxbox# ")
+		out.Expect("faxbox# ")
 		p.Master.WriteString("modem list\r")
-		if got := out.expect("faxbox# "); !strings.Contains(got, "sim0") {
+		if got := out.Expect("faxbox# "); !strings.Contains(got, "sim0") {
 			t.Errorf("modem list: %q", got)
 		}
 		p.Master.WriteString("quit\r")
-		out.expect("Logged out.\r\n")
+		out.Expect("Logged out.\r\n")
 	}
-	out.expect("PIN: ")
+	out.Expect("PIN: ")
 	done := make(chan struct{})
 	go func() { stop(); close(done) }()
 	select {
@@ -317,40 +302,15 @@ func TestConsoleSerialNeedsPIN(t *testing.T) {
 	f := newConsoleFixture(t)
 	f.cfg.Console.Device = "/dev/ttyS0"
 	f.cfg.Console.PINHash = ""
-	if _, err := startConsoles(t.Context(), f.cfg, f.dir, f.backend, f.log); !errors.Is(err, console.ErrNoPIN) {
+	if _, err := f.start(t.Context()); !errors.Is(err, console.ErrNoPIN) {
 		t.Errorf("a serial console without a PIN: %v, want ErrNoPIN", err)
 	}
 }
 
 func TestConsoleClientNoDaemon(t *testing.T) {
-	err := consoleClient(t.Context(), filepath.Join(t.TempDir(), consoleSocket), strings.NewReader(""), io.Discard)
+	err := installer.Dial(t.Context(), filepath.Join(t.TempDir(), installer.SocketName), strings.NewReader(""), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is faxd serve running?") {
 		t.Errorf("no daemon: %v", err)
-	}
-}
-
-func TestHashPINCommand(t *testing.T) {
-	h, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n")), false, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := console.VerifyPIN(h, "8080"); !ok || err != nil {
-		t.Errorf("hash-pin's hash does not verify: %v %v", ok, err)
-	}
-	c := config.Default()
-	c.Console.PINHash, c.Console.Device = h, "/dev/ttyS0"
-	if err := c.Validate(); err != nil {
-		t.Errorf("the configuration refuses hash-pin's hash: %v", err)
-	}
-	var prompts bytes.Buffer
-	if _, err := hashPIN(bufio.NewReader(strings.NewReader("8080\n8081\n")), true, &prompts); err == nil {
-		t.Error("two different PINs: no error")
-	}
-	if !strings.Contains(prompts.String(), "Installer PIN: ") || !strings.Contains(prompts.String(), "Again: ") {
-		t.Errorf("prompts: %q", prompts.String())
-	}
-	if _, err := hashPIN(bufio.NewReader(strings.NewReader("12\n")), false, io.Discard); err == nil {
-		t.Error("a 2-digit PIN: no error")
 	}
 }
 
@@ -366,14 +326,14 @@ func TestEraseDataDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := unix.Mkfifo(filepath.Join(dir, consoleSocket), 0o600); err != nil { // stands for the socket
+	if err := unix.Mkfifo(filepath.Join(dir, installer.SocketName), 0o600); err != nil { // stands for the socket
 		t.Fatal(err)
 	}
-	if err := eraseDataDir(dir); err != nil {
+	if err := installer.EraseDataDir(dir); err != nil {
 		t.Fatal(err)
 	}
 	es, _ := os.ReadDir(dir)
-	if len(es) != 1 || es[0].Name() != consoleSocket {
+	if len(es) != 1 || es[0].Name() != installer.SocketName {
 		t.Errorf("left after the reset: %v", es)
 	}
 }

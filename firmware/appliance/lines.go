@@ -1,0 +1,108 @@
+package appliance
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"faxbox/firmware/config"
+	"faxbox/firmware/daemon"
+	"faxbox/firmware/demo"
+	"faxbox/firmware/housekeep"
+	"faxbox/firmware/panel"
+	"faxbox/internal/datadir"
+	"faxbox/modem"
+	"faxbox/t30"
+)
+
+// openLines opens the configured modems, or in demo mode makes the
+// simulated lines, each with its remote fax machine at the far end.
+func (a *App) openLines(ctx context.Context) error {
+	if a.cfg.Demo {
+		return a.demoLines(ctx)
+	}
+	for _, mc := range a.cfg.Modems {
+		wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
+		md, err := openModem(mc, a.cfg, wl)
+		if err != nil {
+			return err
+		}
+		a.onClose(md.Close)
+		a.lines = append(a.lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl,
+			Answer: daemon.AnswerPolicyFrom(mc)})
+	}
+	return nil
+}
+
+// openModem opens a configured class 1 modem that logs its bytes to wl;
+// the pool resets it.
+func openModem(mc config.Modem, cfg *config.Config, wl *modem.WireLog) (*modem.Modem, error) {
+	var flow modem.Flow
+	switch mc.Flow {
+	case config.FlowRTSCTS:
+		flow = modem.FlowRTSCTS
+	case config.FlowXONXOFF:
+		flow = modem.FlowXONXOFF
+	default:
+		flow = modem.FlowNone
+	}
+	md, err := modem.Open(modem.PortConfig{Device: mc.Device, Baud: mc.Baud, Flow: flow},
+		modem.Config{Init: mc.Init, Pulse: cfg.DialPlan.Dialing == config.DialingPulse, WireLog: wl, CallerID: true})
+	if err != nil {
+		return nil, fmt.Errorf("modem %s: %w", mc.Device, err)
+	}
+	return md, nil
+}
+
+// demoLines makes the demo's simulated lines (Options.DemoLines) and
+// their remote fax machines, which keep what they receive in
+// DATA_DIR/remote and take the calls they make from a.caller.
+func (a *App) demoLines(ctx context.Context) error {
+	remoteDir := filepath.Join(a.dir, demoRemoteName)
+	if err := datadir.MkdirAll(remoteDir); err != nil {
+		return err
+	}
+	a.caller = demo.NewCaller(a.rnd, a.cfg.Identity.FaxNumber)
+	n := max(a.o.DemoLines, 1)
+	for i := range n {
+		wl := daemon.NewWireLog()
+		line, err := demo.NewLine(ctx, demo.LineConfig{FaxNumber: a.cfg.Identity.FaxNumber, Scale: a.o.SimScale, WireLog: wl})
+		if err != nil {
+			return err
+		}
+		a.onClose(line.Close)
+		name := fmt.Sprintf("sim%d", i)
+		a.lines = append(a.lines, daemon.Line{Name: name, Modem: line.Local, WireLog: wl,
+			Answer: daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 2}})
+		tag := ""
+		if n > 1 {
+			tag = "-" + name // calls on several lines end at the same second
+		}
+		a.remotes = append(a.remotes, demo.NewRemote(demo.RemoteConfig{Modem: line.Remote, Dir: remoteDir, Tag: tag,
+			Calls: a.caller.Calls(), Logger: a.log}))
+	}
+	return nil
+}
+
+// openPool opens the front panel's hardware, whose power lines the pool's
+// watchdog uses, then the modem pool over the lines, and housekeeping.
+func (a *App) openPool(context.Context) (err error) {
+	var names []string
+	for _, l := range a.lines {
+		names = append(names, l.Name)
+	}
+	if a.hw, err = panel.Open(a.cfg, names, a.log); err != nil {
+		return err
+	}
+	a.onClose(a.hw.Close) // after the pool has stopped: its watchdog power-cycles through it
+	for i := range a.lines {
+		a.lines[i].PowerCycle = a.hw.PowerCycler(a.lines[i].Name)
+	}
+	a.pool, err = daemon.New(daemon.Config{Store: a.st, Ledger: a.led, Lines: a.lines, DialPlan: a.cfg.NumberDialPlan(),
+		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), Inbox: a.cfg.Inbox, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.keeper, err = housekeep.New(housekeep.Config{Store: a.st, Retention: a.cfg.Retention, Logger: a.log})
+	return err
+}
