@@ -20,7 +20,9 @@
 // everything. Waits for the far end (carrier, frames, dialling) end with
 // ErrTimeout and leave the modem in command state; a command the modem
 // does not answer in time ends with ErrNotResponding, the cue to
-// power-cycle it.
+// power-cycle it. A port that fails under the driver (a USB modem
+// unplugged) makes every operation end with ErrGone: the device must be
+// opened again.
 //
 // It does not implement T.30: it neither builds nor parses DIS/DCS and
 // other frames' contents, keeps no T1-T5 timers and chooses no rates. It

@@ -37,6 +37,12 @@ var (
 	ErrNotClass1 = errors.New("modem: not a class 1 fax modem")
 	// ErrClosed is returned by operations after Close.
 	ErrClosed = errors.New("modem: closed")
+	// ErrGone reports that the serial device failed under the driver: a
+	// read or write on the port returned an error (EIO from a USB modem
+	// unplugged or powered off, or from a pseudo-terminal whose master was
+	// closed). The port is dead for good: the device must be opened again
+	// once it is back.
+	ErrGone = errors.New("modem: the serial device is gone")
 )
 
 // ResultError is a final result code other than the one an operation

@@ -3,6 +3,7 @@ package modem
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -210,7 +211,7 @@ func (m *Modem) readErr() error {
 	if m.rerr == nil || m.rerr == io.EOF {
 		return ErrClosed
 	}
-	return &ProtocolError{Msg: "read failed: " + m.rerr.Error()}
+	return fmt.Errorf("%w: read: %w", ErrGone, m.rerr)
 }
 
 // startTimer (re)arms the operation timer; stopTimer disarms it. With
@@ -334,7 +335,7 @@ func (m *Modem) write(p []byte) error {
 			return ErrClosed
 		default:
 		}
-		return &ProtocolError{Msg: "write failed: " + err.Error()}
+		return fmt.Errorf("%w: write: %w", ErrGone, err)
 	}
 	return nil
 }

@@ -89,6 +89,29 @@ func TestPtyOpenErrors(t *testing.T) {
 	}
 }
 
+// TestPtyGone: the modem's pty closes under the driver (a USB modem
+// unplugged): commands and waits end with ErrGone, not with a protocol
+// error or a timeout.
+func TestPtyGone(t *testing.T) {
+	alone := sim.NewLine(sim.LineConfig{NoDialTone: true, Scale: 50}, sim.Config{}, sim.Config{})
+	m, p := ptyModem(t, alone.A(), modem.FlowNone, &syncBuffer{})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	must(t, m.Reset(ctx))
+	ringErr := make(chan error, 1)
+	go func() {
+		_, err := m.WaitRing(ctx)
+		ringErr <- err
+	}()
+	p.Close()
+	if err := <-ringErr; !errors.Is(err, modem.ErrGone) {
+		t.Errorf("WaitRing as the device went: %v", err)
+	}
+	if _, err := m.Command(ctx, "AT"); !errors.Is(err, modem.ErrGone) {
+		t.Errorf("a command after the device went: %v", err)
+	}
+}
+
 // TestPtyCall runs a call between two simulated modems, each on its own
 // pty, with time compressed 50 times.
 func TestPtyCall(t *testing.T) {

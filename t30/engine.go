@@ -382,7 +382,8 @@ func modemReason(err error, connected bool) Reason {
 		return ReasonCancelled
 	case errors.Is(err, modem.ErrError) && connected:
 		return ReasonLineDropped
-	case errors.Is(err, modem.ErrNotResponding), errors.Is(err, modem.ErrClosed), errors.Is(err, modem.ErrError):
+	case errors.Is(err, modem.ErrNotResponding), errors.Is(err, modem.ErrClosed), errors.Is(err, modem.ErrError),
+		errors.Is(err, modem.ErrGone):
 		return ReasonModem
 	}
 	var pe *modem.ProtocolError

@@ -90,19 +90,21 @@ type App struct {
 	renderers *sandbox.Pool    // staff's documents, in child processes under limits
 	cfgFile   *settings.File
 	lines     []daemon.Line
-	caller    *demo.Caller // the demo's incoming calls; nil outside the demo
-	remotes   []*demo.Remote
-	hw        *panel.Hardware
-	pool      *daemon.Pool
-	keeper    *housekeep.Keeper
-	sub       *submission.Submitter // the API's and fax by e-mail's
-	apiSrv    *api.Server
-	web       *ui.Server
-	mail      *mailGateway    // nil without email_to_fax.listen
-	notices   *notify.Watcher // nil without smtp.host
-	front     *panel.Panel
-	consoles  *installer.Consoles
-	sup       *supervisor.Supervisor
+	// openDevice opens the configured modems' devices for the pool.
+	openDevice daemon.Opener
+	caller     *demo.Caller // the demo's incoming calls; nil outside the demo
+	remotes    []*demo.Remote
+	hw         *panel.Hardware
+	pool       *daemon.Pool
+	keeper     *housekeep.Keeper
+	sub        *submission.Submitter // the API's and fax by e-mail's
+	apiSrv     *api.Server
+	web        *ui.Server
+	mail       *mailGateway    // nil without email_to_fax.listen
+	notices    *notify.Watcher // nil without smtp.host
+	front      *panel.Panel
+	consoles   *installer.Consoles
+	sup        *supervisor.Supervisor
 
 	closers []func() error // what New opened, closed in reverse by close
 }

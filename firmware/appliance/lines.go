@@ -15,23 +15,42 @@ import (
 	"faxbox/t30"
 )
 
-// openLines opens the configured modems, or in demo mode makes the
-// simulated lines, each with its remote fax machine at the far end.
+// openLines gives the pool the configured modems, which it opens itself
+// (a device missing now is out of service until it appears), or in demo
+// mode makes the simulated lines, each with its remote fax machine at the
+// far end.
 func (a *App) openLines(ctx context.Context) error {
 	if a.cfg.Demo {
 		return a.demoLines(ctx)
 	}
+	wls := map[string]*modem.WireLog{}
 	for _, mc := range a.cfg.Modems {
 		wl := daemon.NewWireLog() // each call's trace gets the modem's wire log
-		md, err := openModem(mc, a.cfg, wl)
-		if err != nil {
-			return err
-		}
-		a.onClose(md.Close)
-		a.lines = append(a.lines, daemon.Line{Name: filepath.Base(mc.Device), Modem: md, WireLog: wl,
+		wls[mc.Device] = wl
+		a.lines = append(a.lines, daemon.Line{Name: filepath.Base(mc.Device), Device: mc.Device, WireLog: wl,
 			Answer: daemon.AnswerPolicyFrom(mc)})
 	}
+	a.openDevice = modemOpener(a.cfg, wls)
 	return nil
+}
+
+// modemOpener opens the configured modem of a device path for the pool.
+func modemOpener(cfg *config.Config, wls map[string]*modem.WireLog) daemon.Opener {
+	byDevice := map[string]config.Modem{}
+	for _, mc := range cfg.Modems {
+		byDevice[mc.Device] = mc
+	}
+	return func(device string) (daemon.Modem, error) {
+		mc, ok := byDevice[device]
+		if !ok {
+			return nil, fmt.Errorf("modem %s: not configured", device)
+		}
+		md, err := openModem(mc, cfg, wls[device])
+		if err != nil {
+			return nil, err // never a nil *modem.Modem inside the interface
+		}
+		return md, nil
+	}
 }
 
 // openModem opens a configured class 1 modem that logs its bytes to wl;
@@ -98,7 +117,7 @@ func (a *App) openPool(context.Context) (err error) {
 	for i := range a.lines {
 		a.lines[i].PowerCycle = a.hw.PowerCycler(a.lines[i].Name)
 	}
-	a.pool, err = daemon.New(daemon.Config{Store: a.st, Ledger: a.led, Lines: a.lines, DialPlan: a.cfg.NumberDialPlan(),
+	a.pool, err = daemon.New(daemon.Config{Store: a.st, Ledger: a.led, Lines: a.lines, Open: a.openDevice, DialPlan: a.cfg.NumberDialPlan(),
 		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), Inbox: a.cfg.Inbox, Logger: a.log})
 	if err != nil {
 		return err

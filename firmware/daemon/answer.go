@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -59,25 +60,32 @@ type ringer interface {
 }
 
 // ringWatch waits for the next RING on the worker's modem in the
-// background; it returns the channel the ring comes on and a function that
-// stops the watch and waits until the modem is free again. A ring that
-// came just as the watch was stopped is in the channel (buffered) after
-// stop. Without a ringer the channel is nil.
-func (w *worker) ringWatch(ctx context.Context) (<-chan modem.Ring, func()) {
-	rg, ok := w.line.Modem.(ringer)
+// background; it returns the channel the ring comes on, the channel the
+// error comes on if the modem's device goes (modem.ErrGone: unplugged
+// while idle), and a function that stops the watch and waits until the
+// modem is free again. A ring that came just as the watch was stopped is
+// in the channel (buffered) after stop. Without a ringer the channels are
+// nil.
+func (w *worker) ringWatch(ctx context.Context) (<-chan modem.Ring, <-chan error, func()) {
+	rg, ok := w.modem.(ringer)
 	if !ok {
-		return nil, func() {}
+		return nil, nil, func() {}
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	ch := make(chan modem.Ring, 1)
+	gone := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if r, err := rg.WaitRing(rctx); err == nil {
+		r, err := rg.WaitRing(rctx)
+		switch {
+		case err == nil:
 			ch <- r
+		case errors.Is(err, modem.ErrGone):
+			gone <- err
 		}
 	}()
-	return ch, func() { cancel(); <-done }
+	return ch, gone, func() { cancel(); <-done }
 }
 
 // ringing reports whether the line rang less than ringGap ago: a call is

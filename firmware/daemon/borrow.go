@@ -14,6 +14,7 @@ type lendRequest struct {
 }
 
 type lendReply struct {
+	modem   Modem         // the modem lent
 	release chan struct{} // closed by the borrower when done
 	err     error
 }
@@ -53,7 +54,7 @@ func (p *Pool) Borrow(ctx context.Context, name string) (Modem, func(), error) {
 		return nil, nil, r.err
 	}
 	var once sync.Once
-	return w.line.Modem, func() { once.Do(func() { close(r.release) }) }, nil
+	return r.modem, func() { once.Do(func() { close(r.release) }) }, nil
 }
 
 // lendTo hands the modem to req's borrower and waits for its release,
@@ -63,7 +64,7 @@ func (w *worker) lendTo(ctx context.Context, req lendRequest) bool {
 	release := make(chan struct{})
 	w.setState(ModemLent, 0, nil)
 	w.log.Info("modem lent")
-	req.reply <- lendReply{release: release}
+	req.reply <- lendReply{modem: w.modem, release: release}
 	select {
 	case <-release:
 	case <-ctx.Done():
@@ -90,13 +91,12 @@ func (w *worker) lendIfAsked(ctx context.Context) bool {
 
 // sleepOutOfService waits d, or until ctx ends, refusing borrowers.
 func (w *worker) sleepOutOfService(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
+	after := w.pool.cfg.After(d)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-after:
 			return
 		case req := <-w.lend:
 			st := w.snapshot()

@@ -15,6 +15,16 @@
 //     sooner, no answer later, not a fax machine never), and the rule that a
 //     failure of our own modem retries at once on another modem while the
 //     failed one is taken out of service until it resets.
+//   - Modems that are absent or vanish (worker.go): a Line gives either
+//     an open Modem or a Device that the pool opens itself with
+//     Config.Open. A device that cannot be opened (a USB modem not plugged
+//     in) leaves its modem out of service with the reason, and the pool
+//     tries again every ProbeEvery (on the Config.After clock) until it
+//     opens and resets; the others serve meanwhile. A modem whose device
+//     fails during a call (modem.ErrGone) ends the attempt as
+//     ReasonModemGone: charged for the connected time and retried at once
+//     on another modem with the pages not yet confirmed; the device is
+//     closed and opened again once it is back.
 //   - Learning: each call starts from what worked on the previous calls
 //     to the same number (store.Destination): a lower first bit rate after
 //     training failures, no ECM after ECM failures, stepping back up after
@@ -49,10 +59,12 @@
 // interrupted while they were received (store.Store.RecoverReceived).
 //
 // Time: the scheduler uses the time package directly (timers, retry
-// delays); the store and the ledger stamp records with the real wall clock,
-// so the tests run the pool in real time with the simulated line's time
-// compressed (sim.LineConfig.Scale) and short back-offs, not in a
-// testing/synctest bubble.
+// delays), except the wait between probes of a modem out of service
+// (Config.After); the store and the ledger stamp records with the real
+// wall clock, so the tests run the pool in real time with the simulated
+// line's time compressed (sim.LineConfig.Scale) and short back-offs, not
+// in a testing/synctest bubble (nor could they: the modems on
+// pseudo-terminals block in system calls).
 //
 // The package does not render messages, price them at submission, send
 // notifications or forward received faxes (package notify), or

@@ -1,6 +1,10 @@
 package daemon
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+)
 
 // Sentinels that callers branch on with errors.Is.
 var (
@@ -30,4 +34,29 @@ const (
 	// ReasonNotFax: an incoming call in which no fax machine spoke (a
 	// voice call, silence); it is logged and nothing is stored.
 	ReasonNotFax = "not-fax"
+	// ReasonModemGone: the modem's serial device failed during the call
+	// (modem.ErrGone: unplugged, powered off). The line failed with it:
+	// the call is charged for its connected time and retried at once on
+	// another modem with the pages not yet confirmed.
+	ReasonModemGone = "modem-gone"
 )
+
+// DeviceError reports a line's serial device that could not be opened
+// (Line.Device): the modem is out of service, with this as its reason,
+// until the device opens. It matches fs.ErrNotExist when the device is
+// absent.
+type DeviceError struct {
+	Device string
+	Err    error
+}
+
+// Error says what is wrong in words for the modem's status.
+func (e *DeviceError) Error() string {
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		return fmt.Sprintf("daemon: no device %s (modem unplugged?)", e.Device)
+	}
+	return fmt.Sprintf("daemon: cannot open %s: %v", e.Device, e.Err)
+}
+
+// Unwrap returns the opener's error.
+func (e *DeviceError) Unwrap() error { return e.Err }

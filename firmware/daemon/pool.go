@@ -27,11 +27,25 @@ type Modem interface {
 	Reset(ctx context.Context) error
 }
 
+// Opener opens the modem on a serial device ("/dev/ttyUSB0"). It fails
+// with an error matching fs.ErrNotExist when the device is absent (a USB
+// modem unplugged). A Modem it returns that is an io.Closer is closed by
+// the pool when it fails, before the device is opened again, and when the
+// pool stops.
+type Opener func(device string) (Modem, error)
+
 // Line is one modem of the pool and the telephone line it is on.
 type Line struct {
 	// Name identifies the modem in attempts, logs and Status ("ttyUSB0").
-	Name  string
+	Name string
+	// Modem is the line's modem when the caller opened it (a simulated
+	// line). Set either Modem or Device.
 	Modem Modem
+	// Device is the modem's serial device, which the pool opens with
+	// Config.Open: at start, and again after the modem failed or vanished.
+	// A device that cannot be opened leaves the modem out of service, with
+	// the reason, and is tried again every ProbeEvery.
+	Device string
 	// PowerCycle, if not nil, is called before each Reset that tries to
 	// bring the modem back after it failed: the board's power line.
 	PowerCycle func(ctx context.Context) error
@@ -69,6 +83,12 @@ type Config struct {
 	ProbeEvery time.Duration
 	// ResetTimeout bounds one Reset. Default 20 s.
 	ResetTimeout time.Duration
+	// Open opens the modems of the lines that give a Device (required
+	// when one does).
+	Open Opener
+	// After is the clock a modem out of service waits on for its next
+	// probe (ProbeEvery). Default time.After.
+	After func(time.Duration) <-chan time.Time
 	// Inbox routes received faxes to users by the caller's number or
 	// identity (route.go); a fax no rule matches goes to all staff.
 	Inbox config.Inbox
@@ -98,8 +118,11 @@ func New(cfg Config) (*Pool, error) {
 	}
 	seen := map[string]bool{}
 	for i, l := range cfg.Lines {
-		if l.Modem == nil || l.Name == "" {
-			return nil, fmt.Errorf("%w: modem %d has no name or no driver", ErrConfig, i+1)
+		if l.Name == "" || (l.Modem == nil) == (l.Device == "") {
+			return nil, fmt.Errorf("%w: modem %d needs a name and either a driver or a device", ErrConfig, i+1)
+		}
+		if l.Device != "" && cfg.Open == nil {
+			return nil, fmt.Errorf("%w: modem %s has a device and there is no Open", ErrConfig, l.Name)
 		}
 		if seen[l.Name] {
 			return nil, fmt.Errorf("%w: modem %q twice", ErrConfig, l.Name)
@@ -118,13 +141,16 @@ func New(cfg Config) (*Pool, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.After == nil {
+		cfg.After = time.After
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Pool{cfg: cfg, log: log}
 	for _, l := range cfg.Lines {
-		p.workers = append(p.workers, &worker{pool: p, line: l, log: log.With("modem", l.Name),
+		p.workers = append(p.workers, &worker{pool: p, line: l, modem: l.Modem, log: log.With("modem", l.Name),
 			status: ModemStatus{Name: l.Name, State: ModemProbing},
 			lend:   make(chan lendRequest), done: make(chan struct{})})
 	}
@@ -171,7 +197,7 @@ const (
 	ModemProbing    ModemState = iota + 1 // resetting, at start or after a failure
 	ModemIdle                             // ready, waiting for a due job
 	ModemCalling                          // in a call for Job
-	ModemOutOfOrder                       // failed; probed again every ProbeEvery
+	ModemOutOfOrder                       // failed or absent; probed again every ProbeEvery
 	ModemLent                             // lent by Borrow, out of scheduling
 	ModemRinging                          // a call rings in, not (yet) answered
 	ModemReceiving                        // in an incoming call, receiving Received
@@ -207,7 +233,7 @@ type ModemStatus struct {
 	// when Receiving.
 	Received int64
 	Since    time.Time // when State was entered
-	Err      string    // why it is out of service
+	Err      string    // why it is out of service ("daemon: no device /dev/ttyUSB1 (modem unplugged?)")
 	Calls    int       // calls dialled since start
 	// Answered counts the incoming calls answered since start.
 	Answered int

@@ -271,6 +271,22 @@ func (e *env) run(t *testing.T, cfg daemon.Config, jobs ...int64) []store.Job {
 	return out
 }
 
+// runUntilCleanup runs p until the test ends (or ctx does), then checks
+// that Run returned nil. It returns the context Run runs with.
+func runUntilCleanup(t *testing.T, ctx context.Context, p *daemon.Pool) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return ctx
+}
+
 // charges returns the ledger's charge entries.
 func (e *env) charges(t *testing.T) []billing.Entry {
 	t.Helper()

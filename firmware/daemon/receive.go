@@ -74,7 +74,7 @@ func (w *worker) receive(ctx context.Context, r modem.Ring) (modemFailed bool) {
 		}
 	}
 	opts.OnPage = rx.page
-	res := t30.Receive(ctx, w.line.Modem, opts)
+	res := t30.Receive(ctx, w.modem, opts)
 	rx.finish(res)
 	if res.Reason == t30.ReasonModem {
 		log.Warn("modem failed during an incoming call", "err", res.Err)

@@ -147,13 +147,6 @@ func runSpandspPool(t *testing.T, e *env, l *spandsp.Line, answer daemon.AnswerP
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return ctx
+	t.Cleanup(cancel)
+	return runUntilCleanup(t, ctx, p)
 }

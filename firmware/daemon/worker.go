@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
+	"faxbox/modem"
 	"faxbox/t30"
 )
 
@@ -25,6 +27,10 @@ type worker struct {
 	pool *Pool
 	line Line
 	log  *slog.Logger
+	// modem is the line's modem: Line.Modem, or the driver Config.Open
+	// gave for Line.Device, nil while the device is not open. Owned by
+	// run's goroutine; Borrow gets it through lendReply.
+	modem Modem
 
 	mu     sync.Mutex // guards status, read by Pool.Status
 	status ModemStatus
@@ -36,6 +42,7 @@ type worker struct {
 	lastRing time.Time    // the last RING of a call not answered
 	refused  bool         // the call ringing was logged as not answered
 	deferred *lendRequest // a borrower that asked as a call came in
+	outErr   string       // the out-of-service reason last logged
 }
 
 func (w *worker) snapshot() ModemStatus {
@@ -68,6 +75,7 @@ func (w *worker) setState(s ModemState, job int64, err error) {
 // ctx ends. A modem failure takes the modem out of service until it resets.
 func (w *worker) run(ctx context.Context) {
 	defer close(w.done)
+	defer w.closeModem()
 	st := w.pool.cfg.Store
 	if !w.bringUp(ctx, false) {
 		return
@@ -114,7 +122,7 @@ func (w *worker) run(ctx context.Context) {
 // the modem for incoming calls and answers them as the line's policy
 // says (answer.go); while a call rings unanswered it waits for the rings
 // to stop, not for jobs. It reports whether the modem failed in a call
-// it answered.
+// it answered, or its device went meanwhile (unplugged).
 func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed bool) {
 	d := w.pool.cfg.Poll
 	if w.ringing() {
@@ -129,7 +137,7 @@ func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed
 	d = max(d, 20*time.Millisecond)
 	t := time.NewTimer(d)
 	defer t.Stop()
-	ring, stop := w.ringWatch(ctx)
+	ring, gone, stop := w.ringWatch(ctx)
 	var req *lendRequest
 	select {
 	case <-ctx.Done():
@@ -140,6 +148,11 @@ func (w *worker) idle(ctx context.Context, changed <-chan struct{}) (modemFailed
 	case r := <-ring:
 		stop()
 		return w.onRing(ctx, r)
+	case err := <-gone:
+		stop()
+		w.log.Warn("modem gone while idle", "err", err)
+		w.setState(ModemOutOfOrder, 0, err)
+		return true
 	}
 	stop()
 	select {
@@ -164,8 +177,10 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// bringUp resets the modem (after a failure, power-cycling it first) until
-// that succeeds, every ProbeEvery; false when ctx ended first.
+// bringUp opens the line's device if it is not open and resets the modem
+// (after a failure, closing the device and power-cycling the modem first),
+// every ProbeEvery until that succeeds; false when ctx ended first. A
+// device that is absent keeps the modem out of service until it appears.
 func (w *worker) bringUp(ctx context.Context, failed bool) bool {
 	cfg := &w.pool.cfg
 	for {
@@ -176,12 +191,16 @@ func (w *worker) bringUp(ctx context.Context, failed bool) bool {
 			if failed {
 				w.log.Info("modem back in service")
 			}
+			w.outErr = ""
 			return true
 		}
 		if ctx.Err() != nil {
 			return false
 		}
-		w.log.Warn("modem out of service", "err", err)
+		if err.Error() != w.outErr { // not once every probe
+			w.outErr = err.Error()
+			w.log.Warn("modem out of service", "err", err)
+		}
 		w.setState(ModemOutOfOrder, 0, err)
 		failed = true
 		if w.sleepOutOfService(ctx, cfg.ProbeEvery); ctx.Err() != nil {
@@ -190,15 +209,41 @@ func (w *worker) bringUp(ctx context.Context, failed bool) bool {
 	}
 }
 
-func (w *worker) reset(ctx context.Context, powerCycle bool) error {
+// reset brings the modem to a known state; after a failure it closes the
+// device (opened again below) and power-cycles the modem first.
+func (w *worker) reset(ctx context.Context, failed bool) error {
 	ctx, cancel := context.WithTimeout(ctx, w.pool.cfg.ResetTimeout)
 	defer cancel()
-	if powerCycle && w.line.PowerCycle != nil {
-		if err := w.line.PowerCycle(ctx); err != nil {
-			return fmt.Errorf("power cycle: %w", err)
+	if failed {
+		w.closeModem()
+		if w.line.PowerCycle != nil {
+			if err := w.line.PowerCycle(ctx); err != nil {
+				return fmt.Errorf("power cycle: %w", err)
+			}
 		}
 	}
-	return w.line.Modem.Reset(ctx)
+	if w.modem == nil {
+		m, err := w.pool.cfg.Open(w.line.Device)
+		if err != nil {
+			return &DeviceError{Device: w.line.Device, Err: err}
+		}
+		w.modem = m
+	}
+	return w.modem.Reset(ctx)
+}
+
+// closeModem closes a modem the pool opened from Line.Device, so that the
+// next reset opens the device again; a Line.Modem is kept.
+func (w *worker) closeModem() {
+	if w.line.Device == "" || w.modem == nil {
+		return
+	}
+	if c, ok := w.modem.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			w.log.Debug("closing the modem", "err", err)
+		}
+	}
+	w.modem = nil
 }
 
 // call makes one attempt for the claimed job j and persists how it ended.
@@ -277,7 +322,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	}
 	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "limit", limit, "max_rate", opts.MaxRate, "ecm", !opts.NoECM)
 	tr, opts := w.startTrace(pctx, log, j, a, dial.String(), opts)
-	r := t30.Send(callCtx, w.line.Modem, dial.String(), doc, opts)
+	r := t30.Send(callCtx, w.modem, dial.String(), doc, opts)
 	w.endTrace(log, tr, r)
 	cause := context.Cause(callCtx)
 	cancelCall(nil)
@@ -361,6 +406,12 @@ func (w *worker) ended(ctx context.Context, log *slog.Logger, j store.Job, a sto
 			modemFailed = true
 			log.Warn("modem failed during a call", "err", r.Err)
 			w.setState(ModemOutOfOrder, 0, r.Err)
+		}
+		if errors.Is(r.Err, modem.ErrGone) {
+			// The line failed with the modem: retried at once on another
+			// modem, from the first page not confirmed.
+			o.ReasonCode = ReasonModemGone
+			o.ReasonText = fmt.Sprintf("the modem %s was unplugged or lost power during the call; the pages not confirmed are sent again", w.line.Name)
 		}
 		w.retryOrFail(finish, j, a, r.Reason, o)
 	}

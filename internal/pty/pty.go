@@ -26,27 +26,45 @@ type Pair struct {
 // Open allocates a new pseudo-terminal and sets its slave side to raw mode
 // (no echo, no line editing, no CR/LF translation), as a serial port is.
 func Open() (*Pair, error) {
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	// Non-blocking, so that the master is served by the runtime's poller:
+	// Close then ends a Read in progress and closes the descriptor at once
+	// (a blocking descriptor would stay open until that Read returned).
+	// The descriptor is reached through SyscallConn, since Fd would make
+	// it blocking again.
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("pty: open /dev/ptmx: %w", err)
 	}
-	fd := int(m.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+	var n int
+	rc, err := m.SyscallConn()
+	if err == nil {
+		if cerr := rc.Control(func(fd uintptr) { n, err = unlockRaw(int(fd)) }); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		m.Close()
-		return nil, fmt.Errorf("pty: unlock: %w", err)
+		return nil, err
+	}
+	return &Pair{Master: m, SlavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
+}
+
+// unlockRaw unlocks the slave of the master fd, sets it to raw mode and
+// returns its number.
+func unlockRaw(fd int) (int, error) {
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		return 0, fmt.Errorf("pty: unlock: %w", err)
 	}
 	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
 	if err != nil {
-		m.Close()
-		return nil, fmt.Errorf("pty: slave number: %w", err)
+		return 0, fmt.Errorf("pty: slave number: %w", err)
 	}
 	// Raw mode is set on the master's termios, which the kernel shares with
 	// the slave, so the device behaves like a raw serial port before anyone
 	// opens the slave.
 	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
-		m.Close()
-		return nil, fmt.Errorf("pty: get termios: %w", err)
+		return 0, fmt.Errorf("pty: get termios: %w", err)
 	}
 	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON | unix.IXOFF
 	t.Oflag &^= unix.OPOST
@@ -56,10 +74,9 @@ func Open() (*Pair, error) {
 	t.Cc[unix.VMIN] = 1
 	t.Cc[unix.VTIME] = 0
 	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("pty: set raw mode: %w", err)
+		return 0, fmt.Errorf("pty: set raw mode: %w", err)
 	}
-	return &Pair{Master: m, SlavePath: fmt.Sprintf("/dev/pts/%d", n)}, nil
+	return n, nil
 }
 
 // Close closes the master side; a driver that still has the slave open
