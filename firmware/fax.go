@@ -111,12 +111,18 @@ type callJSON struct {
 	RemoteIdent      string  `json:"remote_ident,omitempty"`
 	File             string  `json:"file,omitempty"`
 	Error            string  `json:"error,omitempty"`
+	// BilledSeconds is a SIP call's time from 200 OK to BYE.
+	BilledSeconds float64 `json:"billed_seconds,omitempty"`
 }
 
-func report(w io.Writer, r t30.Result, of int, file string) {
+func report(w io.Writer, r t30.Result, of int, file string) { reportBilled(w, r, of, file, 0) }
+
+// reportBilled writes the JSON line, with billed, a SIP call's billing
+// time, when positive.
+func reportBilled(w io.Writer, r t30.Result, of int, file string, billed time.Duration) {
 	j := callJSON{Result: string(r.Reason), Text: r.Text, Pages: r.Pages, Of: of,
-		ConnectedSeconds: float64(r.Connected.Round(10*time.Millisecond)) / float64(time.Second),
-		RemoteIdent:      r.RemoteIdent, File: file, ECM: r.ECM}
+		ConnectedSeconds: seconds(r.Connected), BilledSeconds: seconds(billed),
+		RemoteIdent: r.RemoteIdent, File: file, ECM: r.ECM}
 	if r.BitRate > 0 {
 		j.BitRate = r.BitRate
 		j.Coding = r.Coding.String()
@@ -129,6 +135,10 @@ func report(w io.Writer, r t30.Result, of int, file string) {
 	fmt.Fprintln(w, string(b))
 }
 
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(10*time.Millisecond)) / float64(time.Second)
+}
+
 // signalContext is cancelled by SIGINT or SIGTERM, so an interrupted call
 // still hangs up.
 func signalContext() (context.Context, context.CancelFunc) {
@@ -137,9 +147,12 @@ func signalContext() (context.Context, context.CancelFunc) {
 
 // runSend implements "faxd send".
 func runSend(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("send", "send --modem DEV [--baud N] --number NUMBER [--ident TEXT] [--ecm on|off] [--max-rate BPS] [--resolution standard|fine|superfine] FILE...", stderr)
+	fs := newFlagSet("send", "send --modem DEV [--baud N] --number NUMBER [--ident TEXT] [--ecm on|off] [--max-rate BPS] [--resolution standard|fine|superfine] FILE...\n"+
+		"   or: send --sip sip:NUMBER@HOST[:PORT] [--sip-user U --sip-password-file F] [--sip-listen HOST:PORT] [--ecm on|off] [--t38-version N] [--ident TEXT] FILE...", stderr)
 	var mf modemFlags
 	mf.register(fs)
+	var sf sipFlags
+	sf.register(fs, true)
 	number := fs.String("number", "", "the number to dial, as the modem dials it (digits, ',' pause, 'W' wait for dial tone)")
 	ident := fs.String("ident", "", "this station's identification (TSI), up to 20 characters")
 	ecm := fs.String("ecm", "off", "error correction mode: on or off")
@@ -148,14 +161,16 @@ func runSend(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 || *number == "" {
+	if fs.NArg() == 0 || (*number == "") == (sf.uri == "") {
 		fs.Usage()
 		return errUsage
 	}
 	switch *ecm {
 	case "off":
 	case "on":
-		return errors.New("--ecm on: error correction mode is not implemented yet")
+		if sf.uri == "" {
+			return errors.New("--ecm on: error correction mode is not implemented yet on modems")
+		}
 	default:
 		return fmt.Errorf("--ecm %q: want on or off", *ecm)
 	}
@@ -174,6 +189,9 @@ func runSend(args []string, stdout, stderr io.Writer) error {
 	doc, err := loadDocument(fs.Args(), res)
 	if err != nil {
 		return err
+	}
+	if sf.uri != "" {
+		return sf.send(stdout, stderr, doc, t30.Options{Ident: *ident, MaxRate: *maxRate, NoECM: *ecm == "off", Logger: mf.logger(stderr)})
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -245,9 +263,12 @@ func renderFile(name string, res pages.Resolution) ([]*pages.Page, error) {
 
 // runReceive implements "faxd receive".
 func runReceive(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("receive", "receive --modem DEV [--baud N] [--rings N] [--ident TEXT] --out DIR", stderr)
+	fs := newFlagSet("receive", "receive --modem DEV [--baud N] [--rings N] [--ident TEXT] --out DIR\n"+
+		"   or: receive --sip-listen HOST:PORT --out DIR [--ident TEXT]", stderr)
 	var mf modemFlags
 	mf.register(fs)
+	var sf sipFlags
+	sf.register(fs, false)
 	rings := fs.Int("rings", 1, "answer after this many rings")
 	ident := fs.String("ident", "", "this station's identification (CSI), up to 20 characters")
 	out := fs.String("out", "", "directory for the received fax (TIFF-F)")
@@ -263,6 +284,9 @@ func runReceive(args []string, stdout, stderr io.Writer) error {
 	}
 	if st, err := os.Stat(*out); err != nil || !st.IsDir() {
 		return fmt.Errorf("--out %s: not a directory", *out)
+	}
+	if sf.listen != "" {
+		return sf.receive(stdout, stderr, *out, t30.Options{Ident: *ident, Logger: mf.logger(stderr)})
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -156,16 +156,34 @@ func (c *Call) retransmitOK() (Event, bool) {
 	return Event{}, false
 }
 
-// bye ends the call with BYE (RFC 3261 15.1.1) and returns last.
+// bye ends the call with BYE (RFC 3261 15.1.1) and returns last. While
+// the BYE waits for its response, requests keep being answered: a BYE
+// from the far end hanging up at the same moment gets its 200 (RFC 3261
+// 15.1.2), anything else 481, as the dialog is ending; otherwise two ends
+// that hang up together each wait for the other until the BYE times out.
 func (c *Call) bye(last Event) Event {
 	last.At = time.Now() // billing ends at our BYE
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req := gosip.NewRequest(gosip.BYE, c.st.target)
-	if err := c.st.sess.WriteBye(ctx, req); err != nil {
-		c.a.opt.Log.Warn("sip: BYE failed", "call", c.id, "err", err)
+	sent := make(chan error, 1)
+	go func() { sent <- c.st.sess.WriteBye(ctx, req) }()
+	for {
+		select {
+		case err := <-sent:
+			if err != nil {
+				c.a.opt.Log.Warn("sip: BYE failed", "call", c.id, "err", err)
+			}
+			return last
+		case r := <-c.reqs:
+			if r.req.Method == gosip.BYE {
+				respond(r, 200, "OK", nil)
+			} else {
+				respond(r, 481, "Call/Transaction Does Not Exist", nil)
+			}
+			close(r.done)
+		}
 	}
-	return last
 }
 
 // glareWait is how long to wait before retrying a re-INVITE that got 491

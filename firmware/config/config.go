@@ -6,6 +6,7 @@ import (
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/numbers"
+	"faxbox/sip"
 )
 
 // Paths the appliance uses when the configuration does not say otherwise.
@@ -57,6 +58,9 @@ type Config struct {
 	DialPlan DialPlan `toml:"dial_plan"`
 	// Modems are the class 1 fax modems, one to MaxModems.
 	Modems []Modem `toml:"modems"`
+	// SIP (sip, default none) are SIP accounts whose calls carry fax as
+	// T.38, each a [[sip]] table with the keys and defaults of sip.Config.
+	SIP []sip.Config `toml:"sip,omitempty"`
 	// Web is the web UI and JSON API server.
 	Web Web `toml:"web"`
 	// SMTP is the mail relay that notifications go out through.

@@ -49,6 +49,8 @@ func TestExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkExampleSIP(t, c) // the example documents a [[sip]] table; there is none by default
+	c.SIP = nil
 	if !reflect.DeepEqual(c, config.Default()) {
 		t.Errorf("the example is not the defaults:\n got %+v\nwant %+v", c, config.Default())
 	}
@@ -329,6 +331,7 @@ func custom(t *testing.T) *config.Config {
 			{Device: "/dev/ttyUSB1", Baud: 115200, Flow: config.FlowXONXOFF, Init: []string{},
 				Answer: config.AnswerNever, Rings: 1, PowerLine: "23"},
 		},
+		SIP: customSIP(),
 		Web: config.Web{
 			Listen: []string{"192.168.1.10:8443", "[::1]:8443"}, RedirectHTTP: "",
 			TLSCert: "/etc/faxbox/cert.pem", TLSKey: "/etc/faxbox/key.pem", APITokenFile: "/etc/faxbox/token",

@@ -71,6 +71,7 @@ func Parse(data []byte) (*Config, error) {
 			}
 		}
 	}
+	c.sipDefaults(pos)
 	err := c.Validate()
 	for _, fe := range FieldErrors(err) {
 		fe.Line = pos.line(fe.Key)

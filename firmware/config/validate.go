@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	c.validateIdentity(&p)
 	c.validateDialPlan(&p)
 	c.validateModems(&p)
+	c.validateSIP(&p)
 	c.validateWeb(&p)
 	c.validateSMTP(&p)
 	c.validateEmailToFax(&p)

@@ -136,6 +136,7 @@ func (w *worker) endTrace(log *slog.Logger, tr *trace, r t30.Result) {
 	if w.line.WireLog != nil {
 		w.line.WireLog.SetOutput(nil)
 	}
+	writeLineTrace(w.modem, tr)
 	if err := tr.close(r); err != nil {
 		log.Warn("writing the trace", "err", err)
 	}

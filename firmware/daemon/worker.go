@@ -374,9 +374,10 @@ func (w *worker) ended(ctx context.Context, log *slog.Logger, j store.Job, a sto
 	cfg := &w.pool.cfg
 	pctx := context.WithoutCancel(ctx)
 	// r.Connected is the engine's measure from CONNECT on the monotonic
-	// clock; the meter adds the time from the answer to CONNECT.
+	// clock; the meter adds the time from the answer to CONNECT, unless
+	// the line bills its calls itself (billed).
 	answered := r.Connected > 0 || rec.connected
-	w.settle(pctx, log, callID, w.metered(r.Connected))
+	w.settle(pctx, log, callID, w.billed(r))
 	var params *store.Params
 	if answered {
 		p := callParams(r)
@@ -463,6 +464,16 @@ func (w *worker) billingRefusal(err error) (code, text string, final bool) {
 		return "no-tariff", "there is no tariff for this destination; not dialled", true
 	}
 	return "billing", "the call could not be charged: " + err.Error(), false
+}
+
+// billed is what the call that ended with r is charged for: the line's
+// own measure when it keeps one (a SIP line: from the 200 OK to the BYE),
+// else the metered connected time.
+func (w *worker) billed(r t30.Result) time.Duration {
+	if cr, ok := w.modem.(CallRecorder); ok {
+		return cr.Billed()
+	}
+	return w.metered(r.Connected)
 }
 
 // metered is what the telephone company bills for a call connected for
