@@ -20,14 +20,14 @@ const module = "faxbox"
 var layers = [][]string{
 	{"internal/...", "pages/..."},
 	{"modem/...", "t38/...", "sip/...", "board/..."},
-	{"t30/..."},
+	{"t30/...", "sipline/..."},
 	{"firmware/numbers", "firmware/config", "firmware/store", "firmware/billing", "firmware/users",
 		"firmware/contacts", "firmware/supervisor", "firmware/setupcode"},
 	{"firmware/daemon", "firmware/panel", "firmware/housekeep", "firmware/notify", "firmware/mailgw",
 		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo", "firmware/report"},
 	{"firmware/api"},
 	{"ui/..."},
-	{"firmware/settings", "firmware/installer"},
+	{"firmware/settings", "firmware/installer/..."},
 	{"firmware/appliance"},
 	{"firmware"},
 }
