@@ -229,6 +229,10 @@ func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 			r.training, r.damaged = startup(e.ind), false
 		}
 		return r.started && e.ind == NoSignal, nil
+	case !r.started && e.kind == evField && e.dt == V21 && e.field.Type == HDLCSigEnd:
+		// The end of the V.21 signal before the data, sent on its own
+		// after the frames (spandsp's T.38 gateway does): not data yet.
+		return false, nil
 	case e.dt == V21:
 		r.l.unread(e)
 		return r.started, r.wrongUnlessStarted()

@@ -106,6 +106,49 @@ func (c call) send(t testing.TB, doc t30.Pages) (t30.Result, gateway.Result, []*
 	return res, gr, readTIFF(t, rx)
 }
 
+// receive: the fax terminal behind the gateway calls faxd and sends doc;
+// it returns faxd's result, the gateway's and the pages faxd received.
+func (c call) receive(t testing.TB, doc t30.Pages) (t30.Result, gateway.Result, []*pages.Page) {
+	l, theirs, ours, o := c.line(t)
+	tx := filepath.Join(t.TempDir(), "tx.tif")
+	writeTIFF(t, tx, doc)
+	g, err := gateway.Start(theirs, ours, gateway.Config{Fax: c.fax(msp.Send, tx), Calling: true, Version: c.version, Redundancy: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var got []*pages.Page
+	o.OnPage = func(p t30.ReceivedPage) error { got = append(got, p.Page); return nil }
+	res := t30.Receive(ctx, l, o)
+	gr, err := g.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, gr, got
+}
+
+func writeTIFF(t testing.TB, path string, doc t30.Pages) {
+	t.Helper()
+	var b bytes.Buffer
+	tw, err := pages.NewTIFFWriter(&b, len(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range doc {
+		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func check(t *testing.T, c call, res t30.Result, gr gateway.Result, got []*pages.Page, want t30.Pages) {
 	t.Helper()
 	if !res.OK() || res.Pages != len(want) || !gr.OK() || gr.Pages != len(want) {
@@ -140,6 +183,13 @@ func TestThroughGateway(t *testing.T) {
 		t.Run("faxd-sends/"+name, func(t *testing.T) {
 			t.Parallel()
 			res, gr, got := c.send(t, doc)
+			check(t, c, res, gr, got, doc)
+		})
+		// The gateway sends the end of the V.21 signal before the TCF
+		// on its own (hdlc-sig-end after the DCS's frames).
+		t.Run("faxd-receives/"+name, func(t *testing.T) {
+			t.Parallel()
+			res, gr, got := c.receive(t, doc)
 			check(t, c, res, gr, got, doc)
 		})
 	}
