@@ -134,7 +134,9 @@ func TestMakeFixture(t *testing.T) {
 	_, err = book.Create(ctx, contacts.Contact{Name: "Carol", Numbers: []contacts.Number{{Label: "fax", Number: "02 555 13 13"}, {Label: "mobile", Number: "+32470123456"}}})
 	must(t, err)
 	_, err = seen.Once(ctx, mailgw.Submission{Sender: mailgw.Account{ID: alice.ID, Name: "alice"}, MessageID: fixtureMessageID},
-		func() (mailgw.Receipt, error) { return mailgw.Receipt{Message: m.ID, Pages: 2, Estimate: "1.20 EUR"}, nil })
+		func() (mailgw.Receipt, error) {
+			return mailgw.Receipt{Message: m.ID, Pages: 2, Estimate: "1.20 EUR"}, nil
+		})
 	must(t, err)
 
 	for _, c := range []interface{ Close() error }{w, seen, book, acc, led, st} {
