@@ -3,6 +3,7 @@ package dbcompat
 import (
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -19,3 +20,10 @@ var fixtureTime = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 func sha(c byte) string { return strings.Repeat(string(c), 64) }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -146,10 +146,3 @@ func TestMakeFixture(t *testing.T) {
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join("testdata", fixtureFile), b, 0o644))
 }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
