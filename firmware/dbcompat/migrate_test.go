@@ -174,7 +174,7 @@ func dumpAll(t *testing.T, path string) map[string][]string {
 				ptrs[i] = &vals[i]
 			}
 			must(t, rows.Scan(ptrs...))
-			out[n] = append(out[n], fmt.Sprintf("%q", vals))
+			out[n] = append(out[n], fmt.Sprintf("%#v", vals))
 		}
 		must(t, rows.Err())
 		rows.Close()
@@ -195,8 +195,8 @@ func equalDumps(a, b map[string][]string) bool {
 	return true
 }
 
-func column[T any](db *sql.DB, q string) ([]T, error) {
-	rows, err := db.Query(q)
+func column[T any](db *sql.DB, q string, args ...any) ([]T, error) {
+	rows, err := db.Query(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,8 @@ func mapKeys(m map[string][]string) func(func(string) bool) {
 }
 
 // checkVersions: every owner of tables keeps its version in its own
-// table, at the last of its migrations.
+// table, at the last of its migrations; nothing is named after the
+// ledger's old tables.
 func checkVersions(t *testing.T, path string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -239,6 +240,19 @@ func checkVersions(t *testing.T, path string) {
 		if v != want {
 			t.Errorf("%s: version %d, want %d", table, v, want)
 		}
+	}
+	// No index, trigger or reference names an old ledger table, and
+	// every reference holds.
+	for old := range renamed {
+		var names []string
+		names, err = column[string](db, `SELECT name FROM sqlite_master WHERE name LIKE ? || '%'
+			OR sql LIKE '%REFERENCES ' || ? || '(%' OR sql LIKE '%ON ' || ? || '(%'`, old, old, old)
+		if err != nil || len(names) > 0 {
+			t.Errorf("still named after %s: %q %v", old, names, err)
+		}
+	}
+	if bad, err := column[string](db, `SELECT "table" FROM pragma_foreign_key_check`); err != nil || len(bad) > 0 {
+		t.Errorf("foreign key check: %q %v", bad, err)
 	}
 	if billing.SchemaVersion() != 2 {
 		t.Errorf("billing.SchemaVersion() = %d: the fixture was made at 1, renamed at 2", billing.SchemaVersion())
