@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,6 +80,7 @@ type App struct {
 	cfg    *config.Config
 	dir    string // the data directory
 	dbPath string
+	db     *sql.DB // the one handle on dbPath, shared by every package's tables
 	log    *slog.Logger
 	ring   *console.Ring // the log's recent lines, for the console
 

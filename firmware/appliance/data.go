@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
+	"faxbox/internal/sqlitedb"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 )
@@ -29,7 +31,12 @@ func (a *App) openData(ctx context.Context) (err error) {
 	if err := a.dataDir(); err != nil {
 		return err
 	}
-	a.st, err = store.Open(ctx, store.Config{Path: a.dbPath, MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log})
+	// One handle for every package's tables, closed after all of them.
+	if a.db, err = sqlitedb.Open(a.dbPath); err != nil {
+		return err
+	}
+	a.onClose(a.db.Close)
+	a.st, err = store.Open(ctx, store.Config{Path: a.dbPath, DB: a.db, MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log})
 	if errors.Is(err, store.ErrDamaged) {
 		return fmt.Errorf("%w\nRestore %s from a backup, or move it away and faxd starts with an empty one (the fax files beside it stay)", err, a.dbPath)
 	}
@@ -37,18 +44,18 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.st.Close)
-	if a.led, err = openLedger(ctx, a.cfg, a.dbPath, a.log); err != nil {
+	if a.led, err = openLedger(ctx, a.cfg, a.db, a.dbPath, a.log); err != nil {
 		return err
 	}
 	a.onClose(a.led.Close)
-	if a.accounts, err = users.Open(ctx, users.Config{Path: a.dbPath, Accounts: a.st, Logger: a.log}); err != nil {
+	if a.accounts, err = users.Open(ctx, users.Config{Path: a.dbPath, DB: a.db, Accounts: a.st, Logger: a.log}); err != nil {
 		return err
 	}
 	a.onClose(a.accounts.Close)
 	if a.parser, err = numbers.NewParser(a.cfg.Country); err != nil {
 		return fmt.Errorf("country %q: %w", a.cfg.Country, err)
 	}
-	if a.book, err = contacts.Open(ctx, contacts.Config{Path: a.dbPath, Numbers: a.parser}); err != nil {
+	if a.book, err = contacts.Open(ctx, contacts.Config{Path: a.dbPath, DB: a.db, Numbers: a.parser}); err != nil {
 		return err
 	}
 	a.onClose(a.book.Close)
@@ -92,9 +99,9 @@ func (a *App) apiUser(ctx context.Context) (err error) {
 	return err
 }
 
-// openLedger opens the billing ledger in the store's database file and
+// openLedger opens the billing ledger on the store's database handle and
 // applies billing.tariff_file.
-func openLedger(ctx context.Context, cfg *config.Config, path string, log *slog.Logger) (*billing.Ledger, error) {
+func openLedger(ctx context.Context, cfg *config.Config, db *sql.DB, path string, log *slog.Logger) (*billing.Ledger, error) {
 	cur, err := billing.ParseCurrency(cfg.Billing.Currency)
 	if err != nil {
 		return nil, fmt.Errorf("billing.currency %q: %w", cfg.Billing.Currency, err)
@@ -107,7 +114,7 @@ func openLedger(ctx context.Context, cfg *config.Config, path string, log *slog.
 	if min == 0 {
 		min = -1 // "0" in the file turns the rule off; 0 here would mean the default
 	}
-	led, err := billing.Open(ctx, billing.Config{Path: path, Currency: cur, MinAvailable: min, Keys: keys,
+	led, err := billing.Open(ctx, billing.Config{Path: path, DB: db, Currency: cur, MinAvailable: min, Keys: keys,
 		InstallDefaultTariff: true, Logger: log})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,13 +54,13 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 // notices when smtp.host is.
 func (a *App) openMail(ctx context.Context) (err error) {
 	if a.cfg.EmailToFax.Listen != "" {
-		if a.mail, err = openMailGateway(ctx, a.cfg, a.dbPath, a.accounts, a.sub, a.parser, a.led, a.web, a.log); err != nil {
+		if a.mail, err = openMailGateway(ctx, a.cfg, a.db, a.accounts, a.sub, a.parser, a.led, a.web, a.log); err != nil {
 			return err
 		}
 		a.onClose(a.mail.close)
 	}
 	if a.cfg.SMTP.Host != "" {
-		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath,
+		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath, DB: a.db,
 			Mailer: notify.NewSender(a.cfg.SMTP), From: a.cfg.SMTP.From, Address: noticeAddress(a.accounts), Logger: a.log,
 			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser},
 			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led,
@@ -85,13 +86,13 @@ type mailGateway struct {
 // openMailGateway listens on email_to_fax.listen with STARTTLS on the web
 // UI's certificate; senders are the web UI's accounts, their mails go
 // through sub, as the compose page's messages do.
-func openMailGateway(ctx context.Context, cfg *config.Config, dbPath string, accounts *users.Store, sub *submission.Submitter,
+func openMailGateway(ctx context.Context, cfg *config.Config, db *sql.DB, accounts *users.Store, sub *submission.Submitter,
 	parser *numbers.Parser, led *billing.Ledger, web *ui.Server, log *slog.Logger) (*mailGateway, error) {
 	o, err := mailgw.OptionsFromConfig(cfg.EmailToFax)
 	if err != nil {
 		return nil, fmt.Errorf("email_to_fax: %w", err)
 	}
-	seen, err := mailgw.OpenSeen(ctx, dbPath)
+	seen, err := mailgw.NewSeen(ctx, db)
 	if err != nil {
 		return nil, err
 	}

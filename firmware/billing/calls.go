@@ -78,7 +78,7 @@ func (l *Ledger) BeginCall(ctx context.Context, req CallRequest) (Hold, error) {
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls WHERE id = ?`, req.ID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_calls WHERE id = ?`, req.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -112,7 +112,7 @@ func (l *Ledger) BeginCall(ctx context.Context, req CallRequest) (Hold, error) {
 		if err := l.checkUser(ctx, tx, req.User, amount); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO calls (id, job, user, number, country, pages, tariff_version,
+		_, err = tx.ExecContext(ctx, `INSERT INTO ledger_calls (id, job, user, number, country, pages, tariff_version,
 			rate_prefix, rate_name, per_minute, first_s, step_s, minimum, fee, estimate, dialled_at, deadline_ms)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			req.ID, req.Job, req.User, req.Number, req.Country, req.Pages, ver,
@@ -164,7 +164,7 @@ func (l *Ledger) loadCall(ctx context.Context, q querier, id string) (callRow, e
 	var c callRow
 	var durMS, deadMS int64
 	err := q.QueryRowContext(ctx, `SELECT user, job, state, rate_prefix, rate_name, per_minute, first_s, step_s,
-		minimum, fee, estimate, answered, duration_ms, charge, capped, deadline_ms FROM calls WHERE id = ?`, id).Scan(
+		minimum, fee, estimate, answered, duration_ms, charge, capped, deadline_ms FROM ledger_calls WHERE id = ?`, id).Scan(
 		&c.user, &c.job, &c.state, &c.rate.Prefix, &c.rate.Name, &c.rate.PerMinute, &c.rate.First, &c.rate.Step,
 		&c.rate.Minimum, &c.rate.ConnectFee, &c.estimate, &c.answered, &durMS, &c.charge, &c.capped, &deadMS)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -180,7 +180,7 @@ func (l *Ledger) loadCall(ctx context.Context, q querier, id string) (callRow, e
 
 func callHeld(ctx context.Context, q querier, id string) (Amount, error) {
 	var a Amount
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM entries WHERE call_id = ? AND kind IN ('hold', 'release')`, id).Scan(&a)
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE call_id = ? AND kind IN ('hold', 'release')`, id).Scan(&a)
 	if err != nil {
 		return 0, fmt.Errorf("billing: call hold: %w", err)
 	}
@@ -228,11 +228,11 @@ func (l *Ledger) Extend(ctx context.Context, callID string) (Hold, error) {
 		}
 		d, _ := l.deadline(c.rate, total)
 		d = max(d, c.deadline)
-		if _, err := tx.ExecContext(ctx, `UPDATE calls SET deadline_ms = ? WHERE id = ?`, d.Milliseconds(), callID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_calls SET deadline_ms = ? WHERE id = ?`, d.Milliseconds(), callID); err != nil {
 			return fmt.Errorf("billing: extend call: %w", err)
 		}
 		h = Hold{Call: callID, Rate: c.rate, Estimate: c.estimate, Amount: total, Deadline: d, Available: avail - more}
-		return tx.QueryRowContext(ctx, `SELECT tariff_version FROM calls WHERE id = ?`, callID).Scan(&h.TariffVersion)
+		return tx.QueryRowContext(ctx, `SELECT tariff_version FROM ledger_calls WHERE id = ?`, callID).Scan(&h.TariffVersion)
 	})
 	if err != nil {
 		return Hold{}, fmt.Errorf("billing: extend call %s: %w", callID, err)
@@ -247,7 +247,7 @@ func (l *Ledger) Extend(ctx context.Context, callID string) (Hold, error) {
 // The stored duration never decreases.
 func (l *Ledger) Progress(ctx context.Context, callID string, connected time.Duration) error {
 	return l.tx(ctx, "progress", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE calls SET answered = 1, duration_ms = MAX(duration_ms, ?)
+		res, err := tx.ExecContext(ctx, `UPDATE ledger_calls SET answered = 1, duration_ms = MAX(duration_ms, ?)
 			WHERE id = ? AND state = 'open'`, max(connected, 0).Milliseconds(), callID)
 		if err != nil {
 			return fmt.Errorf("billing: progress %s: %w", callID, err)
@@ -332,7 +332,7 @@ func (l *Ledger) settleTx(ctx context.Context, tx *sql.Tx, callID string, answer
 			return Settlement{}, err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE calls SET state = 'settled', answered = ?, duration_ms = ?, charge = ?,
+	_, err = tx.ExecContext(ctx, `UPDATE ledger_calls SET state = 'settled', answered = ?, duration_ms = ?, charge = ?,
 		capped = ?, settled_at = ? WHERE id = ?`, answered, connected.Milliseconds(), int64(s.Charge), s.Capped, micros(at), callID)
 	if err != nil {
 		return Settlement{}, fmt.Errorf("billing: settle: %w", err)
@@ -362,8 +362,8 @@ type OpenCall struct {
 // OpenCalls lists the calls not yet settled.
 func (l *Ledger) OpenCalls(ctx context.Context) ([]OpenCall, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT c.id, c.job, c.user, c.answered, c.duration_ms,
-		(SELECT COALESCE(SUM(amount), 0) FROM entries WHERE call_id = c.id AND kind IN ('hold', 'release'))
-		FROM calls c WHERE c.state = 'open' ORDER BY c.dialled_at, c.id`)
+		(SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE call_id = c.id AND kind IN ('hold', 'release'))
+		FROM ledger_calls c WHERE c.state = 'open' ORDER BY c.dialled_at, c.id`)
 	if err != nil {
 		return nil, fmt.Errorf("billing: open calls: %w", err)
 	}

@@ -12,6 +12,9 @@ var (
 	// ErrInsufficientCredit: available credit is below what the operation
 	// needs; see CreditError for how much is missing.
 	ErrInsufficientCredit = errors.New("billing: not enough credit")
+	// ErrSchemaTooNew: the ledger's tables were migrated by a newer
+	// Faxbox.
+	ErrSchemaTooNew = errors.New("billing: database schema is newer than this Faxbox")
 	// ErrUserLimit: the user's monthly spending limit would be exceeded.
 	ErrUserLimit = errors.New("billing: monthly limit reached")
 	// ErrNoRate: the tariff has no rate for the destination.

@@ -49,7 +49,7 @@ func (e Entry) Available() Amount { return e.Balance - e.Held }
 func totals(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (balance, held Amount, err error) {
-	err = q.QueryRowContext(ctx, `SELECT balance, held FROM entries ORDER BY id DESC LIMIT 1`).Scan(&balance, &held)
+	err = q.QueryRowContext(ctx, `SELECT balance, held FROM ledger_entries ORDER BY id DESC LIMIT 1`).Scan(&balance, &held)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
@@ -84,7 +84,7 @@ func (l *Ledger) appendEntry(ctx context.Context, tx *sql.Tx, e Entry) (Entry, e
 	if e.Voucher != "" {
 		voucher = e.Voucher
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO entries
+	res, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries
 		(at, kind, amount, user, who, why, job, call_id, voucher, balance, held)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		micros(e.At), string(e.Kind), int64(e.Amount), e.User, e.Who, e.Why, e.Job, call, voucher,
@@ -175,7 +175,7 @@ func (l *Ledger) Refund(ctx context.Context, callID string, amount Amount, who, 
 		}
 		var user, job, state string
 		var charged Amount
-		err = tx.QueryRowContext(ctx, `SELECT user, job, state, charge FROM calls WHERE id = ?`, callID).Scan(&user, &job, &state, &charged)
+		err = tx.QueryRowContext(ctx, `SELECT user, job, state, charge FROM ledger_calls WHERE id = ?`, callID).Scan(&user, &job, &state, &charged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %q", ErrUnknownCall, callID)
 		}
@@ -183,7 +183,7 @@ func (l *Ledger) Refund(ctx context.Context, callID string, amount Amount, who, 
 			return err
 		}
 		var refunded Amount
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM entries WHERE call_id = ? AND kind = 'refund'`, callID).Scan(&refunded); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE call_id = ? AND kind = 'refund'`, callID).Scan(&refunded); err != nil {
 			return err
 		}
 		if state != "settled" || amount > charged-refunded {
@@ -223,7 +223,7 @@ func (l *Ledger) Account(ctx context.Context, user string) (Account, error) {
 		return Account{}, err
 	}
 	a.Available = a.Balance - a.Held
-	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls WHERE state = 'open'`).Scan(&a.OpenHolds); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_calls WHERE state = 'open'`).Scan(&a.OpenHolds); err != nil {
 		return Account{}, fmt.Errorf("billing: account: %w", err)
 	}
 	if a.SpentThisMonth, err = l.spent(ctx, l.db, user); err != nil {
@@ -251,7 +251,7 @@ func (l *Ledger) monthStart() time.Time {
 // spent returns charges less refunds this month, for user or everyone.
 func (l *Ledger) spent(ctx context.Context, q querier, user string) (Amount, error) {
 	var s Amount
-	query := `SELECT COALESCE(-SUM(amount), 0) FROM entries WHERE kind IN ('charge', 'refund') AND at >= ?`
+	query := `SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries WHERE kind IN ('charge', 'refund') AND at >= ?`
 	args := []any{micros(l.monthStart())}
 	if user != "" {
 		query += ` AND user = ?`
@@ -265,11 +265,11 @@ func (l *Ledger) spent(ctx context.Context, q querier, user string) (Amount, err
 
 // userLimit returns the user's monthly limit (0 for none) and open holds.
 func (l *Ledger) userLimit(ctx context.Context, q querier, user string) (limit, held Amount, err error) {
-	err = q.QueryRowContext(ctx, `SELECT monthly FROM user_limits WHERE user = ?`, user).Scan(&limit)
+	err = q.QueryRowContext(ctx, `SELECT monthly FROM ledger_user_limits WHERE user = ?`, user).Scan(&limit)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, fmt.Errorf("billing: user limit: %w", err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(e.amount), 0) FROM entries e JOIN calls c ON c.id = e.call_id
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN ledger_calls c ON c.id = e.call_id
 		WHERE c.user = ? AND c.state = 'open' AND e.kind IN ('hold', 'release')`, user).Scan(&held)
 	if err != nil {
 		return 0, 0, fmt.Errorf("billing: user holds: %w", err)
@@ -288,9 +288,9 @@ func (l *Ledger) SetUserLimit(ctx context.Context, user string, monthly Amount, 
 			return err
 		}
 		if monthly == 0 {
-			_, err = tx.ExecContext(ctx, `DELETE FROM user_limits WHERE user = ?`, user)
+			_, err = tx.ExecContext(ctx, `DELETE FROM ledger_user_limits WHERE user = ?`, user)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO user_limits (user, monthly, who, at) VALUES (?, ?, ?, ?)
+			_, err = tx.ExecContext(ctx, `INSERT INTO ledger_user_limits (user, monthly, who, at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (user) DO UPDATE SET monthly = excluded.monthly, who = excluded.who, at = excluded.at`,
 				user, int64(monthly), who, micros(at))
 		}
@@ -354,7 +354,7 @@ func (l *Ledger) Entries(ctx context.Context, from, to time.Time) ([]Entry, erro
 	}
 	rows, err := l.db.QueryContext(ctx, `SELECT id, at, kind, amount, user, who, why, job,
 		COALESCE(call_id, ''), COALESCE(voucher, ''), balance, held
-		FROM entries WHERE at >= ? AND at < ? ORDER BY id`, micros(from), micros(to))
+		FROM ledger_entries WHERE at >= ? AND at < ? ORDER BY id`, micros(from), micros(to))
 	if err != nil {
 		return nil, fmt.Errorf("billing: entries: %w", err)
 	}
@@ -383,7 +383,7 @@ func (l *Ledger) Entries(ctx context.Context, from, to time.Time) ([]Entry, erro
 // returns an *InconsistencyError describing the first disagreement.
 func (l *Ledger) Check(ctx context.Context) error {
 	bad := func(format string, a ...any) error { return &InconsistencyError{Msg: fmt.Sprintf(format, a...)} }
-	rows, err := l.db.QueryContext(ctx, `SELECT id, kind, amount, balance, held FROM entries ORDER BY id`)
+	rows, err := l.db.QueryContext(ctx, `SELECT id, kind, amount, balance, held FROM ledger_entries ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("billing: check: %w", err)
 	}
@@ -418,31 +418,31 @@ func (l *Ledger) Check(ctx context.Context) error {
 	if err := l.db.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN kind IN ('hold', 'release') THEN 0 ELSE amount END), 0),
 		COALESCE(SUM(CASE WHEN kind IN ('hold', 'release') THEN amount ELSE 0 END), 0)
-		FROM entries`).Scan(&sumBal, &sumHeld); err != nil {
+		FROM ledger_entries`).Scan(&sumBal, &sumHeld); err != nil {
 		return fmt.Errorf("billing: check: %w", err)
 	}
 	if sumBal != bal || sumHeld != held {
 		return bad("sums %d/%d, running %d/%d", sumBal, sumHeld, bal, held)
 	}
-	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(e.amount), 0) FROM entries e
-		JOIN calls c ON c.id = e.call_id WHERE c.state = 'open' AND e.kind IN ('hold', 'release')`).Scan(&openHeld); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e
+		JOIN ledger_calls c ON c.id = e.call_id WHERE c.state = 'open' AND e.kind IN ('hold', 'release')`).Scan(&openHeld); err != nil {
 		return fmt.Errorf("billing: check: %w", err)
 	}
 	if openHeld != held {
 		return bad("open calls hold %d, ledger holds %d", openHeld, held)
 	}
 	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls c WHERE c.state = 'settled' AND (
-		(SELECT COALESCE(SUM(amount), 0) FROM entries WHERE call_id = c.id AND kind IN ('hold', 'release')) != 0
-		OR (SELECT COUNT(*) FROM entries WHERE call_id = c.id AND kind = 'charge') != c.answered
-		OR (SELECT COALESCE(-SUM(amount), 0) FROM entries WHERE call_id = c.id AND kind = 'charge') != c.charge)`).Scan(&n); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_calls c WHERE c.state = 'settled' AND (
+		(SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE call_id = c.id AND kind IN ('hold', 'release')) != 0
+		OR (SELECT COUNT(*) FROM ledger_entries WHERE call_id = c.id AND kind = 'charge') != c.answered
+		OR (SELECT COALESCE(-SUM(amount), 0) FROM ledger_entries WHERE call_id = c.id AND kind = 'charge') != c.charge)`).Scan(&n); err != nil {
 		return fmt.Errorf("billing: check: %w", err)
 	}
 	if n != 0 {
 		return bad("%d settled calls with a hold left, a missing or double charge, or a charge unlike the call's", n)
 	}
-	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls c WHERE c.state = 'open' AND
-		(SELECT COUNT(*) FROM entries WHERE call_id = c.id AND kind = 'charge') != 0`).Scan(&n); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_calls c WHERE c.state = 'open' AND
+		(SELECT COUNT(*) FROM ledger_entries WHERE call_id = c.id AND kind = 'charge') != 0`).Scan(&n); err != nil {
 		return fmt.Errorf("billing: check: %w", err)
 	}
 	if n != 0 {

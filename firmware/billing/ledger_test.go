@@ -438,7 +438,7 @@ func TestAppendOnlyAndClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{`UPDATE entries SET amount = 1`, `DELETE FROM entries`} {
+	for _, q := range []string{`UPDATE ledger_entries SET amount = 1`, `DELETE FROM ledger_entries`} {
 		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v", q, err)
 		}
@@ -449,7 +449,7 @@ func TestAppendOnlyAndClock(t *testing.T) {
 	}
 	// A newer schema is refused.
 	l.Close()
-	db.Exec(`PRAGMA user_version = 99`)
+	db.Exec(`UPDATE ledger_schema SET version = 99`)
 	if _, err := billing.Open(ctx, cfg); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("newer schema: %v", err)
 	}

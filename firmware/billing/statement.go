@@ -30,7 +30,7 @@ func (l *Ledger) WriteStatementCSV(ctx context.Context, w io.Writer, from, to ti
 		COALESCE(c.duration_ms, 0), COALESCE(c.pages, 0), COALESCE(c.tariff_version, 0), COALESCE(c.rate_name, ''),
 		COALESCE(c.per_minute, 0), COALESCE(c.first_s, 0), COALESCE(c.step_s, 1), COALESCE(c.charge, 0),
 		COALESCE(c.answered, 0), COALESCE(c.state, '')
-		FROM entries e LEFT JOIN calls c ON c.id = e.call_id WHERE e.at >= ? AND e.at < ? ORDER BY e.id`,
+		FROM ledger_entries e LEFT JOIN ledger_calls c ON c.id = e.call_id WHERE e.at >= ? AND e.at < ? ORDER BY e.id`,
 		micros(from), micros(to))
 	if err != nil {
 		return fmt.Errorf("billing: statement: %w", err)

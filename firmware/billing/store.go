@@ -18,6 +18,10 @@ import (
 type Config struct {
 	// Path is the SQLite database file. Required.
 	Path string
+	// DB, when set, is the database handle to use, opened by the caller
+	// with sqlitedb.Open; Path is then only named in errors, and Close
+	// leaves the handle open.
+	DB *sql.DB
 	// Currency is the appliance currency. Default EUR.
 	Currency Currency
 	// MinAvailable is the credit that must be available to submit a
@@ -57,9 +61,10 @@ const plausibleYear = 2024
 // for concurrent use, also by several processes on one file: every change
 // is one BEGIN IMMEDIATE transaction that checks credit and writes.
 type Ledger struct {
-	db  *sql.DB
-	cfg Config
-	log *slog.Logger
+	db      *sql.DB
+	release func() error // closes db if the ledger opened it
+	cfg     Config
+	log     *slog.Logger
 
 	tariffMu sync.Mutex
 	tariffs  map[int64]*Table // parsed tariff versions, immutable
@@ -73,7 +78,7 @@ type Ledger struct {
 // pending schema migrations, and with cfg.InstallDefaultTariff installs
 // the default tariff on a new database.
 func Open(ctx context.Context, cfg Config) (*Ledger, error) {
-	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
+	if cfg.DB == nil && (cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#")) {
 		return nil, fmt.Errorf("billing: open: bad database path %q", cfg.Path)
 	}
 	if cfg.Currency == "" {
@@ -107,26 +112,26 @@ func Open(ctx context.Context, cfg Config) (*Ledger, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	db, err := sqlitedb.Open(cfg.Path)
+	db, release, err := sqlitedb.Use(cfg.DB, cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("billing: open %s: %w", cfg.Path, err)
 	}
-	l := &Ledger{db: db, cfg: cfg, log: lg, tariffs: map[int64]*Table{}}
+	l := &Ledger{db: db, release: release, cfg: cfg, log: lg, tariffs: map[int64]*Table{}}
 	if err := l.migrate(ctx); err != nil {
-		db.Close()
+		release()
 		return nil, fmt.Errorf("billing: open %s: %w", cfg.Path, err)
 	}
 	if cfg.InstallDefaultTariff && cfg.Currency == EUR {
 		if err := l.installDefaultTariff(ctx); err != nil {
-			db.Close()
+			release()
 			return nil, err
 		}
 	}
 	return l, nil
 }
 
-// Close closes the database.
-func (l *Ledger) Close() error { return l.db.Close() }
+// Close closes the database, unless it was given in Config.DB.
+func (l *Ledger) Close() error { return l.release() }
 
 // Currency returns the appliance currency.
 func (l *Ledger) Currency() Currency { return l.cfg.Currency }
@@ -136,8 +141,8 @@ func (l *Ledger) Currency() Currency { return l.cfg.Currency }
 func (l *Ledger) MinAvailable() Amount { return l.cfg.MinAvailable }
 
 // migrations returns the schema steps, applied in order, each in its own
-// transaction together with PRAGMA user_version. Never edit a released
-// step: append a new one.
+// transaction together with ledger_schema.version (sqlitedb.Migrate).
+// Never edit a released step: append a new one.
 func migrations() []string {
 	return []string{
 		// 1: tariffs, calls, the ledger, limits, vouchers.
@@ -214,45 +219,50 @@ func migrations() []string {
 		who     TEXT NOT NULL,
 		at      INTEGER NOT NULL
 	);`,
+		// 2: the tables, their indexes and triggers prefixed "ledger_",
+		// as every other owner's in the one database file. RENAME keeps
+		// the rows and rewrites the REFERENCES clauses and the trigger
+		// bodies; indexes and triggers are made again under new names.
+		`ALTER TABLE tariff_versions RENAME TO ledger_tariff_versions;
+	ALTER TABLE calls RENAME TO ledger_calls;
+	ALTER TABLE entries RENAME TO ledger_entries;
+	ALTER TABLE user_limits RENAME TO ledger_user_limits;
+
+	DROP INDEX tariff_versions_effective;
+	CREATE INDEX ledger_tariff_versions_effective ON ledger_tariff_versions(effective_at, id);
+	DROP TRIGGER tariff_versions_immutable;
+	CREATE TRIGGER ledger_tariff_versions_immutable BEFORE UPDATE ON ledger_tariff_versions
+	BEGIN SELECT RAISE(ABORT, 'tariff versions are immutable'); END;
+
+	DROP INDEX calls_open;
+	CREATE INDEX ledger_calls_open ON ledger_calls(state) WHERE state = 'open';
+
+	DROP INDEX entries_one_charge;
+	CREATE UNIQUE INDEX ledger_entries_one_charge ON ledger_entries(call_id) WHERE kind = 'charge';
+	DROP INDEX entries_call;
+	CREATE INDEX ledger_entries_call ON ledger_entries(call_id);
+	DROP INDEX entries_at;
+	CREATE INDEX ledger_entries_at ON ledger_entries(at);
+	DROP TRIGGER entries_no_update;
+	CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+	DROP TRIGGER entries_no_delete;
+	CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;`,
 	}
 }
 
 // SchemaVersion returns the schema version this code migrates to.
 func SchemaVersion() int { return len(migrations()) }
 
+// migrate brings the ledger's tables to the last of migrations(). Until
+// migration 2 the ledger kept its version in PRAGMA user_version: a
+// database from then is adopted at that version.
 func (l *Ledger) migrate(ctx context.Context) error {
-	migrations := migrations()
-	for {
-		var v int
-		if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		if v > len(migrations) {
-			return fmt.Errorf("schema version %d is newer than this Faxbox (%d): downgrade refused", v, len(migrations))
-		}
-		if v == len(migrations) {
-			return nil
-		}
-		err := l.tx(ctx, "migrate", func(tx *sql.Tx) error {
-			// Re-read inside the write lock: another process may have
-			// migrated meanwhile.
-			var cur int
-			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
-				return err
-			}
-			if cur != v {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-				return fmt.Errorf("migration %d: %w", v+1, err)
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	if err := sqlitedb.Adopt(ctx, l.db, "ledger_schema", "PRAGMA user_version"); err != nil {
+		return err
 	}
+	return sqlitedb.Migrate(ctx, l.db, "ledger_schema", migrations(), ErrSchemaTooNew)
 }
 
 // tx runs fn in one BEGIN IMMEDIATE transaction and commits it.

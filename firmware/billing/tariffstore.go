@@ -37,7 +37,7 @@ func (l *Ledger) SetTariff(ctx context.Context, t *Table, effective time.Time, w
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tariff_versions (effective_at, created_at, who, note, currency, csv)
+		res, err := tx.ExecContext(ctx, `INSERT INTO ledger_tariff_versions (effective_at, created_at, who, note, currency, csv)
 			VALUES (?, ?, ?, ?, ?, ?)`, micros(effective), micros(at), who, note, string(t.Currency()), buf.String())
 		if err != nil {
 			return fmt.Errorf("billing: set tariff: %w", err)
@@ -68,7 +68,7 @@ func (l *Ledger) ImportTariffCSV(ctx context.Context, r io.Reader, effective tim
 // the epoch, if no tariff is stored yet.
 func (l *Ledger) installDefaultTariff(ctx context.Context) error {
 	var n int
-	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tariff_versions`).Scan(&n); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_tariff_versions`).Scan(&n); err != nil {
 		return fmt.Errorf("billing: default tariff: %w", err)
 	}
 	if n > 0 {
@@ -88,7 +88,7 @@ func (l *Ledger) installDefaultTariff(ctx context.Context) error {
 func (l *Ledger) tariffAt(ctx context.Context, q querier, t time.Time) (int64, *Table, error) {
 	var id int64
 	var csvText string
-	err := q.QueryRowContext(ctx, `SELECT id, csv FROM tariff_versions WHERE effective_at <= ?
+	err := q.QueryRowContext(ctx, `SELECT id, csv FROM ledger_tariff_versions WHERE effective_at <= ?
 		ORDER BY effective_at DESC, id DESC LIMIT 1`, micros(t)).Scan(&id, &csvText)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, fmt.Errorf("%w at %s: import a tariff first", ErrNoTariff, t.UTC().Format(time.RFC3339))
@@ -119,7 +119,7 @@ func (l *Ledger) TariffAt(ctx context.Context, t time.Time) (int64, *Table, erro
 
 // TariffVersions lists the stored tariff versions, oldest first.
 func (l *Ledger) TariffVersions(ctx context.Context) ([]TariffVersion, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT id, effective_at, created_at, who, note, currency FROM tariff_versions ORDER BY id`)
+	rows, err := l.db.QueryContext(ctx, `SELECT id, effective_at, created_at, who, note, currency FROM ledger_tariff_versions ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("billing: tariff versions: %w", err)
 	}

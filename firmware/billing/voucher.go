@@ -268,7 +268,7 @@ func (l *Ledger) Redeem(ctx context.Context, code, who string) (Entry, error) {
 		}
 		var when int64
 		var by string
-		err = tx.QueryRowContext(ctx, `SELECT at, who FROM entries WHERE voucher = ?`, v.ID).Scan(&when, &by)
+		err = tx.QueryRowContext(ctx, `SELECT at, who FROM ledger_entries WHERE voucher = ?`, v.ID).Scan(&when, &by)
 		if err == nil {
 			return &VoucherError{Reason: ErrVoucherRedeemed,
 				Msg: fmt.Sprintf("it was already redeemed on %s by %s", fromMicros(when).Format("2006-01-02 15:04 MST"), by)}

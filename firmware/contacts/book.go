@@ -57,6 +57,10 @@ type Config struct {
 	// Path is the SQLite database file (shared with the store and the
 	// ledger). Required.
 	Path string
+	// DB, when set, is the database handle to use, opened by the caller
+	// with sqlitedb.Open; Path is then only named in errors, and Close
+	// leaves the handle open.
+	DB *sql.DB
 	// Numbers parses the numbers as typed; nil means international forms
 	// only. Use the parser that message recipients are parsed with.
 	Numbers *numbers.Parser
@@ -66,8 +70,9 @@ type Config struct {
 
 // Book is the address book. Its methods are safe for concurrent use.
 type Book struct {
-	db  *sql.DB
-	cfg Config
+	db      *sql.DB
+	release func() error // closes db if the book opened it
+	cfg     Config
 }
 
 // Open opens the book in cfg.Path, creating or migrating its tables.
@@ -78,20 +83,21 @@ func Open(ctx context.Context, cfg Config) (*Book, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	db, err := sqlitedb.Open(cfg.Path)
+	db, release, err := sqlitedb.Use(cfg.DB, cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: open: %w", err)
 	}
-	b := &Book{db: db, cfg: cfg}
+	b := &Book{db: db, release: release, cfg: cfg}
 	if err := sqlitedb.Migrate(ctx, db, "contacts_schema", migrations(), ErrSchemaTooNew); err != nil {
-		db.Close()
+		release()
 		return nil, fmt.Errorf("contacts: open %s: %w", cfg.Path, err)
 	}
 	return b, nil
 }
 
-// Close closes the book's database handle.
-func (b *Book) Close() error { return b.db.Close() }
+// Close closes the book's database handle, unless it was given in
+// Config.DB.
+func (b *Book) Close() error { return b.release() }
 
 // migrations are the schema steps, applied in order, each in its own
 // transaction with contacts_schema.version. Never edit a released step:

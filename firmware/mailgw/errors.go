@@ -17,6 +17,9 @@ import (
 // not) so that the gateway can answer the client precisely, and that the
 // gateway's own content errors match.
 var (
+	// ErrSchemaTooNew: the gateway's table was migrated by a newer
+	// Faxbox.
+	ErrSchemaTooNew = errors.New("mailgw: database schema is newer than this Faxbox")
 	// ErrUnknownSender: no Faxbox account has the sender's e-mail
 	// address (Accounts.ByAddress).
 	ErrUnknownSender = errors.New("mailgw: no account has this e-mail address")

@@ -20,31 +20,53 @@ import (
 // crash between the message being queued and its Message-ID recorded
 // lets a retried mail through once more.
 type Seen struct {
-	db *sql.DB
-	mu sync.Mutex // serialises Once: two copies of a mail at once queue one
+	db      *sql.DB
+	release func() error // closes db if OpenSeen opened it
+	mu      sync.Mutex   // serialises Once: two copies of a mail at once queue one
 }
 
 // OpenSeen opens (creating if needed) the table in the database at path.
 func OpenSeen(ctx context.Context, path string) (*Seen, error) {
-	db, err := sqlitedb.Open(path)
+	return openSeen(ctx, nil, path)
+}
+
+// NewSeen is OpenSeen on a database handle that the caller opened with
+// sqlitedb.Open and closes after Close.
+func NewSeen(ctx context.Context, db *sql.DB) (*Seen, error) {
+	return openSeen(ctx, db, "the database")
+}
+
+func openSeen(ctx context.Context, given *sql.DB, path string) (*Seen, error) {
+	db, release, err := sqlitedb.Use(given, path)
 	if err != nil {
 		return nil, fmt.Errorf("mailgw: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS mailgw_seen (
+	if err := sqlitedb.Migrate(ctx, db, "mailgw_schema", migrations(), ErrSchemaTooNew); err != nil {
+		release()
+		return nil, fmt.Errorf("mailgw: open %s: %w", path, err)
+	}
+	return &Seen{db: db, release: release}, nil
+}
+
+// migrations are the gateway's schema steps, applied in order, each in
+// its own transaction with mailgw_schema.version (sqlitedb.Migrate).
+// Never edit a released step: append one.
+func migrations() []string {
+	return []string{
+		// 1: the Message-IDs seen. IF NOT EXISTS: the table was made
+		// without a version before mailgw_schema.
+		`CREATE TABLE IF NOT EXISTS mailgw_seen (
 		sender     INTEGER NOT NULL,
 		message_id TEXT NOT NULL CHECK (message_id <> ''),
 		message    INTEGER NOT NULL,
 		pages      INTEGER NOT NULL,
 		estimate   TEXT NOT NULL,
-		PRIMARY KEY (sender, message_id))`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("mailgw: open %s: %w", path, err)
+		PRIMARY KEY (sender, message_id))`,
 	}
-	return &Seen{db: db}, nil
 }
 
-// Close closes the database handle.
-func (s *Seen) Close() error { return s.db.Close() }
+// Close closes the database handle, unless it was given to NewSeen.
+func (s *Seen) Close() error { return s.release() }
 
 // Once runs submit for sub unless a mail with the same sender and
 // Message-ID was queued before; then it returns that receipt with

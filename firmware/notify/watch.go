@@ -43,6 +43,9 @@ type WatcherConfig struct {
 	// notify_pending (notices waiting for another try), so that a
 	// restart neither loses nor repeats a notice.
 	Database string
+	// DB, when set, is the database handle to use, opened by the caller
+	// on Database with sqlitedb.Open; Close leaves it open.
+	DB *sql.DB
 	// Mailer sends the notices, normally NewSender(cfg.SMTP).
 	Mailer Mailer
 	// From is the notices' sender address (config smtp.from).
@@ -94,9 +97,10 @@ type WatcherConfig struct {
 // Notices that cannot be sent yet are tried again with a growing back-off
 // and do not hold up the later ones.
 type Watcher struct {
-	cfg WatcherConfig
-	db  *sql.DB
-	log *slog.Logger
+	cfg     WatcherConfig
+	db      *sql.DB
+	release func() error // closes db if the watcher opened it
+	log     *slog.Logger
 
 	mu sync.Mutex // serialises Poll
 	// cursor is the last event read; saved the last one recorded in
@@ -139,20 +143,20 @@ func NewWatcher(ctx context.Context, cfg WatcherConfig) (*Watcher, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	db, err := sqlitedb.Open(cfg.Database)
+	db, release, err := sqlitedb.Use(cfg.DB, cfg.Database)
 	if err != nil {
 		return nil, fmt.Errorf("notify: watcher: %w", err)
 	}
-	w := &Watcher{cfg: cfg, db: db, log: lg}
+	w := &Watcher{cfg: cfg, db: db, release: release, log: lg}
 	if err := w.init(ctx); err != nil {
-		db.Close()
+		release()
 		return nil, fmt.Errorf("notify: watcher: %s: %w", cfg.Database, err)
 	}
 	return w, nil
 }
 
-// Close records the cursor and closes the watcher's database handle (not
-// the store).
+// Close records the cursor and closes the watcher's database handle
+// unless it was given in WatcherConfig.DB (and never the store).
 func (w *Watcher) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -160,11 +164,20 @@ func (w *Watcher) Close() error {
 	if w.cursor != w.saved {
 		err = w.advance(context.Background(), w.cursor, nil, nil)
 	}
-	return errors.Join(err, w.db.Close())
+	return errors.Join(err, w.release())
 }
 
-func (w *Watcher) init(ctx context.Context) error {
-	if _, err := w.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS notify_cursor (
+// ErrSchemaTooNew: the watcher's tables were migrated by a newer Faxbox.
+var ErrSchemaTooNew = errors.New("notify: database schema is newer than this Faxbox")
+
+// migrations are the watcher's schema steps, applied in order, each in
+// its own transaction with notify_schema.version (sqlitedb.Migrate).
+// Never edit a released step: append one.
+func migrations() []string {
+	return []string{
+		// 1: the cursor and the pending notices. IF NOT EXISTS: the
+		// tables were made without a version before notify_schema.
+		`CREATE TABLE IF NOT EXISTS notify_cursor (
 		id  INTEGER PRIMARY KEY CHECK (id = 1),
 		seq INTEGER NOT NULL -- the last store_events.seq handled
 	);
@@ -177,7 +190,12 @@ func (w *Watcher) init(ctx context.Context) error {
 		next_at    INTEGER NOT NULL,
 		last_error TEXT NOT NULL DEFAULT '',
 		PRIMARY KEY (job, state, attempts)
-	)`); err != nil {
+	)`,
+	}
+}
+
+func (w *Watcher) init(ctx context.Context) error {
+	if err := sqlitedb.Migrate(ctx, w.db, "notify_schema", migrations(), ErrSchemaTooNew); err != nil {
 		return err
 	}
 	var seq int64

@@ -6,9 +6,9 @@
 //   - Open: one SQLite file (modernc.org/sqlite, pure Go) in WAL mode with
 //     foreign keys, every write a BEGIN IMMEDIATE transaction, and numbered
 //     schema migrations in the code. Tables are prefixed "store_" and the
-//     schema version is kept in the store_schema table, not in PRAGMA
-//     user_version, so the store can share one file with the billing
-//     ledger.
+//     schema version is kept in the store_schema table (sqlitedb.Migrate),
+//     as every other owner of tables in the one database file keeps its
+//     own.
 //   - Messages (CreateMessage, ListMessages, GetMessage): a sender, a
 //     subject, a body and To, Cc and Bcc recipients in E.164, each
 //     recipient with one Job and its own copy of the pages, created in one

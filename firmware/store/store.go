@@ -20,6 +20,9 @@ type Config struct {
 	// Path is the SQLite database file. Required. It may be the billing
 	// ledger's file: the tables do not overlap.
 	Path string
+	// DB, when set, is the database handle to use, opened by the caller
+	// on Path with sqlitedb.Open; Close leaves it open.
+	DB *sql.DB
 	// MaxAttempts is the number of attempts per recipient when a message
 	// does not say. Default 3.
 	MaxAttempts int
@@ -39,9 +42,10 @@ const plausibleYear = 2024
 // methods are safe for concurrent use, also by several processes on one
 // file: every change is one BEGIN IMMEDIATE transaction.
 type Store struct {
-	db  *sql.DB
-	cfg Config
-	log *slog.Logger
+	db      *sql.DB
+	release func() error // closes db if the store opened it
+	cfg     Config
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	changed chan struct{} // closed when events are appended
@@ -67,13 +71,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	db, err := sqlitedb.Open(cfg.Path)
+	db, release, err := sqlitedb.Use(cfg.DB, cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
 	}
-	s := &Store{db: db, cfg: cfg, log: lg, changed: make(chan struct{})}
+	s := &Store{db: db, release: release, cfg: cfg, log: lg, changed: make(chan struct{})}
 	if err := sqlitedb.Migrate(ctx, db, "store_schema", migrations(), ErrSchemaTooNew); err != nil {
-		db.Close()
+		release()
 		if sqlitedb.Damaged(err) {
 			return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, cfg.Path, err)
 		}
@@ -82,8 +86,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, unless it was given in Config.DB.
+func (s *Store) Close() error { return s.release() }
 
 // Dir returns the directory of the database file, where attachments,
 // pages and archives are kept.

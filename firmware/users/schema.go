@@ -38,3 +38,6 @@ func migrations() []string {
 	);`,
 	}
 }
+
+// SchemaVersion returns the schema version this code migrates to.
+func SchemaVersion() int { return len(migrations()) }

@@ -19,6 +19,10 @@ import (
 type Config struct {
 	// Path is the SQLite database file, the store's. Required.
 	Path string
+	// DB, when set, is the database handle to use, opened by the caller
+	// with sqlitedb.Open; Path is then only named in errors, and Close
+	// leaves the handle open.
+	DB *sql.DB
 	// Accounts is the message store, opened on Path: every account is
 	// also one of its users. Required.
 	Accounts *store.Store
@@ -51,6 +55,7 @@ const maxHashing = 2
 // for concurrent use; every change is one BEGIN IMMEDIATE transaction.
 type Store struct {
 	db       *sql.DB
+	release  func() error // closes db if the store opened it
 	cfg      Config
 	log      *slog.Logger
 	accounts *store.Store
@@ -99,26 +104,27 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
+	if cfg.DB == nil && (cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#")) {
 		return nil, fmt.Errorf("users: open: bad database path %q", cfg.Path)
 	}
-	db, err := sqlitedb.Open(cfg.Path)
+	db, release, err := sqlitedb.Use(cfg.DB, cfg.Path)
 	if err != nil {
 		return nil, fmt.Errorf("users: open %s: %w", cfg.Path, err)
 	}
-	s := &Store{db: db, cfg: cfg, log: lg, accounts: cfg.Accounts,
+	s := &Store{db: db, release: release, cfg: cfg, log: lg, accounts: cfg.Accounts,
 		throttle: newThrottle(cfg.NameThrottle, cfg.AddrThrottle),
 		hashing:  make(chan struct{}, maxHashing)}
 	if err := sqlitedb.Migrate(ctx, db, "users_schema", migrations(), ErrSchemaTooNew); err != nil {
-		db.Close()
+		release()
 		return nil, fmt.Errorf("users: open %s: %w", cfg.Path, err)
 	}
 	s.dummy = sync.OnceValue(func() string { return hashPassword("no such user", cfg.Hash) })
 	return s, nil
 }
 
-// Close closes the database; the message store stays open.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, unless it was given in Config.DB; the
+// message store stays open.
+func (s *Store) Close() error { return s.release() }
 
 // tx runs fn in one BEGIN IMMEDIATE transaction and commits it. Errors
 // that callers branch on come back as fn returned them.

@@ -30,9 +30,7 @@ func migrateOne(ctx context.Context, db *sql.DB, table string, steps []string, t
 		return false, fmt.Errorf("migrate: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
-		id      INTEGER PRIMARY KEY CHECK (id = 1),
-		version INTEGER NOT NULL)`); err != nil {
+	if err := createVersionTable(ctx, tx, table); err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
 	var v int
@@ -57,4 +55,50 @@ func migrateOne(ctx context.Context, db *sql.DB, table string, steps []string, t
 		return false, fmt.Errorf("migration %d: commit: %w", v+1, err)
 	}
 	return false, nil
+}
+
+// Adopt hands a database whose tables an owner made before it kept its
+// version in versionTable over to Migrate: when versionTable has no
+// version yet, the query legacy (one integer; 0 for none) says which
+// of the owner's steps the database has, and that is recorded. A
+// database with a recorded version is left as it is, so Adopt may run
+// before every Migrate.
+func Adopt(ctx context.Context, db *sql.DB, versionTable, legacy string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("adopt: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if err := createVersionTable(ctx, tx, versionTable); err != nil {
+		return fmt.Errorf("adopt: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+versionTable).Scan(&n); err != nil {
+		return fmt.Errorf("adopt: %w", err)
+	}
+	if n > 0 {
+		return tx.Commit()
+	}
+	var v int
+	if err := tx.QueryRowContext(ctx, legacy).Scan(&v); err != nil {
+		return fmt.Errorf("adopt: legacy version: %w", err)
+	}
+	if v > 0 {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+versionTable+" (id, version) VALUES (1, ?)", v); err != nil {
+			return fmt.Errorf("adopt: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("adopt: commit: %w", err)
+	}
+	return nil
+}
+
+// createVersionTable makes the one-row table of an owner's schema
+// version.
+func createVersionTable(ctx context.Context, tx *sql.Tx, table string) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
+		id      INTEGER PRIMARY KEY CHECK (id = 1),
+		version INTEGER NOT NULL)`)
+	return err
 }

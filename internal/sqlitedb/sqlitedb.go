@@ -50,3 +50,16 @@ func Damaged(err error) bool {
 	}
 	return false
 }
+
+// Use returns db when it is not nil, with a release that leaves it open
+// (the caller that opened it closes it); else it opens the file at path,
+// with a release that closes it.
+func Use(db *sql.DB, path string) (h *sql.DB, release func() error, err error) {
+	if db != nil {
+		return db, func() error { return nil }, nil
+	}
+	if db, err = Open(path); err != nil {
+		return nil, nil, err
+	}
+	return db, db.Close, nil
+}
