@@ -24,7 +24,7 @@ var layers = [][]string{
 	{"firmware/numbers", "firmware/config", "firmware/store", "firmware/billing", "firmware/users",
 		"firmware/contacts", "firmware/supervisor", "firmware/setupcode"},
 	{"firmware/daemon", "firmware/panel", "firmware/housekeep", "firmware/notify", "firmware/mailgw",
-		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo", "firmware/report"},
+		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo", "firmware/report", "firmware/dbcompat"},
 	{"firmware/api"},
 	{"ui/..."},
 	{"firmware/settings", "firmware/installer/..."},
