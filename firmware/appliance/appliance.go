@@ -29,6 +29,7 @@ import (
 	"faxbox/internal/datadir"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
+	"faxbox/sipline"
 	"faxbox/ui"
 )
 
@@ -98,19 +99,21 @@ type App struct {
 	lines     []daemon.Line
 	// openDevice opens the configured modems' devices for the pool.
 	openDevice daemon.Opener
-	caller     *demo.Caller // the demo's incoming calls; nil outside the demo
-	remotes    []*demo.Remote
-	hw         *panel.Hardware
-	pool       *daemon.Pool
-	keeper     *housekeep.Keeper
-	sub        *submission.Submitter // the API's and fax by e-mail's
-	apiSrv     *api.Server
-	web        *ui.Server
-	mail       *mailGateway    // nil without email_to_fax.listen
-	notices    *notify.Watcher // nil without smtp.host
-	front      *panel.Panel
-	consoles   *installer.Consoles
-	sup        *supervisor.Supervisor
+	// sipAccounts are the [[sip]] accounts, whose lines are in lines.
+	sipAccounts []*sipline.Account
+	caller      *demo.Caller // the demo's incoming calls; nil outside the demo
+	remotes     []*demo.Remote
+	hw          *panel.Hardware
+	pool        *daemon.Pool
+	keeper      *housekeep.Keeper
+	sub         *submission.Submitter // the API's and fax by e-mail's
+	apiSrv      *api.Server
+	web         *ui.Server
+	mail        *mailGateway    // nil without email_to_fax.listen
+	notices     *notify.Watcher // nil without smtp.host
+	front       *panel.Panel
+	consoles    *installer.Consoles
+	sup         *supervisor.Supervisor
 
 	closers []func() error // what New opened, closed in reverse by close
 }

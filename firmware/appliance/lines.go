@@ -12,6 +12,8 @@ import (
 	"faxbox/firmware/panel"
 	"faxbox/internal/datadir"
 	"faxbox/modem"
+	"faxbox/sip"
+	"faxbox/sipline"
 	"faxbox/t30"
 )
 
@@ -31,6 +33,32 @@ func (a *App) openLines(ctx context.Context) error {
 			Answer: daemon.AnswerPolicyFrom(mc), AnswerAllowance: mc.AnswerAllowance.D()})
 	}
 	a.openDevice = modemOpener(a.cfg, wls)
+	return a.openSIP()
+}
+
+// openSIP opens the [[sip]] accounts: one line a call an account may
+// carry at once, which the pool uses like its modems. Each account
+// registers as a service of its own (services.go).
+func (a *App) openSIP() error {
+	for i, sc := range a.cfg.SIP {
+		pw, err := sc.ReadPassword()
+		if err != nil {
+			return fmt.Errorf("sip[%d]: %w", i, err)
+		}
+		acct, err := sipline.Open(sc, sipline.Options{Password: pw, Name: fmt.Sprintf("sip%d", i), Log: a.log})
+		if err != nil {
+			return fmt.Errorf("sip[%d]: %w", i, err)
+		}
+		a.onClose(acct.Close)
+		a.sipAccounts = append(a.sipAccounts, acct)
+		answer := daemon.AnswerPolicy{Mode: config.AnswerRings, Rings: 1} // the account's answer_after rings
+		if sc.Answer == sip.AnswerNever {
+			answer = daemon.AnswerPolicy{}
+		}
+		for _, l := range acct.Lines() {
+			a.lines = append(a.lines, daemon.Line{Name: l.Name(), Modem: l, Answer: answer})
+		}
+	}
 	return nil
 }
 

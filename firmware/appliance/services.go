@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"fmt"
 
 	"faxbox/firmware/supervisor"
 )
@@ -17,6 +18,11 @@ func (a *App) supervisor(context.Context) (err error) {
 	add("front panel hardware", a.hw, supervisor.Restart)
 	for i, r := range a.remotes {
 		add(a.lines[i].Name+" remote fax machine", r, supervisor.Restart)
+	}
+	for i, acct := range a.sipAccounts {
+		if a.cfg.SIP[i].Registrar != "" {
+			add(fmt.Sprintf("sip[%d] registration", i), supervisor.Func(acct.Register), supervisor.Restart)
+		}
 	}
 	add("modem pool", a.pool, supervisor.Essential)
 	add("housekeeping", a.keeper, supervisor.Restart)

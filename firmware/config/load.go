@@ -43,8 +43,8 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	pos := keyPositions(data)
 	c := Default()
-	if pos.hasPrefix("modems") {
-		c.Modems = nil // the file's [[modems]] replace the default modem
+	if pos.hasPrefix("modems") || pos.hasPrefix("sip") {
+		c.Modems = nil // the file's lines ([[modems]], [[sip]]) replace the default modem
 	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

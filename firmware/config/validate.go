@@ -177,8 +177,11 @@ func (c *Config) validateDialPlan(p *problems) {
 }
 
 func (c *Config) validateModems(p *problems) {
-	if len(c.Modems) == 0 || len(c.Modems) > MaxModems {
-		p.add("modems", "%d modems configured: there must be 1 to %d ([[modems]] tables)", len(c.Modems), MaxModems)
+	switch {
+	case len(c.Modems) > MaxModems:
+		p.add("modems", "%d modems configured: there may be %d at most ([[modems]] tables)", len(c.Modems), MaxModems)
+	case len(c.Modems) == 0 && len(c.SIP) == 0:
+		p.add("modems", "no line configured: at least one [[modems]] or [[sip]] table is needed")
 	}
 	devices := map[string]int{}
 	for i, m := range c.Modems {

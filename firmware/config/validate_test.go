@@ -33,8 +33,8 @@ func TestValidateErrors(t *testing.T) {
 		{"dial_plan.international_prefix", "only digits", func(c *config.Config) { c.DialPlan.InternationalPrefix = "+" }},
 		{"dial_plan.trunk_prefix", "only digits", func(c *config.Config) { c.DialPlan.TrunkPrefix = "O" }},
 		{"dial_plan.outside_line", "only digits", func(c *config.Config) { c.DialPlan.OutsideLine = "9;" }},
-		{"modems", "0 modems configured: there must be 1 to 8", func(c *config.Config) { c.Modems = nil }},
-		{"modems", "9 modems configured", func(c *config.Config) {
+		{"modems", "no line configured: at least one [[modems]] or [[sip]] table is needed", func(c *config.Config) { c.Modems = nil }},
+		{"modems", "9 modems configured: there may be 8 at most", func(c *config.Config) {
 			c.Modems = nil
 			for i := range 9 {
 				m := config.DefaultModem()

@@ -16,8 +16,12 @@ import (
 	"faxbox/t30"
 )
 
-// MaxModems is the most modems a Pool drives.
-const MaxModems = 8
+// MaxModems is the most serial modems a Pool drives; with the lines of
+// SIP accounts (a line a call at once) a Pool has at most MaxLines.
+const (
+	MaxModems = 8
+	MaxLines  = 256
+)
 
 // Modem is what a worker needs of its modem: a call (t30.Modem) and a
 // reset that brings it back to a known state, which doubles as the probe
@@ -70,7 +74,7 @@ type Line struct {
 type Config struct {
 	Store  *store.Store    // required
 	Ledger *billing.Ledger // required
-	Lines  []Line          // one to MaxModems
+	Lines  []Line          // one to MaxLines
 	// DialPlan turns recipients' numbers into what the modem dials.
 	DialPlan numbers.DialPlan
 	// Fax is the engine's options (Ident, MaxRate, ECM, ...). MaxDuration
@@ -119,8 +123,8 @@ func New(cfg Config) (*Pool, error) {
 	if cfg.Store == nil || cfg.Ledger == nil {
 		return nil, fmt.Errorf("%w: a store and a ledger are required", ErrConfig)
 	}
-	if n := len(cfg.Lines); n < 1 || n > MaxModems {
-		return nil, fmt.Errorf("%w: %d modems (1 to %d)", ErrConfig, n, MaxModems)
+	if n := len(cfg.Lines); n < 1 || n > MaxLines {
+		return nil, fmt.Errorf("%w: %d lines (1 to %d)", ErrConfig, n, MaxLines)
 	}
 	seen := map[string]bool{}
 	for i, l := range cfg.Lines {
