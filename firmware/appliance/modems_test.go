@@ -184,6 +184,13 @@ type running struct {
 // test ends; it logs the appliance's output if the test failed.
 func startAppliance(t *testing.T, dir string, devices ...string) *running {
 	t.Helper()
+	return startApplianceWith(t, dir, "", devices...)
+}
+
+// startApplianceWith is startAppliance with more configuration text
+// (tables) after the modems.
+func startApplianceWith(t *testing.T, dir, extra string, devices ...string) *running {
+	t.Helper()
 	tokenFile := filepath.Join(dir, "api-token")
 	if err := os.WriteFile(tokenFile, []byte("test-token-0123456789abcdef\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -193,7 +200,7 @@ func startAppliance(t *testing.T, dir string, devices ...string) *running {
 	for _, d := range devices {
 		text += fmt.Sprintf("[[modems]]\ndevice = %q\nbaud = 115200\nflow = \"none\"\n", d)
 	}
-	cfg, err := config.Parse([]byte(text))
+	cfg, err := config.Parse([]byte(text + extra))
 	if err != nil {
 		t.Fatal(err)
 	}
