@@ -17,8 +17,9 @@
 //     (colour, grey, bilevel, multipage) are scaled to the printable area
 //     keeping their aspect, turned to portrait when that makes them larger,
 //     split across pages when very tall, and made bilevel by Otsu's
-//     threshold (line art, text) or serpentine Floyd-Steinberg error
-//     diffusion (photographs), chosen per image from its histogram;
+//     threshold (line art, text) or a clustered-dot halftone screen made
+//     for fax coding (photographs: see screen.go), chosen per image from
+//     its histogram;
 //   - a TIFF Class F fax already 1728 pixels wide at the document's
 //     resolution is passed through pixel for pixel;
 //   - PDF pages are rasterised by Ghostscript (gs) or Poppler (pdftoppm,

@@ -217,7 +217,7 @@ func (d *Document) planPDF(ctx context.Context, a Attachment, data []byte) (*par
 // from scanPDF) with its 1-bit pbmraw device: its pages arrive as fax
 // pixels, with nothing left to do but place them. Other PDFs go through
 // the pgnmraw device, which renders in grey and writes each page as PBM
-// when it has no grey pixel, as PGM (thresholded or error-diffused here)
+// when it has no grey pixel, as PGM (thresholded or halftoned here)
 // when it has.
 func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n int, mono bool, emit func(*pages.Page) bool) error {
 	g := d.r.geom
