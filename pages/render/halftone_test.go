@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"os"
 	"os/exec"
@@ -29,13 +30,17 @@ func photoPDF(t testing.TB, jpg []byte) []byte {
 		t.Fatal(err)
 	}
 	w, h := cfg.Width, cfg.Height
+	cs, dec := "/DeviceRGB", "0 1 0 1 0 1"
+	if cfg.ColorModel == color.GrayModel {
+		cs, dec = "/DeviceGray", "0 1"
+	}
 	src := fmt.Sprintf(`%%!PS
-<< /PageSize [595 842] >> setpagedevice /DeviceRGB setcolorspace
+<< /PageSize [595 842] >> setpagedevice %s setcolorspace
 40 150 translate 515 %g scale
-<< /ImageType 1 /Width %d /Height %d /BitsPerComponent 8 /Decode [0 1 0 1 0 1]
+<< /ImageType 1 /Width %d /Height %d /BitsPerComponent 8 /Decode [%s]
    /ImageMatrix [%d 0 0 -%d 0 %d] /DataSource (%s) (r) file /DCTDecode filter >> image
 showpage
-`, 515*float64(h)/float64(w), w, h, w, h, h, in)
+`, cs, 515*float64(h)/float64(w), w, h, dec, w, h, h, in)
 	if err := os.WriteFile(ps, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +188,53 @@ func TestPhotoHalftone(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGreyScanPaperClean: a grey scan of a document (off-white paper,
+// dark ink, JPEG in a PDF) goes through the screen, whose transfer prints
+// the paper white and the ink (nearly) solid, not dotted.
+func TestGreyScanPaperClean(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 1000, 1400))
+	for i := range img.Pix {
+		img.Pix[i] = 245
+	}
+	for y := 200; y < 1200; y += 40 { // lines of "text": dark bars
+		for x := 100; x < 900; x++ {
+			for k := range 14 {
+				img.Pix[(y+k)*img.Stride+x] = 20
+			}
+		}
+	}
+	pdf := photoPDF(t, encodeJPEG(t, img))
+	if f := scanPDF(pdf); !f.photo || f.mono {
+		t.Fatalf("scanPDF of a JPEG page: %+v, want photo", f)
+	}
+	if f := scanPDF(makePDF(t, textPS(1, nil, false))); f.photo {
+		t.Errorf("scanPDF of a text page: %+v, want no photo", f)
+	}
+	doc, ps := renderAll(t, Options{Resolution: pages.Fine, NoCover: true, NoHeader: true}, Message{}, Attachment{Name: "scan.pdf", Data: pdf})
+	g := doc.Geometry()
+	ink := inkBounds(ps[0], g.Area)
+	if ink.Empty() {
+		t.Fatal("no ink on the page")
+	}
+	// Over the first bar and the paper under it, the rows' black
+	// fractions: the blackest (ink) nearly 1, the whitest (paper) 0.
+	p := ps[0]
+	period := int(40 * float64(ink.Dy()) / 974) // bars every 40 image rows, 200 to 1174
+	most, least := 0.0, 1.0
+	for y := ink.Min.Y; y < ink.Min.Y+period; y++ {
+		black := 0
+		for x := ink.Min.X + 10; x < ink.Max.X-10; x++ {
+			if p.Black(x, y) {
+				black++
+			}
+		}
+		f := float64(black) / float64(ink.Dx()-20)
+		most, least = max(most, f), min(least, f)
+	}
+	if most < 0.95 || least > 0 {
+		t.Errorf("ink rows at most %.2f black, paper rows at least %.2f: the scan is dotted", most, least)
 	}
 }

@@ -1,8 +1,11 @@
 package render
 
 import (
+	"encoding/hex"
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // screen is an ordered, clustered-dot halftone screen: a tile of w x h
@@ -72,18 +75,60 @@ func newScreen(xdpi, ydpi float64) *screen {
 	return sc
 }
 
-// rows returns the screen's h rows expanded to width pixels. Row i
+// Grey at or above paperLevel (of white) is printed white, at or below
+// inkLevel black, and the greys between are stretched over the screen's
+// levels: the paper of a grey scan comes out clean, not dotted, and its
+// ink solid.
+const paperLevel, inkLevel = 0.95, 0.05
+
+// transfer maps a grey (0 black, 255 white) to the grey the screen prints.
+func transfer(v int) int {
+	f := float64(v) / 255
+	switch {
+	case f >= paperLevel:
+		return 255
+	case f <= inkLevel:
+		return 0
+	}
+	return int(math.Round((f - inkLevel) / (paperLevel - inkLevel) * 255))
+}
+
+// rows returns the screen's h rows expanded to width pixels, with the
+// levels moved through transfer to the source's grey scale: transfer(v)
+// is below a level exactly when v is below the returned threshold. Row i
 // applies to the page rows y with y % h == i, so that the dots of images
 // side by side on one page line up.
 func (sc *screen) rows(width int) [][]uint8 {
+	var inv [256]uint8 // inv[l]: the least v with transfer(v) >= l
+	v := 0
+	for l := range 256 {
+		for v < 255 && transfer(v) < l {
+			v++
+		}
+		inv[l] = uint8(v)
+	}
 	out := make([][]uint8, sc.h)
 	for y := range sc.h {
 		r := make([]uint8, width)
 		tile := sc.level[y*sc.w : (y+1)*sc.w]
 		for x := range r {
-			r[x] = tile[x%sc.w]
+			r[x] = inv[tile[x%sc.w]]
 		}
 		out[y] = r
 	}
 	return out
+}
+
+// postScript returns PostScript that makes the screen Ghostscript's
+// halftone, a type 3 halftone (a threshold array, PLRM 7.4.5), with
+// transfer as its transfer function (settransfer, PLRM 7.3), both set by
+// the page device's Install procedure (PLRM 6.2.5) so that they hold on
+// every page. Ghostscript paints a pixel black when its grey is below the
+// threshold, as rows does; a threshold of 0 is read as 1.
+func (sc *screen) postScript() string {
+	return "<< /Install { << /HalftoneType 3 /Width " + strconv.Itoa(sc.w) + " /Height " + strconv.Itoa(sc.h) +
+		" /Thresholds <" + hex.EncodeToString(sc.level) + "> >> sethalftone " +
+		fmt.Sprintf("{ dup %[2]g ge { pop 1 } { dup %[1]g le { pop 0 } { %[1]g sub %[3]g div } ifelse } ifelse } settransfer",
+			inkLevel, paperLevel, paperLevel-inkLevel) +
+		" } >> setpagedevice"
 }
