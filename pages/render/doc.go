@@ -13,8 +13,11 @@
 //     non-square pixel aspect; long bodies run on to more pages;
 //   - plain-text attachments are set the same way in Go Mono, without the
 //     header block;
-//   - PNG, JPEG (EXIF orientation honoured), GIF, BMP and TIFF images
-//     (colour, grey, bilevel, multipage) are scaled to the printable area
+//   - PNG, JPEG (baseline, progressive, CMYK; EXIF orientation
+//     honoured), GIF, BMP, WebP (lossy, lossless, with alpha) and TIFF
+//     images (colour, grey, bilevel, palette, 16-bit, CMYK, multipage;
+//     JPEG-compressed, new style and well-formed old style; alpha and
+//     extra samples composited on white) are scaled to the printable area
 //     keeping their aspect, turned to portrait when that makes them larger,
 //     split across pages when very tall, and made bilevel by Otsu's
 //     threshold (line art, text) or a clustered-dot halftone screen made

@@ -167,7 +167,7 @@ type Source struct {
 	// message itself.
 	Index int
 	Name  string
-	// Kind is "message", "text", "png", "jpeg", "gif", "bmp", "tiff",
+	// Kind is "message", "text", "png", "jpeg", "gif", "bmp", "webp", "tiff",
 	// "tiff-f" (passed through) or "pdf".
 	Kind string
 	// First is the number (from 1) of its first page; Pages its page count.
@@ -555,6 +555,8 @@ func sniff(data []byte, name, contentType string) string {
 		return "bmp"
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return "tiff"
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return "webp"
 	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
 		return "pdf"
 	case len(data) > 3 && data[0] == 'P' && (data[1] == '4' || data[1] == '1') && strings.ContainsRune(" \t\r\n#", rune(data[2])):
@@ -572,7 +574,7 @@ func sniff(data []byte, name, contentType string) string {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".txt", ".text", ".log", ".csv", ".md", ".asc":
 		return "text"
-	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff":
+	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp":
 		return strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
 	}
 	if looksLikeText(data) {
@@ -592,7 +594,7 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 	switch kind {
 	case "text":
 		p, err = d.planText(data)
-	case "png", "jpeg", "jpg", "gif", "bmp":
+	case "png", "jpeg", "jpg", "gif", "bmp", "webp":
 		if kind == "jpg" {
 			kind = "jpeg"
 		}
