@@ -3,7 +3,7 @@ SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
 # Debian packages whose programs and libraries the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...

@@ -32,13 +32,19 @@
 //     against its leaves; the tool counts when the tree cannot be read),
 //     and a PDF drawn in black and white only is rendered by Ghostscript
 //     straight to 1-bit pixels;
+//   - office documents (.docx, .xlsx, .pptx, .odt, .ods, .odp) are turned
+//     into PDF by LibreOffice (soffice --headless --convert-to pdf, found
+//     in PATH at run time) under the rasteriser's limits, with a private
+//     temporary HOME and profile, then rendered as PDF; without
+//     LibreOffice they are refused with an error naming it;
 //   - every page gets a configurable header line ("tagline": date, time,
 //     sender, the appliance's fax number, page n of m).
 //
 // Hostile input is bounded by Limits (file size, pixels checked from the
 // header before decoding, pages, text size, JPEG scans, rasteriser time and
 // memory); each failure is an *AttachmentError naming the attachment and
-// matching ErrCorrupt, ErrLimit, ErrUnsupported or ErrNoRasteriser.
+// matching ErrCorrupt, ErrLimit, ErrUnsupported, ErrNoRasteriser or
+// ErrNoConverter.
 // WritePNG and Thumbnail make previews of the exact page pixels.
 //
 // The package does not send, encode or archive pages (see package pages and

@@ -168,7 +168,8 @@ type Source struct {
 	Index int
 	Name  string
 	// Kind is "message", "text", "png", "jpeg", "gif", "bmp", "webp", "tiff",
-	// "tiff-f" (passed through) or "pdf".
+	// "tiff-f" (passed through), "pdf", or an office format converted to
+	// PDF ("docx", "xlsx", "pptx", "odt", "ods", "odp").
 	Kind string
 	// First is the number (from 1) of its first page; Pages its page count.
 	First, Pages int
@@ -559,6 +560,13 @@ func sniff(data []byte, name, contentType string) string {
 		return "webp"
 	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
 		return "pdf"
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		if k := officeKind(data); k != "" {
+			return k
+		}
+		if officeKinds[strings.ToLower(filepath.Ext(name))] {
+			return strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+		}
 	case len(data) > 3 && data[0] == 'P' && (data[1] == '4' || data[1] == '1') && strings.ContainsRune(" \t\r\n#", rune(data[2])):
 		return "pbm"
 	}
@@ -609,6 +617,8 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 		}
 	case "pdf":
 		p, err = d.planPDF(ctx, a, data)
+	case "docx", "xlsx", "pptx", "odt", "ods", "odp":
+		p, err = d.planOffice(ctx, kind, a, data)
 	default:
 		ct := a.ContentType
 		if ct == "" {
