@@ -58,7 +58,8 @@ bench-codec: deps build
 	@scripts/bench-codec.sh $(BIN)/faxd
 
 # bench-render times faxd render against gs -sDEVICE=tiffg3 on the same
-# PDFs, a 4000x3000 JPEG, and the peak memory of a 50-page PDF.
+# text and photo PDFs, a 4000x3000 JPEG, and the peak memory of a 50-page
+# PDF; and compares the MMR bytes of photo pages with gs -sDEVICE=tiffg4.
 bench-render: deps build
 	@scripts/bench-render.sh $(BIN)/faxd
 

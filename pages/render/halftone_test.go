@@ -25,7 +25,7 @@ func photoPDF(t testing.TB, jpg []byte) []byte {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	in, ps, out := filepath.Join(dir, "p.jpg"), filepath.Join(dir, "p.ps"), filepath.Join(dir, "p.pdf")
+	in := filepath.Join(dir, "p.jpg")
 	if err := os.WriteFile(in, jpg, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -41,18 +41,7 @@ func photoPDF(t testing.TB, jpg []byte) []byte {
    /ImageMatrix [%d 0 0 -%d 0 %d] /DataSource (%s) (r) file /DCTDecode filter >> image
 showpage
 `, cs, 515*float64(h)/float64(w), w, h, dec, w, h, h, in)
-	if err := os.WriteFile(ps, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("gs", "-q", "-dSAFER", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "--permit-file-read="+dir+"/", "-o", out, ps)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gs pdfwrite: %v: %s", err, b)
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return pdfWrite(t, dir, src)
 }
 
 // gsPage rasterises page 1 of a PDF with Ghostscript into the printable
