@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
+	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -185,5 +187,20 @@ func TestDocumentKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTIFFJPEGBomb: a JPEG-compressed TIFF page whose JPEG stream is far
+// larger than its directory says is refused before the stream is decoded.
+func TestTIFFJPEGBomb(t *testing.T) {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 2000, 1500)), nil); err != nil {
+		t.Fatal(err)
+	}
+	data := oldJPEGTIFF(b.Bytes(), 20, 15)
+	err := renderErr(t, Options{}, Attachment{Name: "bomb.tif", Data: data})
+	var ae *AttachmentError
+	if !errors.As(err, &ae) || ae.Name != "bomb.tif" || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "2000x1500") {
+		t.Errorf("err = %v", err)
 	}
 }

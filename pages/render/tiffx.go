@@ -181,7 +181,7 @@ func (d *tiffIFD) decodeGray() (*image.Gray, error) {
 // block decodes one strip or tile of bw x bh pixels into out at (x0, y0).
 func (d *tiffIFD) block(out *image.Gray, raw []byte, x0, y0, bw, bh int) error {
 	if d.get(tagCompression, 1) == 7 {
-		img, err := jpeg.Decode(bytes.NewReader(withTables(d.tables, raw)))
+		img, err := decodeJPEGWithin(withTables(d.tables, raw), bw, bh)
 		if err != nil {
 			return err
 		}
@@ -218,6 +218,21 @@ func (d *tiffIFD) block(out *image.Gray, raw []byte, x0, y0, bw, bh int) error {
 		}
 	}
 	return nil
+}
+
+// decodeJPEGWithin decodes a JPEG stream of a TIFF page after checking
+// from its frame header that it is no larger than the w x h block the
+// page's directory gives it (plus a block row and column of padding), so
+// that the limits checked from the directory hold.
+func decodeJPEGWithin(stream []byte, w, h int) (image.Image, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(stream))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width > w+16 || cfg.Height > h+16 {
+		return nil, fmt.Errorf("JPEG stream of %dx%d in a block of %dx%d", cfg.Width, cfg.Height, w, h)
+	}
+	return jpeg.Decode(bytes.NewReader(stream))
 }
 
 // withTables completes an abbreviated JPEG stream (TIFF Technical Note 2)
@@ -287,7 +302,7 @@ func (d *tiffIFD) oldJPEG(out *image.Gray) (*image.Gray, error) {
 	if o >= int64(len(d.data)) {
 		return nil, &FormatError{Format: "tiff", Err: errors.New("JPEGInterchangeFormat beyond the end of the file")}
 	}
-	img, err := jpeg.Decode(bytes.NewReader(d.data[o : o+n]))
+	img, err := decodeJPEGWithin(d.data[o:o+n], out.Rect.Dx(), out.Rect.Dy())
 	if err != nil {
 		return nil, &FormatError{Format: "tiff", Err: fmt.Errorf("old-style JPEG: %w", err)}
 	}
