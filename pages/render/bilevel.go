@@ -162,14 +162,12 @@ func threshold(out, src, thr []uint8, x0, xa, xb int) {
 	}
 	for ; i+8 <= len(src); i += 8 {
 		s, t := src[i:i+8:i+8], thr[i:i+8:i+8]
-		var b byte
+		// Branch-free: s < t exactly when s - t wraps, setting bit 63.
+		var b uint
 		for k := range 8 {
-			b <<= 1
-			if s[k] < t[k] {
-				b |= 1
-			}
+			b = b<<1 | (uint(s[k])-uint(t[k]))>>63
 		}
-		out[(px+i)>>3] |= b
+		out[(px+i)>>3] |= byte(b)
 	}
 	for ; i < len(src); i++ {
 		if src[i] < thr[i] {
