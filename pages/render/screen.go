@@ -23,10 +23,11 @@ type screen struct {
 	level []uint8 // level[y*w+x]: the pixel is black when the grey is below it
 }
 
-// screenCell is the distance between neighbouring dots of the screen, in
-// horizontal fax pixels (1/204 inch): 45-degree dots 5.7 pixels apart,
-// about 36 lines per inch, the coarse screen of fax machines' photo
-// modes, which keeps an A4 photograph within a few minutes at 9600 bit/s.
+// screenCell is half the screen's period along the page's axes, in
+// horizontal fax pixels (1/204 inch): the dots sit on a 45-degree lattice
+// 4 x 1.41 = 5.7 pixels apart, about 36 lines per inch, the coarse screen
+// of fax machines' photo modes, which codes a page-sized photograph in
+// 60 to 120 KB of MMR: one to two minutes at 9600 bit/s.
 const screenCell = 4
 
 // newScreen returns the screen for pixels of xdpi by ydpi: dots on a
