@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"faxbox/pages/render"
 )
@@ -29,7 +30,9 @@ func TestOfficeInChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	pool := testPool(t, "child", Config{MaxConcurrent: 1})
+	// LibreOffice starts in seconds on an idle machine, far slower on a
+	// loaded one with a fresh profile: more than the default 30 s.
+	pool := testPool(t, "child", Config{MaxConcurrent: 1, Timeout: 3 * time.Minute})
 	att := render.Attachment{Name: "letter.docx", Data: docx}
 	var a, b collect
 	if err := pool.Render(ctx, twoCopies(FaxPages, att), &a); err != nil {
