@@ -3,7 +3,7 @@ SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
 # Debian packages whose programs and libraries the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester
+TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...
@@ -58,7 +58,8 @@ bench-codec: deps build
 	@scripts/bench-codec.sh $(BIN)/faxd
 
 # bench-render times faxd render against gs -sDEVICE=tiffg3 on the same
-# PDFs, a 4000x3000 JPEG, and the peak memory of a 50-page PDF.
+# text and photo PDFs, a 4000x3000 JPEG, and the peak memory of a 50-page
+# PDF; and compares the MMR bytes of photo pages with gs -sDEVICE=tiffg4.
 bench-render: deps build
 	@scripts/bench-render.sh $(BIN)/faxd
 

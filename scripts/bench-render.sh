@@ -7,11 +7,23 @@
 # resolution (204x196 dpi, as gs's tiffg3 does) with its header line and
 # without the cover page, so that both write the same pages.
 # The goals: ratio within 1.2, peak memory under 64 MiB.
+#
+# Photographs: real camera photographs (the scikit-image sample pictures
+# astronaut, coffee, chelsea, motorcycle_left and rocket, taken from the
+# Debian package python3-skimage, downloaded and unpacked here, not
+# installed), made JPEGs by ImageMagick, each placed on an A4 page of a PDF
+# and also attached directly. For each, the MMR bytes of the page faxd
+# codes at standard and fine against gs -sDEVICE=tiffg4 of the same PDF
+# page (goal: at most 1.0x), and faxd's time on 10- and 50-page PDFs of
+# them against gs alone (goal: within 1.2x). TestPhotoHalftone in
+# pages/render checks that the halftone stays as close to the grey page
+# as Ghostscript's when blurred.
 set -euo pipefail
 faxd=$(readlink -f "${1:-bin/faxd}")
 runs=${RUNS:-9}
-for t in gs /usr/bin/time; do
-  command -v "$t" >/dev/null || { echo "bench-render: $t is missing (Debian packages ghostscript, time)" >&2; exit 1; }
+im=/usr/bin/convert-im6.q16 # Debian's ImageMagick, not a convert earlier in PATH
+for t in gs /usr/bin/time tiffdump $im; do
+  command -v "$t" >/dev/null || { echo "bench-render: $t is missing (Debian packages ghostscript, time, libtiff-tools, imagemagick)" >&2; exit 1; }
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -44,6 +56,56 @@ EOF
 gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=jpeg -dJPEGQ=90 -g4000x3000 -r300 \
   -o "$work/photo.jpg" "$work/photo.ps"
 
+# Real photographs from Debian's python3-skimage package.
+(cd "$work" && apt-get download -qq python3-skimage >/dev/null 2>&1) ||
+  { echo "bench-render: apt-get download python3-skimage failed" >&2; exit 1; }
+dpkg-deb -x "$work"/python3-skimage_*.deb "$work/skimage"
+sk=$(echo "$work"/skimage/usr/lib/python3/dist-packages/skimage/data)
+photos=(astronaut coffee chelsea motorcycle_left rocket)
+# photo_ps NAME...: PostScript placing each JPEG on an A4 page, DCT-coded.
+photo_ps() {
+  echo '%!PS'
+  for n in "$@"; do
+    read -r w h < <($im identify -format '%w %h\n' "$work/$n.jpg" 2>/dev/null || identify -format '%w %h\n' "$work/$n.jpg")
+    echo "<< /PageSize [595 842] >> setpagedevice /DeviceRGB setcolorspace gsave"
+    echo "40 150 translate 515 $((515 * h / w)) scale"
+    echo "<< /ImageType 1 /Width $w /Height $h /BitsPerComponent 8 /Decode [0 1 0 1 0 1]"
+    echo "   /ImageMatrix [$w 0 0 -$h 0 $h] /DataSource ($work/$n.jpg) (r) file /DCTDecode filter >> image"
+    echo "grestore showpage"
+  done
+}
+to_pdf() { gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=pdfwrite --permit-file-read="$work/" -o "$2" "$1"; }
+for n in "${photos[@]}"; do
+  f=$sk/$n.png
+  [ -f "$f" ] || f=$sk/$n.jpg
+  $im "$f" -quality 90 "$work/$n.jpg"
+  photo_ps "$n" >"$work/$n.ps"
+  to_pdf "$work/$n.ps" "$work/$n.pdf"
+done
+for k in 10 50; do
+  list=()
+  for ((i = 0; i < k; i++)); do list+=("${photos[i % ${#photos[@]}]}"); done
+  photo_ps "${list[@]}" >"$work/p$k.ps"
+  to_pdf "$work/p$k.ps" "$work/p$k.pdf"
+done
+
+# strip_bytes TIFF: the coded bytes of its first page.
+strip_bytes() { tiffdump "$1" | awk '/StripByteCounts/ {sub(/.*</, ""); sub(/>.*/, ""); n=split($0, a, ","); s=0; for (i = 1; i <= n; i++) s+=a[i]; print s; exit}'; }
+
+echo "MMR bytes of one page: faxd render (no cover, no header line) against gs -sDEVICE=tiffg4 of the same PDF page"
+printf '%-18s %-9s %9s %9s %6s %11s\n' photograph res "faxd pdf" "gs pdf" ratio "faxd jpeg"
+for n in "${photos[@]}"; do
+  for r in standard:204x98 fine:204x196; do
+    res=${r%%:*} dpi=${r#*:}
+    "$faxd" render --no-cover --no-header --resolution "$res" --out "$work/o.tif" "$work/$n.pdf" >/dev/null
+    "$faxd" render --no-cover --no-header --resolution "$res" --out "$work/j.tif" "$work/$n.jpg" >/dev/null
+    gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=tiffg4 -r"$dpi" -o "$work/g.tif" "$work/$n.pdf"
+    o=$(strip_bytes "$work/o.tif") g=$(strip_bytes "$work/g.tif") j=$(strip_bytes "$work/j.tif")
+    printf '%-18s %-9s %9d %9d %6.2f %11d\n' "$n" "$res" "$o" "$g" "$(echo "$o / $g" | bc -l)" "$j"
+  done
+done
+echo
+
 . "$(dirname "$0")/timing.sh"
 
 # maxrss_mib CMD...: the "Maximum resident set size" of CMD in MiB (the
@@ -73,6 +135,11 @@ for n in 10 50; do
   f=$(median_ms "${faxd_render[@]}" "$work/t$n.pdf")
   g=$(median_ms "${gs_tiffg3[@]}" "$work/t$n.pdf")
   printf '%-28s %10s %10s %7.2f\n' "PDF, $n pages of text" "$f" "$g" "$(echo "$f / $g" | bc -l)"
+done
+for n in 10 50; do
+  f=$(median_ms "${faxd_render[@]}" "$work/p$n.pdf")
+  g=$(median_ms "${gs_tiffg3[@]}" "$work/p$n.pdf")
+  printf '%-28s %10s %10s %7.2f\n' "PDF, $n photo pages" "$f" "$g" "$(echo "$f / $g" | bc -l)"
 done
 j=$(median_ms "${faxd_render[@]}" "$work/photo.jpg")
 printf '%-28s %10s %10s %7s\n' "JPEG, 4000x3000 photograph" "$j" "-" "-"

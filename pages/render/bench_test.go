@@ -41,3 +41,17 @@ func BenchmarkJPEG4000x3000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScreen halftones a full fine-resolution A4 area of grey: one
+// comparison a pixel, no allocation but the screen's rows a page.
+func BenchmarkScreen(b *testing.B) {
+	g, _ := NewGeometry(A4, pages.Fine, Margins{})
+	gray := toGray(photo(g.Area.Dx(), g.Area.Dy()))
+	t := tone{photo: true}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(gray.Pix)))
+	for b.Loop() {
+		p := g.newPage()
+		t.apply(p, gray, g.Area.Min.X, g.Area.Min.Y)
+	}
+}

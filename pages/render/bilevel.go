@@ -9,8 +9,7 @@ import (
 // tone is how a grey image becomes black and white.
 type tone struct {
 	photo     bool
-	threshold uint8      // line art: a pixel at or below it is black
-	lut       [256]uint8 // photo: contrast stretch applied before dithering
+	threshold uint8 // line art: a pixel at or below it is black
 }
 
 // levels is a grey-level histogram of an image, and the histogram of its
@@ -59,9 +58,9 @@ func (s *graySrc) histogram() levels {
 // of mid-tone. An image is a photograph when it has many mid-tones and a
 // low eta, or when at least 2% of it is smooth mid-tone spread over 48 or
 // more grey levels (a photograph on an otherwise white page). Line art is
-// thresholded at Otsu's level; photographs are contrast-stretched between
-// their 1st and 99th percentiles and error-diffused, which also keeps the
-// pure black and white of any text beside them exact.
+// thresholded at Otsu's level; photographs go through the halftone screen
+// with their tones as drawn, which also keeps the pure black and white of
+// any text beside them exact.
 func classify(lv levels) tone {
 	h := lv.all
 	var n, sum float64
@@ -121,77 +120,58 @@ func classify(lv levels) tone {
 	if !photo {
 		return tone{threshold: uint8(bestT)}
 	}
-	t := tone{photo: true}
-	lo, hi, acc := 0, 255, 0.0
-	for v := 0; v < 256; v++ {
-		if acc += float64(h[v]); acc > n*0.01 {
-			lo = v
-			break
-		}
-	}
-	acc = 0
-	for v := 255; v >= 0; v-- {
-		if acc += float64(h[v]); acc > n*0.01 {
-			hi = v
-			break
-		}
-	}
-	if hi-lo < 32 {
-		lo, hi = 0, 255
-	}
-	for v := range t.lut {
-		t.lut[v] = uint8(min(max((v-lo)*255/(hi-lo), 0), 255))
-	}
-	return t
+	return tone{photo: true}
 }
 
-// apply draws g onto page p with its top-left at (x0, y0): thresholded, or
-// for photographs error-diffused with the Floyd-Steinberg weights in
-// serpentine order (alternate rows run right to left, which avoids the
-// diagonal "worms" of one-way diffusion).
+// apply draws g onto page p with its top-left at (x0, y0): thresholded
+// (line art) or, for photographs, through the clustered-dot screen made
+// for the page's resolution (newScreen). Both are one comparison a pixel
+// against a row of thresholds, packed eight pixels a byte.
 func (t *tone) apply(p *pages.Page, g *image.Gray, x0, y0 int) {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
-	if !t.photo {
-		// Clip to the page once, then set bits without Page.Set.
-		xa, xb := max(0, -x0), min(w, p.Width-x0)
-		for y := max(0, -y0); y < h && y0+y < p.Height; y++ {
-			row := g.Pix[y*g.Stride : y*g.Stride+w]
-			out := p.Row(y0 + y)
-			for x := xa; x < xb; x++ {
-				if row[x] <= t.threshold {
-					px := x0 + x
-					out[px>>3] |= 0x80 >> (px & 7)
-				}
-			}
-		}
+	xa, xb := max(0, -x0), min(w, p.Width-x0)
+	if xa >= xb {
 		return
 	}
-	cur := make([]int32, w+2)
-	next := make([]int32, w+2)
-	for y := 0; y < h; y++ {
-		row := g.Pix[y*g.Stride : y*g.Stride+w]
-		for x, v := range row {
-			cur[x+1] += int32(t.lut[v]) << 4
+	var rows [][]uint8
+	if t.photo {
+		rows = newScreen(p.XDPI, p.YDPI).rows(p.Width)
+	} else {
+		flat := make([]uint8, p.Width)
+		for i := range flat {
+			flat[i] = t.threshold + 1 // threshold < 255 (classify)
 		}
-		ltr := y%2 == 0
-		for i := 0; i < w; i++ {
-			x, d := i, 1
-			if !ltr {
-				x, d = w-1-i, -1
-			}
-			v := cur[x+1]
-			out := int32(255 << 4)
-			if v < 128<<4 {
-				out = 0
-				p.Set(x0+x, y0+y, true)
-			}
-			e := v - out
-			cur[x+1+d] += e * 7 / 16
-			next[x+1-d] += e * 3 / 16
-			next[x+1] += e * 5 / 16
-			next[x+1+d] += e / 16
+		rows = [][]uint8{flat}
+	}
+	for y := max(0, -y0); y < h && y0+y < p.Height; y++ {
+		threshold(p.Row(y0+y), g.Pix[y*g.Stride:y*g.Stride+w], rows[(y0+y)%len(rows)], x0, xa, xb)
+	}
+}
+
+// threshold sets the bits of out (a packed page row) where src[x] is below
+// thr[x0+x], for x in [xa, xb).
+func threshold(out, src, thr []uint8, x0, xa, xb int) {
+	src, thr = src[xa:xb], thr[x0+xa:x0+xb]
+	px := x0 + xa
+	// Up to the first byte boundary bit by bit, then whole bytes.
+	i := 0
+	for ; i < len(src) && (px+i)&7 != 0; i++ {
+		if src[i] < thr[i] {
+			out[(px+i)>>3] |= 0x80 >> ((px + i) & 7)
 		}
-		cur, next = next, cur
-		clear(next)
+	}
+	for ; i+8 <= len(src); i += 8 {
+		s, t := src[i:i+8:i+8], thr[i:i+8:i+8]
+		// Branch-free: s < t exactly when s - t wraps, setting bit 63.
+		var b uint
+		for k := range 8 {
+			b = b<<1 | (uint(s[k])-uint(t[k]))>>63
+		}
+		out[(px+i)>>3] |= byte(b)
+	}
+	for ; i < len(src); i++ {
+		if src[i] < thr[i] {
+			out[(px+i)>>3] |= 0x80 >> ((px + i) & 7)
+		}
 	}
 }

@@ -13,12 +13,16 @@
 //     non-square pixel aspect; long bodies run on to more pages;
 //   - plain-text attachments are set the same way in Go Mono, without the
 //     header block;
-//   - PNG, JPEG (EXIF orientation honoured), GIF, BMP and TIFF images
-//     (colour, grey, bilevel, multipage) are scaled to the printable area
+//   - PNG, JPEG (baseline, progressive, CMYK; EXIF orientation
+//     honoured), GIF, BMP, WebP (lossy, lossless, with alpha) and TIFF
+//     images (colour, grey, bilevel, palette, 16-bit, CMYK, multipage;
+//     JPEG-compressed, new style and well-formed old style; alpha and
+//     extra samples composited on white) are scaled to the printable area
 //     keeping their aspect, turned to portrait when that makes them larger,
 //     split across pages when very tall, and made bilevel by Otsu's
-//     threshold (line art, text) or serpentine Floyd-Steinberg error
-//     diffusion (photographs), chosen per image from its histogram;
+//     threshold (line art, text) or a clustered-dot halftone screen made
+//     for fax coding (photographs: see screen.go), chosen per image from
+//     its histogram;
 //   - a TIFF Class F fax already 1728 pixels wide at the document's
 //     resolution is passed through pixel for pixel;
 //   - PDF pages are rasterised by Ghostscript (gs) or Poppler (pdftoppm,
@@ -28,13 +32,19 @@
 //     against its leaves; the tool counts when the tree cannot be read),
 //     and a PDF drawn in black and white only is rendered by Ghostscript
 //     straight to 1-bit pixels;
+//   - office documents (.docx, .xlsx, .pptx, .odt, .ods, .odp) are turned
+//     into PDF by LibreOffice (soffice --headless --convert-to pdf, found
+//     in PATH at run time) under the rasteriser's limits, with a private
+//     temporary HOME and profile, then rendered as PDF; without
+//     LibreOffice they are refused with an error naming it;
 //   - every page gets a configurable header line ("tagline": date, time,
 //     sender, the appliance's fax number, page n of m).
 //
 // Hostile input is bounded by Limits (file size, pixels checked from the
 // header before decoding, pages, text size, JPEG scans, rasteriser time and
 // memory); each failure is an *AttachmentError naming the attachment and
-// matching ErrCorrupt, ErrLimit, ErrUnsupported or ErrNoRasteriser.
+// matching ErrCorrupt, ErrLimit, ErrUnsupported, ErrNoRasteriser or
+// ErrNoConverter.
 // WritePNG and Thumbnail make previews of the exact page pixels.
 //
 // The package does not send, encode or archive pages (see package pages and

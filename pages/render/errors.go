@@ -17,6 +17,9 @@ var (
 	// ErrNoRasteriser: no PDF rasteriser (Ghostscript or Poppler) is
 	// installed.
 	ErrNoRasteriser = errors.New("render: no PDF rasteriser")
+	// ErrNoConverter: no converter for office documents (LibreOffice) is
+	// installed.
+	ErrNoConverter = errors.New("render: no office document converter")
 )
 
 // AttachmentError is the error of one attachment: Index is its position in
@@ -71,19 +74,30 @@ func (e *FormatError) Unwrap() error { return e.Err }
 // Is makes a FormatError match ErrCorrupt.
 func (e *FormatError) Is(target error) bool { return target == ErrCorrupt }
 
-// MissingToolError reports that no program to rasterise PDFs was found;
-// Package names the Debian packages that provide one.
+// MissingToolError reports that no program to rasterise PDFs, or with
+// Office set to convert office documents, was found; Packages names the
+// Debian packages that provide one.
 type MissingToolError struct {
 	Tools    string // "gs or pdftoppm"
 	Packages string // "ghostscript or poppler-utils"
+	Office   bool   // the missing tool converts office documents to PDF
 }
 
 func (e *MissingToolError) Error() string {
+	if e.Office {
+		return fmt.Sprintf("render: no office document converter (%s) found in PATH: install the Debian packages %s", e.Tools, e.Packages)
+	}
 	return fmt.Sprintf("render: no PDF rasteriser (%s) found in PATH: install the Debian package %s (apt-get install ghostscript)", e.Tools, e.Packages)
 }
 
-// Is makes a MissingToolError match ErrNoRasteriser.
-func (e *MissingToolError) Is(target error) bool { return target == ErrNoRasteriser }
+// Is makes a MissingToolError match ErrNoRasteriser, or ErrNoConverter
+// for an office document converter.
+func (e *MissingToolError) Is(target error) bool {
+	if e.Office {
+		return target == ErrNoConverter
+	}
+	return target == ErrNoRasteriser
+}
 
 // ToolError reports a PDF rasteriser that failed, was killed by its time
 // or memory limit, or produced output that cannot be read. Stderr holds the

@@ -47,13 +47,19 @@ func requireTools(t testing.TB) {
 // which embeds the fonts the PostScript uses.
 func makePDF(t testing.TB, ps string) []byte {
 	t.Helper()
+	return pdfWrite(t, t.TempDir(), ps)
+}
+
+// pdfWrite runs Ghostscript's pdfwrite on PostScript in dir, where it may
+// also read the files the PostScript opens.
+func pdfWrite(t testing.TB, dir, ps string) []byte {
+	t.Helper()
 	requireTools(t)
-	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.ps"), filepath.Join(dir, "out.pdf")
 	if err := os.WriteFile(in, []byte(ps), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("gs", "-q", "-dSAFER", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-o", out, in)
+	cmd := exec.Command("gs", "-q", "-dSAFER", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "--permit-file-read="+dir+"/", "-o", out, in)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("gs pdfwrite: %v: %s", err, b)
 	}

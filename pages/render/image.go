@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
 
 	"faxbox/pages"
 )
@@ -46,6 +47,8 @@ func (d *Document) decodeConfig(kind string, data []byte, r io.Reader) (image.Co
 		cfg, err = bmp.DecodeConfig(r)
 	case "tiff":
 		cfg, err = tiff.DecodeConfig(r)
+	case "webp":
+		cfg, err = webp.DecodeConfig(r)
 	default:
 		return cfg, fmt.Errorf("%w: image/%s", ErrUnsupported, kind)
 	}
@@ -82,7 +85,7 @@ func decodeCost(kind string, m color.Model, data []byte) int64 {
 		cost = 3
 	case color.Gray16Model:
 		cost = 2 + 1
-	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
 		cost = 4 + 1
 	case color.RGBA64Model, color.NRGBA64Model:
 		cost = 8 + 1
@@ -116,6 +119,8 @@ func decodeGray(kind string, data []byte) (*image.Gray, error) {
 		img, err = bmp.Decode(r)
 	case "tiff":
 		img, err = tiff.Decode(r)
+	case "webp":
+		img, err = webp.Decode(r)
 	}
 	if err != nil {
 		return nil, &FormatError{Format: kind, Err: err}
@@ -246,7 +251,7 @@ func (d *Document) rasterPages(w, h int, aspect float64, exif int, load func() (
 	return f.pages, gen
 }
 
-// planImage checks a PNG, JPEG, GIF or BMP image and plans its pages.
+// planImage checks a PNG, JPEG, GIF, BMP or WebP image and plans its pages.
 func (d *Document) planImage(kind string, data []byte) (*part, error) {
 	cfg, err := d.decodeConfig(kind, data, nil)
 	if err != nil {

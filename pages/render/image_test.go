@@ -174,7 +174,7 @@ func TestTallImageSplit(t *testing.T) {
 	}
 }
 
-// TestPhotoDithered: a photograph is error-diffused, so a mid-grey region
+// TestPhotoDithered: a photograph is halftoned, so a mid-grey region
 // has a mix of black and white pixels rather than a solid area.
 func TestPhotoDithered(t *testing.T) {
 	if tn := classify(lineArtHist(t)); tn.photo {

@@ -200,7 +200,7 @@ func (d *Document) planPDF(ctx context.Context, a Attachment, data []byte) (*par
 			return err
 		}
 		defer rm()
-		return d.rasterisePDF(ctx, t, path, n, facts.mono, emit)
+		return d.rasterisePDF(ctx, t, path, n, facts, emit)
 	}
 	return p, nil
 }
@@ -215,26 +215,33 @@ func (d *Document) planPDF(ctx context.Context, a Attachment, data []byte) (*par
 //
 // Ghostscript renders a PDF whose pages are black and white only (mono,
 // from scanPDF) with its 1-bit pbmraw device: its pages arrive as fax
-// pixels, with nothing left to do but place them. Other PDFs go through
+// pixels, with nothing left to do but place them. A PDF holding
+// photographs or grey scans (photo) is rendered by pbmraw too, through
+// this package's halftone screen given to Ghostscript as a threshold
+// array (screen.postScript): a grey page would take Ghostscript longer to
+// draw and eight times the bytes to pass. Other PDFs go through
 // the pgnmraw device, which renders in grey and writes each page as PBM
-// when it has no grey pixel, as PGM (thresholded or error-diffused here)
+// when it has no grey pixel, as PGM (thresholded or halftoned here)
 // when it has.
-func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n int, mono bool, emit func(*pages.Page) bool) error {
+func (d *Document) rasterisePDF(ctx context.Context, t pdfTool, path string, n int, facts pdfFacts, emit func(*pages.Page) bool) error {
 	g := d.r.geom
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var cmd *exec.Cmd
 	if t.kind == Ghostscript {
-		device := "-sDEVICE=pgnmraw"
-		if mono {
+		device, setup := "-sDEVICE=pgnmraw", "0 pop"
+		switch {
+		case facts.mono:
 			device = "-sDEVICE=pbmraw"
+		case facts.photo:
+			device, setup = "-sDEVICE=pbmraw", newScreen(g.XDPI, g.YDPI).postScript()
 		}
 		cmd = d.command(ctx, t.bin, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT",
 			"-sstdout=%stderr", device,
 			fmt.Sprintf("-r%gx%g", g.XDPI, g.YDPI),
 			fmt.Sprintf("-g%dx%d", g.Area.Dx(), g.Area.Dy()),
 			"-dFIXEDMEDIA", "-dPDFFitPage", "-dUseCropBox", "-dMaxBitmap=33554432",
-			"-sOutputFile=-", "-f", path)
+			"-sOutputFile=-", "-c", setup, "-f", path)
 	} else {
 		cmd = d.command(ctx, t.bin, "-gray", "-cropbox",
 			"-rx", fmt.Sprint(g.XDPI), "-ry", fmt.Sprint(g.YDPI), path)

@@ -41,7 +41,7 @@ func TestPDF(t *testing.T) {
 			if b := inkBounds(ps[2], g.Area); b.Max.X < g.Area.Max.X-200 {
 				t.Errorf("%v %v: landscape page not turned (ink %v)", ras, res, b)
 			}
-			// The scanned page's grey image is error-diffused, not solid.
+			// The scanned page's grey image is halftoned, not solid.
 			b := inkBounds(ps[4], g.Area)
 			c := image.Pt((b.Min.X+b.Max.X)/2, b.Max.Y-(b.Dy()/4))
 			if n := blackIn(ps[4], image.Rect(c.X-20, c.Y-20, c.X+20, c.Y+20)); n < 100 || n > 1500 {

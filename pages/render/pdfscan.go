@@ -23,6 +23,10 @@ import (
 type pdfFacts struct {
 	pages int  // the page count, or 0 when unknown
 	mono  bool // every page is text and vector art in black and white
+	// photo: the file holds a continuous-tone image (a photograph or a
+	// grey or colour scan): an image XObject, not a mask, of 4 or more
+	// bits a component or coded in DCT or JPX (ISO 32000-1 8.9.5).
+	photo bool
 }
 
 type (
@@ -77,7 +81,29 @@ func scanPDF(data []byte) pdfFacts {
 	if w.bad || w.leaves != count {
 		return pdfFacts{}
 	}
-	return pdfFacts{pages: count, mono: w.mono}
+	return pdfFacts{pages: count, mono: w.mono, photo: s.hasContone()}
+}
+
+// hasContone reports whether any stream object of the file is a
+// continuous-tone image.
+func (s *pdfScanner) hasContone() bool {
+	for _, o := range s.objs {
+		d, ok := o.v.(pdfDict)
+		if !ok || !o.isStm || d["Subtype"] != pdfName("Image") || d["ImageMask"] == true {
+			continue
+		}
+		if bpc, ok := s.resolve(d["BitsPerComponent"]).(int); ok && bpc >= 4 {
+			return true
+		}
+		f := s.resolve(d["Filter"])
+		fs, _ := f.([]any)
+		for _, x := range append(fs, f) {
+			if n := s.resolve(x); n == pdfName("DCTDecode") || n == pdfName("JPXDecode") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // index finds every "N G obj" in the file, later definitions replacing

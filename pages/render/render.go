@@ -167,8 +167,9 @@ type Source struct {
 	// message itself.
 	Index int
 	Name  string
-	// Kind is "message", "text", "png", "jpeg", "gif", "bmp", "tiff",
-	// "tiff-f" (passed through) or "pdf".
+	// Kind is "message", "text", "png", "jpeg", "gif", "bmp", "webp", "tiff",
+	// "tiff-f" (passed through), "pdf", or an office format converted to
+	// PDF ("docx", "xlsx", "pptx", "odt", "ods", "odp").
 	Kind string
 	// First is the number (from 1) of its first page; Pages its page count.
 	First, Pages int
@@ -555,8 +556,17 @@ func sniff(data []byte, name, contentType string) string {
 		return "bmp"
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return "tiff"
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return "webp"
 	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
 		return "pdf"
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		if k := officeKind(data); k != "" {
+			return k
+		}
+		if officeKinds[strings.ToLower(filepath.Ext(name))] {
+			return strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+		}
 	case len(data) > 3 && data[0] == 'P' && (data[1] == '4' || data[1] == '1') && strings.ContainsRune(" \t\r\n#", rune(data[2])):
 		return "pbm"
 	}
@@ -572,7 +582,7 @@ func sniff(data []byte, name, contentType string) string {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".txt", ".text", ".log", ".csv", ".md", ".asc":
 		return "text"
-	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff":
+	case ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp":
 		return strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
 	}
 	if looksLikeText(data) {
@@ -592,7 +602,7 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 	switch kind {
 	case "text":
 		p, err = d.planText(data)
-	case "png", "jpeg", "jpg", "gif", "bmp":
+	case "png", "jpeg", "jpg", "gif", "bmp", "webp":
 		if kind == "jpg" {
 			kind = "jpeg"
 		}
@@ -607,6 +617,8 @@ func (d *Document) planAttachment(ctx context.Context, i int, a Attachment) (*pa
 		}
 	case "pdf":
 		p, err = d.planPDF(ctx, a, data)
+	case "docx", "xlsx", "pptx", "odt", "ods", "odp":
+		p, err = d.planOffice(ctx, kind, a, data)
 	default:
 		ct := a.ContentType
 		if ct == "" {

@@ -79,6 +79,15 @@ func (d *Document) planTIFF(data []byte) (*part, error) {
 			return nil, err
 		}
 		for i, off := range offs {
+			if ifd, err := readIFD(data, off); err != nil || ifd.ownDecoder() {
+				if err == nil {
+					err = d.planOwnTIFF(ifd, i, len(offs), add)
+				}
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			pr := &tiffPage{data: data, ifd: off}
 			cfg, err := d.decodeConfig("tiff", nil, pr.reader())
 			if err != nil {
@@ -193,3 +202,33 @@ func (t *tiffPage) ReadAt(p []byte, off int64) (int, error) {
 
 // reader returns a fresh reader of the patched file (Read and ReadAt).
 func (t *tiffPage) reader() io.Reader { return io.NewSectionReader(t, 0, int64(len(t.data))) }
+
+// planOwnTIFF plans page i of n of a TIFF that this package's decoder
+// reads (tiffIFD.ownDecoder), checking MaxPixels and MaxDecodeMemory from
+// its directory before any pixel is decoded.
+func (d *Document) planOwnTIFF(ifd *tiffIFD, i, n int, add func(int, func(context.Context, func(*pages.Page) bool) error) error) error {
+	pageErr := func(err error) error {
+		if n > 1 {
+			return fmt.Errorf("page %d: %w", i+1, err)
+		}
+		return err
+	}
+	w, h, cost, err := ifd.config()
+	if err != nil {
+		return pageErr(err)
+	}
+	px := int64(w) * int64(h)
+	if px > d.r.lim.MaxPixels {
+		return pageErr(&LimitError{What: "pixels", Got: px, Max: d.r.lim.MaxPixels, Width: w, Height: h})
+	}
+	if need := px * cost; need > d.r.lim.MaxDecodeMemory {
+		return pageErr(&LimitError{What: "decode memory", Got: need, Max: d.r.lim.MaxDecodeMemory, Width: w, Height: h})
+	}
+	return add(d.rasterPages(w, h, 1, 1, func() (*image.Gray, error) {
+		g, err := ifd.decodeGray()
+		if err != nil {
+			return nil, pageErr(err)
+		}
+		return g, nil
+	}))
+}
