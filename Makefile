@@ -36,6 +36,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
+	# The boards' 32-bit ARM has other syscall types (rusage, rlimits).
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) vet $(PKGS)
 	$(GO) mod tidy -diff
 
 # test runs every test with the race detector except the real-time calls

@@ -100,7 +100,7 @@ func exitFacts(ps *os.ProcessState, cpu time.Duration) (peak int64, cpuKilled bo
 		return 0, false
 	}
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		peak = ru.Maxrss * 1024 // kilobytes on Linux: getrusage(2)
+		peak = int64(ru.Maxrss) * 1024 // kilobytes on Linux: getrusage(2)
 	}
 	ws, ok := ps.Sys().(syscall.WaitStatus)
 	if ok && ws.Signaled() {
