@@ -46,6 +46,8 @@ lint:
 test: deps lint
 	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
 	$(GO) test -count=1 -race $(PKGS)
+	# The codec and rendering again as 32-bit code, as on arm v7 boards.
+	CGO_ENABLED=0 GOARCH=386 $(GO) test -count=1 ./pages/ ./pages/render/
 	@scripts/test-realtime.sh $(GO) $(TEST_TAGS)
 
 cross:

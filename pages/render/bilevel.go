@@ -2,6 +2,7 @@ package render
 
 import (
 	"image"
+	"math/bits"
 
 	"faxbox/pages"
 )
@@ -162,10 +163,11 @@ func threshold(out, src, thr []uint8, x0, xa, xb int) {
 	}
 	for ; i+8 <= len(src); i += 8 {
 		s, t := src[i:i+8:i+8], thr[i:i+8:i+8]
-		// Branch-free: s < t exactly when s - t wraps, setting bit 63.
+		// Branch-free: s < t exactly when s - t wraps, setting the top
+		// bit of a uint (bit 31 on the 32-bit boards, 63 elsewhere).
 		var b uint
 		for k := range 8 {
-			b = b<<1 | (uint(s[k])-uint(t[k]))>>63
+			b = b<<1 | (uint(s[k])-uint(t[k]))>>(bits.UintSize-1)
 		}
 		out[(px+i)>>3] |= byte(b)
 	}

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -53,6 +54,11 @@ func (d *Document) decodeConfig(kind string, data []byte, r io.Reader) (image.Co
 		return cfg, fmt.Errorf("%w: image/%s", ErrUnsupported, kind)
 	}
 	if err != nil {
+		if w, h, ok := pngSize(kind, data); ok && int64(w)*int64(h) > d.r.lim.MaxPixels {
+			// image/png refuses sizes whose pixel count overflows an int
+			// (32-bit boards) before it says how large they are.
+			return cfg, &LimitError{What: "pixels", Got: int64(w) * int64(h), Max: d.r.lim.MaxPixels, Width: w, Height: h}
+		}
 		return cfg, &FormatError{Format: kind, Err: err}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
@@ -66,6 +72,16 @@ func (d *Document) decodeConfig(kind string, data []byte, r io.Reader) (image.Co
 		return cfg, &LimitError{What: "decode memory", Got: need, Max: d.r.lim.MaxDecodeMemory, Width: cfg.Width, Height: cfg.Height}
 	}
 	return cfg, nil
+}
+
+// pngSize reads the width and height of a PNG's IHDR chunk, which must
+// come first (PNG 11.2.2).
+func pngSize(kind string, data []byte) (w, h int, ok bool) {
+	if kind != "png" || len(data) < 24 || string(data[12:16]) != "IHDR" {
+		return 0, 0, false
+	}
+	w, h = int(binary.BigEndian.Uint32(data[16:20])&0x7fffffff), int(binary.BigEndian.Uint32(data[20:24])&0x7fffffff)
+	return w, h, w > 0 && h > 0
 }
 
 // decodeCost is the bytes per pixel that decoding an image and making it
