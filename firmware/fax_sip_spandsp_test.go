@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -128,21 +129,11 @@ func TestReceiveSIP(t *testing.T) {
 
 func writeTIFFFile(t *testing.T, name string, ps []*pages.Page) {
 	t.Helper()
-	f, err := os.Create(name)
-	if err != nil {
+	var b bytes.Buffer
+	if err := pages.WriteTIFF(&b, ps, pages.EncoderOptions{Coding: pages.MH}); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	tw, err := pages.NewTIFFWriter(f, len(ps))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := os.WriteFile(name, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

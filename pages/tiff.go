@@ -583,6 +583,20 @@ func (f *TIFFFile) Decode(i int) (*Page, Stats, error) {
 	return pg, st, nil
 }
 
+// WriteTIFF writes ps as a TIFF-F file to w, every page coded with o.
+func WriteTIFF(w io.Writer, ps []*Page, o EncoderOptions) error {
+	tw, err := NewTIFFWriter(w, len(ps))
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if err := tw.WritePage(p, o); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
 // ReadTIFF decodes every page of a TIFF file held in memory.
 func ReadTIFF(data []byte) ([]*Page, []Stats, error) {
 	f, err := OpenTIFF(bytes.NewReader(data), int64(len(data)))

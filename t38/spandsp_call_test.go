@@ -7,6 +7,7 @@ package t38_test
 // relay that loses and reorders datagrams.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -320,21 +321,11 @@ func readTIFF(t testing.TB, path string) []*pages.Page {
 
 func writeTIFF(t *testing.T, path string, doc t30.Pages) {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
+	var b bytes.Buffer
+	if err := pages.WriteTIFF(&b, doc, pages.EncoderOptions{Coding: pages.MH}); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	tw, err := pages.NewTIFFWriter(f, len(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range doc {
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -132,16 +132,7 @@ func (c call) receive(t testing.TB, doc t30.Pages) (t30.Result, gateway.Result, 
 func writeTIFF(t testing.TB, path string, doc t30.Pages) {
 	t.Helper()
 	var b bytes.Buffer
-	tw, err := pages.NewTIFFWriter(&b, len(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range doc {
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MH}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := pages.WriteTIFF(&b, doc, pages.EncoderOptions{Coding: pages.MH}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
