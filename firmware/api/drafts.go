@@ -51,6 +51,9 @@ type draftRecipient struct {
 	Value  string `json:"value"`
 	Label  string `json:"label"`
 	Number string `json:"number"`
+	// Unchecked is the number (E.164) when the user sends to it although
+	// no such number is known to exist.
+	Unchecked string `json:"unchecked,omitempty"`
 }
 
 // draftFile is an attached file of a draft.

@@ -21,7 +21,7 @@ import (
 //
 //	messages/DIR/attachments/manifest.json  [{"name", "type", "file"}]
 //	messages/DIR/attachments/1, 2, ...
-const keptDir = "attachments"
+const keptDir = store.AttachmentsDir
 
 // Kept is an attachment of a stored message, as it was submitted.
 type Kept struct {
