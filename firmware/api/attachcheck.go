@@ -68,13 +68,14 @@ func readHead(r io.Reader) ([]byte, error) {
 	return head[:n], err
 }
 
-// humanSize writes a size in bytes as people read it: "58.6 MB", "820 KB".
+// humanSize writes a size in bytes as people read it, in the units of
+// their computers' file managers (a KB of 1024 bytes): "58.6 MB", "820 KB".
 func humanSize(n int64) string {
 	switch {
-	case n >= 1000*1000:
-		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/1e6), ".0") + " MB"
-	case n >= 1000:
-		return fmt.Sprintf("%d KB", (n+500)/1000)
+	case n >= 1<<20:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", (n+512)>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

@@ -106,8 +106,8 @@ func TestDraftKeepsFormAndFiles(t *testing.T) {
 		t.Fatalf("files %+v, want 2", d.Files)
 	}
 	for _, f := range d.Files {
-		if f.Name == "notes.txt" && (f.Size != int64(len(big)) || f.SizeText != "1.5 MB") {
-			t.Errorf("notes.txt: size %d %q, want %d and 1.5 MB", f.Size, f.SizeText, len(big))
+		if f.Name == "notes.txt" && (f.Size != int64(len(big)) || f.SizeText != "1.4 MB") {
+			t.Errorf("notes.txt: size %d %q, want %d and 1.4 MB", f.Size, f.SizeText, len(big))
 		}
 	}
 	if code := e.do(t, "DELETE", "/api/draft/files/"+d.Files[0].ID, "", nil, &d); code != http.StatusOK || len(d.Files) != 1 {
@@ -143,7 +143,7 @@ func TestDraftFileChecks(t *testing.T) {
 		{"archive.zip", []byte("PK\x03\x04garbage"), "application/zip", 415, []string{"archive.zip", ".zip file", "Save it as PDF"}},
 		{"deed.pdf", []byte("this is not a pdf at all"), "application/pdf", 400, []string{"deed.pdf", "damaged", "save it again as PDF"}},
 		{"empty.txt", nil, "text/plain", 400, []string{"empty.txt", "empty"}},
-		{"huge.txt", bytes.Repeat([]byte("x\n"), 1_100_000), "text/plain", 413, []string{"huge.txt", "2.2 MB", "at most 2.1 MB"}},
+		{"huge.txt", bytes.Repeat([]byte("x\n"), 1_100_000), "text/plain", 413, []string{"huge.txt", "2.1 MB", "at most 2 MB"}},
 	} {
 		code, d := e.upload(t, map[string][]byte{tc.name: tc.data}, tc.contentType)
 		if code != tc.code {

@@ -16,10 +16,11 @@ const faxableType = /^(application\/pdf|image\/(png|jpeg|gif|bmp|tiff|webp)|text
 const officeExt = { doc: 'kindWord', docx: 'kindWord', odt: 'kindText', rtf: 'kindText', xls: 'kindSheet', xlsx: 'kindSheet',
   ods: 'kindSheet', ppt: 'kindSlides', pptx: 'kindSlides', odp: 'kindSlides' };
 
-// sizeText writes a size in bytes as people read it, as the server does.
+// sizeText writes a size in bytes as people read it, as the server does
+// (and file managers: a KB of 1024 bytes).
 export function sizeText(n) {
-  if (n >= 1e6) return (n / 1e6).toFixed(1).replace(/\.0$/, '') + ' MB';
-  if (n >= 1000) return Math.round(n / 1000) + ' KB';
+  if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1).replace(/\.0$/, '') + ' MB';
+  if (n >= 1 << 10) return Math.round(n / 1024) + ' KB';
   return n + ' bytes';
 }
 
@@ -178,7 +179,6 @@ export default async function compose({ main, user, events, notify, go, params }
     }
     err.dataset.kind = '';
     if (all.some((c) => c.state === 'invalid')) throw new Error(t('invalidRecipients'));
-    if (files.some((f) => f.state === 'uploading')) throw new Error(t('stillUploading'));
     if (files.some((f) => f.state === 'refused')) throw new Error(t('refusedFiles'));
     if (!cover.checked && !files.length) throw new Error(t('noCoverNoFiles'));
   }
@@ -195,9 +195,13 @@ export default async function compose({ main, user, events, notify, go, params }
     }
   }
 
+  // uploaded waits for the files still being uploaded.
+  const uploaded = () => Promise.all(files.map((f) => f.upload).filter(Boolean));
+
   async function preview() {
     replace(err);
     try {
+      await uploaded();
       check();
       const v = version;
       previewBtn.disabled = true;
@@ -225,8 +229,9 @@ export default async function compose({ main, user, events, notify, go, params }
     if (document.activeElement instanceof HTMLInputElement) return;
     replace(err);
     try {
-      check();
       sendBtn.disabled = true;
+      await uploaded();
+      check();
       sendBtn.textContent = t('sending');
       const m = await post('/api/messages', form());
       sent = true;

@@ -70,7 +70,6 @@ const S = {
   kindWord: 'a Word document', kindText: 'a text document', kindSheet: 'a spreadsheet', kindSlides: 'a presentation',
   kindExt: 'a .{ext} file', kindUnknown: 'this kind of file',
   uploading: 'Uploading {name}',
-  stillUploading: 'Wait until the files are uploaded.',
   refusedFiles: 'Some files cannot be faxed: remove the marked ones.',
   noCoverNoFiles: 'Without a cover page there is nothing to send: attach a file, or send the cover page.',
   coverPage: 'Send a cover page',
