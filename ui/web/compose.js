@@ -54,18 +54,11 @@ function legacyDraft(user) {
 }
 
 export default async function compose({ main, user, events, notify, go, params }) {
-  let loaded;
-  try {
-    loaded = await get('/api/draft');
-  } catch (x) {
-    loaded = { form: null, files: [] };
-    notify(x.message, 'error');
-  }
-  const draft = loaded.form || legacyDraft(user) || {};
-  const maxSize = loaded.max_size || 0;
+  // The form is shown at once and filled in when the draft arrives.
+  let maxSize = 0;
   // files: {id, name, size, state: 'ok' | 'uploading' | 'refused', sent, error}
-  let files = (loaded.files || []).map((f) => ({ ...f, state: 'ok' }));
-  const unchecked = new Set(draft.unchecked || []);
+  let files = [];
+  const unchecked = new Set();
   let version = 0; // bumped by every change, so a preview knows it is stale
   let previewVersion = -1;
   let ready = false; // the draft is shown: changes are saved from now on
@@ -96,18 +89,19 @@ export default async function compose({ main, user, events, notify, go, params }
   const note = h('p', { class: 'note', id: 'rcpt-note', role: 'status' });
   const others = (name) => fields.filter((f) => f !== name).flatMap((f) => rcpt[f].chips);
   const rcpt = Object.fromEntries(fields.map((f) => [f, recipientField(f, { touch, note, unchecked, others: () => others(f) })]));
-  const subject = h('input', { name: 'subject', value: draft.subject || '', on: { input: touch } });
+  const subject = h('input', { name: 'subject', on: { input: touch } });
   const body = h('textarea', { name: 'body', rows: 8, on: { input: touch } });
-  body.value = draft.body || '';
-  const cover = h('input', { type: 'checkbox', id: 'cover', name: 'cover', checked: !draft.no_cover, on: { change: touch } });
+  const cover = h('input', { type: 'checkbox', id: 'cover', name: 'cover', checked: true, on: { change: touch } });
 
   const fileList = h('ul', { class: 'files', id: 'file-list' });
+  const supported = h('p', { class: 'hint', id: 'supported' });
+  // No "accept": a file the picker hid would go unexplained; any file is
+  // taken and the ones that cannot be faxed are refused in words.
   const fileInput = h('input', { type: 'file', id: 'files', multiple: true, class: 'visually-hidden',
-    accept: '.pdf,.png,.jpg,.jpeg,.gif,.bmp,.tif,.tiff,.webp,.txt,application/pdf,image/*,text/plain',
     on: { change: () => { addFiles(fileInput.files); fileInput.value = ''; } } });
   const drop = h('div', { class: 'drop' }, h('span', { text: t('dropHere') + ' ' }),
     h('label', { for: 'files', class: 'button', text: t('chooseFiles') }), fileInput,
-    h('p', { class: 'hint', id: 'supported', text: t('supportedFiles', { max: maxSize ? sizeText(maxSize) : '64 MB' }) }),
+    supported,
     fileList);
 
   // addFiles checks each file and uploads those that can be faxed to the
@@ -281,6 +275,21 @@ export default async function compose({ main, user, events, notify, go, params }
     h('div', { class: 'actions' }, previewBtn, sendBtn, discard),
     previewNote, previews));
 
+  let loaded;
+  try {
+    loaded = await get('/api/draft');
+  } catch (x) {
+    loaded = { form: null, files: [] };
+    notify(x.message, 'error');
+  }
+  const draft = loaded.form || legacyDraft(user) || {};
+  maxSize = loaded.max_size || 0;
+  files = (loaded.files || []).map((f) => ({ ...f, state: 'ok' })).concat(files);
+  for (const n of draft.unchecked || []) unchecked.add(n);
+  supported.textContent = t('supportedFiles', { max: sizeText(maxSize || 64 << 20) });
+  subject.value = draft.subject || '';
+  body.value = draft.body || '';
+  cover.checked = !draft.no_cover;
   showFiles();
   for (const f of fields) for (const c of draft[f] || []) rcpt[f].add(c);
   const fromParams = [];
