@@ -115,14 +115,18 @@ export default async function compose({ main, user, events, notify, go, params }
     }
     showFiles();
   }
+  // One file after the other, so that the draft lists them in the order
+  // they were added.
+  let queue = Promise.resolve();
   function send1(entry, f) {
     const fd = new FormData();
     fd.append('file', f, f.name);
-    entry.upload = upload('/api/draft/files', fd, (sent, total) => { entry.sent = sent / total; showFiles(); })
+    entry.upload = queue = queue.then(() => upload('/api/draft/files', fd, (sent, total) => { entry.sent = sent / total; showFiles(); }))
       .then((d) => {
         const known = new Set(files.map((x) => x.id));
         const mine = d.files.find((x) => !known.has(x.id) && x.name === f.name);
         Object.assign(entry, mine, { state: 'ok' });
+        if (!files.includes(entry) && entry.id) del('/api/draft/files/' + entry.id).catch(() => {}); // removed meanwhile
       }, (x) => { Object.assign(entry, { state: 'refused', error: x.message }); })
       .finally(() => { showFiles(); touch(); });
   }
