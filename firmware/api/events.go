@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -497,7 +498,7 @@ type logRead struct {
 func (rd *logRead) read(ctx context.Context, st *store.Store, since int64) {
 	rd.evs, rd.err = st.EventsSince(ctx, since, eventsBatch)
 	for _, e := range rd.evs {
-		rd.frames = append(rd.frames, frameBytes(eventFrame{Seq: e.Seq, At: e.At.UTC(), Kind: e.Kind, Job: e.Job, Data: e.Payload}))
+		rd.frames = append(rd.frames, frameBytes(eventFrame{Seq: e.Seq, At: e.At.UTC(), Kind: string(e.Kind), Job: e.Job, Data: e.Payload}))
 	}
 }
 
@@ -570,19 +571,23 @@ func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal,
 	if p.Admin {
 		return true, nil
 	}
-	var ref struct {
-		Message int64 `json:"message"`
-		Sender  int64 `json:"sender"`
+	pl, _ := e.Decode() // a malformed payload refers to nothing
+	var msg int64       // the message a job's event names
+	switch pl := pl.(type) {
+	case events.ReceivedEvent:
+		return mayRead(p, pl.User), nil
+	case events.ReceivedPageEvent:
+		return mayRead(p, pl.User), nil
+	case events.MessageEvent:
+		if pl.Sender != 0 {
+			oc.put(0, pl.Message, pl.Sender)
+			return pl.Sender == p.User.ID, nil
+		}
+	case events.JobEvent:
+		msg = pl.Message
 	}
-	_ = json.Unmarshal(e.Payload, &ref) // a payload of another shape refers to nothing
-	switch {
-	case e.Kind == store.EventReceived || e.Kind == store.EventReceivedPage:
-		return receivedVisible(p, e), nil // inbox.go
-	case e.Kind == store.EventMessage && ref.Sender != 0:
-		oc.put(0, ref.Message, ref.Sender)
-		return ref.Sender == p.User.ID, nil
-	case e.Job != 0:
-		sender, err := oc.jobSender(ctx, st, e.Job, ref.Message)
+	if e.Job != 0 {
+		sender, err := oc.jobSender(ctx, st, e.Job, msg)
 		if errors.Is(err, store.ErrNotFound) {
 			return false, nil
 		}

@@ -17,12 +17,13 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 )
 
 type frame struct {
 	Seq  int64           `json:"seq"`
 	At   time.Time       `json:"at"`
-	Kind string          `json:"kind"`
+	Kind events.Kind     `json:"kind"`
 	Job  int64           `json:"job"`
 	Data json.RawMessage `json:"data"`
 }
@@ -90,11 +91,12 @@ func (e *env) visibleSeqs(t *testing.T, since int64, mine map[int64]bool, jobs m
 	}
 	var out []int64
 	for _, ev := range evs {
-		var ref struct {
-			Message int64 `json:"message"`
+		p, err := ev.Decode()
+		if err != nil {
+			t.Fatal(err)
 		}
-		json.Unmarshal(ev.Payload, &ref)
-		if mine[ref.Message] || jobs[ev.Job] {
+		m, _ := p.(events.MessageEvent)
+		if mine[m.Message] || jobs[ev.Job] {
 			out = append(out, ev.Seq)
 		}
 	}
@@ -162,12 +164,12 @@ func TestEventsResume(t *testing.T) {
 	}
 	var cancelled bool
 	for _, f := range got {
-		var d struct {
-			Job   int64  `json:"job"`
-			State string `json:"state"`
+		p, err := events.Decode(f.Kind, f.Data)
+		if err != nil {
+			t.Fatal(err)
 		}
-		json.Unmarshal(f.Data, &d)
-		cancelled = cancelled || (f.Kind == "job" && d.Job == m2.Jobs[0].ID && d.State == "cancelled" && f.Job == d.Job)
+		d, ok := p.(events.JobEvent)
+		cancelled = cancelled || (ok && d.Job == m2.Jobs[0].ID && d.State == "cancelled" && f.Job == d.Job)
 	}
 	if !cancelled {
 		t.Errorf("the cancellation is not among %+v", got)
@@ -178,11 +180,8 @@ func TestEventsResume(t *testing.T) {
 	m4 := e.submit(t, token, "02 555 12 17")
 	note(m4)
 	f := readLogFrames(t, c, 1)[0]
-	var d struct {
-		Message int64 `json:"message"`
-	}
-	json.Unmarshal(f.Data, &d)
-	if f.Kind != "message" || d.Message != m4.ID {
+	p, err := events.Decode(f.Kind, f.Data)
+	if d, ok := p.(events.MessageEvent); err != nil || !ok || d.Message != m4.ID {
 		t.Errorf("live frame %+v, want alice's message %d (bob's cancellation must not come)", f, m4.ID)
 	}
 

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -43,13 +43,12 @@ func (w *Watcher) noticeOf(e store.Event) (noticeKey, bool) {
 	if n, ok := finalJob(e); ok {
 		return n, true
 	}
-	if e.Kind != store.EventReceived || !w.cfg.Forward.enabled() {
+	if e.Kind != events.KindReceived || !w.cfg.Forward.enabled() {
 		return noticeKey{}, false
 	}
-	var p struct {
-		Received int64 `json:"received"`
-	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil || p.Received == 0 {
+	pl, err := e.Decode()
+	p, ok := pl.(events.ReceivedEvent)
+	if err != nil || !ok || p.Received == 0 {
 		return noticeKey{}, false
 	}
 	return noticeKey{Job: p.Received, StateStr: forwardState}, true

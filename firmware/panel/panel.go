@@ -2,7 +2,6 @@ package panel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/store"
 )
@@ -136,17 +136,15 @@ func (p *Panel) alerts(ctx context.Context, seq int64) (int64, error) {
 
 // alertOf is the alert that event e sounds, if any.
 func alertOf(e store.Event) (sound.Name, bool) {
-	switch e.Kind {
-	case store.EventReceived:
+	p, err := e.Decode()
+	if err != nil {
+		return "", false
+	}
+	switch p := p.(type) {
+	case events.ReceivedEvent:
 		return sound.Received, true
-	case store.EventJob:
-		var j struct {
-			State string `json:"state"`
-		}
-		if json.Unmarshal(e.Payload, &j) != nil {
-			return "", false
-		}
-		switch j.State {
+	case events.JobEvent:
+		switch p.State {
 		case store.Delivered.String():
 			return sound.Delivered, true
 		case store.Failed.String():

@@ -6,13 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// EventReceivedPage is appended for each page of a fax being received, in
-// the transaction that records it, so that the inbox shows the pages as
-// they arrive; payload {"received": id, "page": n, "pages": n, "user": id,
-// "receiving": true, ...}. EventReceived follows when the call ends.
-const EventReceivedPage = "received.page"
+	"faxbox/firmware/events"
+)
 
 // ReceivedCall is how the call of a received fax went.
 type ReceivedCall struct {
@@ -117,9 +113,9 @@ func (tx *wtx) addReceivedPage(r *Received, p ReceivedPage) error {
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE store_received SET pages = ? WHERE id = ?`, r.Pages, r.ID); err != nil {
 		return err
 	}
-	_, err := tx.appendEvent(EventReceivedPage, 0, map[string]any{
-		"received": r.ID, "page": q.Index, "pages": r.Pages, "user": r.User, "receiving": true,
-		"caller_ident": r.CallerIdent, "caller_id": r.CallerID, "bad_rows": q.BadRows,
+	_, err := tx.appendEvent(events.KindReceivedPage, 0, events.ReceivedPageEvent{
+		Received: r.ID, Page: q.Index, Pages: r.Pages, User: r.User, Receiving: true,
+		CallerIdent: r.CallerIdent, CallerID: r.CallerID, BadRows: q.BadRows,
 	})
 	return err
 }
@@ -158,15 +154,13 @@ func (tx *wtx) finishReceived(r Received) error {
 		c.BitRate, c.ECM, c.Coding, r.ID); err != nil {
 		return err
 	}
-	_, err := tx.appendEvent(EventReceived, 0, receivedEvent(r))
+	_, err := tx.appendEvent(events.KindReceived, 0, receivedEvent(r))
 	return err
 }
 
-func receivedEvent(r Received) map[string]any {
-	return map[string]any{
-		"received": r.ID, "caller_ident": r.CallerIdent, "caller_id": r.CallerID,
-		"pages": r.Pages, "partial": r.Partial, "user": r.User,
-	}
+func receivedEvent(r Received) events.ReceivedEvent {
+	return events.ReceivedEvent{Received: r.ID, CallerIdent: r.CallerIdent, CallerID: r.CallerID,
+		Pages: r.Pages, Partial: r.Partial, User: r.User}
 }
 
 // RecoverReceived finishes, as partial, the faxes that a crash or power
@@ -214,7 +208,7 @@ func (s *Store) AddReceived(ctx context.Context, r Received) (Received, error) {
 		if err := insertPages(tx, "received", r.ID, r.Files); err != nil {
 			return err
 		}
-		_, err := tx.appendEvent(EventReceived, 0, receivedEvent(r))
+		_, err := tx.appendEvent(events.KindReceived, 0, receivedEvent(r))
 		return err
 	})
 	return r, err
