@@ -115,7 +115,7 @@ func seqs(fs []frame) []int64 {
 // gets exactly the events it missed, in order, then live ones; another
 // user's events never reach it.
 func TestEventsResume(t *testing.T) {
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.ModemPoll = 10 * time.Millisecond })
+	e := newEnv(t, 50*billing.Unit)
 	mine, jobs := map[int64]bool{}, map[int64]bool{}
 	note := func(m message) {
 		mine[m.ID] = true
@@ -284,15 +284,19 @@ func TestEventsOriginScheme(t *testing.T) {
 	}
 }
 
-// fakeModems is a status source the test changes.
+// fakeModems is a status source the test changes; like the pool, it
+// publishes each change on the bus.
 type fakeModems struct {
-	mu sync.Mutex
-	st []daemon.ModemStatus
+	bus   *events.Bus
+	mu    sync.Mutex
+	st    []daemon.ModemStatus
+	reads int // calls of status
 }
 
 func (f *fakeModems) status() []daemon.ModemStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
 	return append([]daemon.ModemStatus(nil), f.st...)
 }
 
@@ -300,6 +304,13 @@ func (f *fakeModems) set(i int, s daemon.ModemStatus) {
 	f.mu.Lock()
 	f.st[i] = s
 	f.mu.Unlock()
+	f.bus.Publish(s.Event())
+}
+
+func (f *fakeModems) readCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads
 }
 
 // TestEventsModemsAndAccount: "modem" frames on connect and on a change
@@ -309,7 +320,8 @@ func TestEventsModemsAndAccount(t *testing.T) {
 	since := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	fm := &fakeModems{st: []daemon.ModemStatus{{Name: "ttyUSB0", State: daemon.ModemIdle, Since: since, Calls: 3},
 		{Name: "ttyUSB1", State: daemon.ModemOutOfOrder, Err: "no answer to AT", Since: since}}}
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.ModemPoll = fm.status, 10*time.Millisecond })
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = fm.status })
+	fm.bus = e.bus
 	var got struct {
 		Modems []map[string]any `json:"modems"`
 	}
@@ -360,6 +372,42 @@ func TestEventsModemsAndAccount(t *testing.T) {
 	}
 }
 
+// TestEventsModemChangeNoPolling: the status source is read when a
+// client connects and when the bus reports a change, never on a timer; a
+// change reaches the client when the pool publishes it.
+func TestEventsModemChangeNoPolling(t *testing.T) {
+	fm := &fakeModems{st: []daemon.ModemStatus{{Name: "ttyUSB0", State: daemon.ModemIdle}}}
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = fm.status })
+	fm.bus = e.bus
+	c, _, err := e.dialEvents(t, token, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := readFrame(t, c, 5*time.Second); f.Kind != "modem" {
+		t.Fatalf("first frame %+v", f)
+	}
+	connected := fm.readCount()
+	time.Sleep(500 * time.Millisecond) // twice the interval the stream used to poll at
+	if n := fm.readCount(); n != connected {
+		t.Fatalf("the status source was read %d times with nothing published", n-connected)
+	}
+	fm.set(0, daemon.ModemStatus{Name: "ttyUSB0", State: daemon.ModemOutOfOrder, Err: "no device /dev/ttyUSB0"})
+	f := readFrame(t, c, 5*time.Second)
+	var d struct {
+		Modems []struct {
+			State string `json:"state"`
+			Error string `json:"error"`
+		} `json:"modems"`
+	}
+	json.Unmarshal(f.Data, &d)
+	if f.Kind != "modem" || len(d.Modems) != 1 || d.Modems[0].State != "out of service" || d.Modems[0].Error != "no device /dev/ttyUSB0" {
+		t.Fatalf("after the change: %+v %s", f, f.Data)
+	}
+	if n := fm.readCount(); n != connected+1 {
+		t.Errorf("the status source was read %d times for one change", n-connected)
+	}
+}
+
 // TestEventsSlowClientDropped: a client that stops reading is dropped
 // once its buffer is full; the others keep receiving.
 func TestEventsSlowClientDropped(t *testing.T) {
@@ -369,10 +417,19 @@ func TestEventsSlowClientDropped(t *testing.T) {
 	modems := func() []daemon.ModemStatus {
 		mu.Lock()
 		defer mu.Unlock()
-		n++ // a new status every poll: a frame of 64 KiB every millisecond
+		n++ // a new status at every read: a frame of 64 KiB
 		return []daemon.ModemStatus{{Name: "m", State: daemon.ModemIdle, Calls: n, Err: big}}
 	}
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.ModemPoll = modems, time.Millisecond })
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = modems })
+	// A line changes every millisecond.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for ctx.Err() == nil {
+			e.bus.Publish(events.LineEvent{Line: "m", State: "idle"})
+			time.Sleep(time.Millisecond)
+		}
+	}()
 	stuck, _, err := e.dialEvents(t, bobToken, 0, nil)
 	if err != nil {
 		t.Fatal(err)
