@@ -313,6 +313,27 @@ func (f *fakeModems) readCount() int {
 	return f.reads
 }
 
+// modemsFrame is a "modem" frame's data as the web UI reads it
+// (ui/web/admin.js).
+type modemsFrame struct {
+	Modems []struct {
+		State string `json:"state"`
+		Job   int64  `json:"job"`
+		Error string `json:"error"`
+	} `json:"modems"`
+}
+
+// readModems reads the next frame and its data as a "modem" frame's.
+func readModems(t *testing.T, c *websocket.Conn) (frame, modemsFrame) {
+	t.Helper()
+	f := readFrame(t, c, 5*time.Second)
+	var d modemsFrame
+	if err := json.Unmarshal(f.Data, &d); err != nil {
+		t.Fatalf("frame %+v: %v", f, err)
+	}
+	return f, d
+}
+
 // TestEventsModemsAndAccount: "modem" frames on connect and on a change
 // (and GET /api/modems agrees); an "account" frame when the balance
 // changes.
@@ -341,14 +362,7 @@ func TestEventsModemsAndAccount(t *testing.T) {
 		t.Fatalf("first frame %+v %s", f, f.Data)
 	}
 	fm.set(0, daemon.ModemStatus{Name: "ttyUSB0", State: daemon.ModemCalling, Job: 7, Since: since, Calls: 4})
-	f = readFrame(t, c, 5*time.Second)
-	var d struct {
-		Modems []struct {
-			State string `json:"state"`
-			Job   int64  `json:"job"`
-		} `json:"modems"`
-	}
-	json.Unmarshal(f.Data, &d)
+	f, d := readModems(t, c)
 	if f.Kind != "modem" || len(d.Modems) != 2 || d.Modems[0].State != "calling" || d.Modems[0].Job != 7 {
 		t.Fatalf("after the change: %+v %s", f, f.Data)
 	}
@@ -392,14 +406,7 @@ func TestEventsModemChangeNoPolling(t *testing.T) {
 		t.Fatalf("the status source was read %d times with nothing published", n-connected)
 	}
 	fm.set(0, daemon.ModemStatus{Name: "ttyUSB0", State: daemon.ModemOutOfOrder, Err: "no device /dev/ttyUSB0"})
-	f := readFrame(t, c, 5*time.Second)
-	var d struct {
-		Modems []struct {
-			State string `json:"state"`
-			Error string `json:"error"`
-		} `json:"modems"`
-	}
-	json.Unmarshal(f.Data, &d)
+	f, d := readModems(t, c)
 	if f.Kind != "modem" || len(d.Modems) != 1 || d.Modems[0].State != "out of service" || d.Modems[0].Error != "no device /dev/ttyUSB0" {
 		t.Fatalf("after the change: %+v %s", f, f.Data)
 	}
