@@ -61,7 +61,7 @@ func (w *worker) setState(s ModemState, job int64, err error) {
 	}
 	w.mu.Lock()
 	from := w.status
-	if from.State == s && from.Job == job && from.Err == reason && from.Received == 0 &&
+	if from.State == s && from.Job == job && from.Err == reason && from.Received == 0 && !from.Since.IsZero() &&
 		s != ModemCalling && s != ModemReceiving {
 		w.mu.Unlock()
 		return
