@@ -126,7 +126,7 @@ func (e *rxEnv) events(t *testing.T, kinds ...events.Kind) []store.Event {
 	return out
 }
 
-// waitReceived waits for the EventReceived of the next fax and returns
+// waitReceived waits for the events.KindReceived of the next fax and returns
 // the fax with its pages decoded from their files.
 func (e *rxEnv) waitReceived(t *testing.T) (store.Received, []*pages.Page) {
 	t.Helper()

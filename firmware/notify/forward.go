@@ -17,8 +17,8 @@ import (
 )
 
 // Forwarding says where the Watcher forwards received faxes by e-mail,
-// each as a PDF attachment, when their call has ended (store.
-// EventReceived): partial faxes too, marked as such. The forwards share
+// each as a PDF attachment, when their call has ended
+// (events.KindReceived): partial faxes too, marked as such. The forwards share
 // the notices' durability: the event is marked handled only once the
 // relay took the mail, refused it for good, or it was queued for another
 // try.

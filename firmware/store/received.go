@@ -54,7 +54,7 @@ type ReceivedEnd struct {
 
 // StartReceived stores a fax being received with its first page (the
 // page's file must be written and fsynced before), stamped now, marked
-// receiving, and appends an EventReceivedPage event: the fax is in the
+// receiving, and appends an events.KindReceivedPage event: the fax is in the
 // inbox from its first page on.
 func (s *Store) StartReceived(ctx context.Context, in Incoming, first ReceivedPage) (Received, error) {
 	r := Received{Modem: in.Modem, CallerIdent: in.CallerIdent, CallerID: in.CallerID, User: in.User, Receiving: true}
@@ -74,7 +74,7 @@ func (s *Store) StartReceived(ctx context.Context, in Incoming, first ReceivedPa
 }
 
 // AddReceivedPage records the next page of fax id, which must be still
-// receiving, and appends an EventReceivedPage event. Pages come in order:
+// receiving, and appends an events.KindReceivedPage event. Pages come in order:
 // the page's index must follow the last one recorded.
 func (s *Store) AddReceivedPage(ctx context.Context, id int64, p ReceivedPage) error {
 	return s.write(ctx, "add received page", func(tx *wtx) error {
@@ -121,7 +121,7 @@ func (tx *wtx) addReceivedPage(r *Received, p ReceivedPage) error {
 }
 
 // FinishReceived ends the reception of fax id as e says and appends an
-// EventReceived event. A fax already finished is ErrInvalid.
+// events.KindReceived event. A fax already finished is ErrInvalid.
 func (s *Store) FinishReceived(ctx context.Context, id int64, e ReceivedEnd) (Received, error) {
 	var r Received
 	err := s.write(ctx, "finish received", func(tx *wtx) error {
@@ -145,7 +145,7 @@ func (s *Store) FinishReceived(ctx context.Context, id int64, e ReceivedEnd) (Re
 	return r, err
 }
 
-// finishReceived writes r's end and its EventReceived event.
+// finishReceived writes r's end and its events.KindReceived event.
 func (tx *wtx) finishReceived(r Received) error {
 	c := r.Call
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE store_received SET receiving = 0, caller_ident = ?, partial = ?,
@@ -189,7 +189,7 @@ func (s *Store) RecoverReceived(ctx context.Context) ([]int64, error) {
 }
 
 // AddReceived stores a received fax, stamped now, with its page files,
-// and appends an EventReceived event.
+// and appends an events.KindReceived event.
 func (s *Store) AddReceived(ctx context.Context, r Received) (Received, error) {
 	if r.Pages < 0 {
 		return r, invalid("received fax with %d pages", r.Pages)

@@ -18,7 +18,7 @@ func rxPage(n, bad int) store.ReceivedPage {
 }
 
 // TestReceivedPageByPage: a fax is in the inbox from its first page, each
-// page is an event, the end is an EventReceived, and routing decides who
+// page is an event, the end is an events.KindReceived, and routing decides who
 // lists it.
 func TestReceivedPageByPage(t *testing.T) {
 	ctx := context.Background()

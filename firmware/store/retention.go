@@ -62,7 +62,7 @@ func (r *PurgeResult) Add(r2 PurgeResult) {
 // received. Billing records are kept: the ledger is separate.
 //
 // Rows are deleted first, in transactions of at most a few hundred, each
-// with an EventPurged event; the files they referred to are removed only after the commit, and only if
+// with an events.KindPurged event; the files they referred to are removed only after the commit, and only if
 // no remaining row refers to them. A crash in between leaves orphan
 // files, which Sweep removes. The result counts what was done, also when
 // the error is not nil: an error removing files (which stay as orphans)
