@@ -90,6 +90,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/submission"
@@ -138,9 +139,11 @@ type Config struct {
 	// /api/modems, the event stream's "modem" frames and /metrics; nil
 	// means no modems.
 	Modems func() []daemon.ModemStatus
-	// ModemPoll is how often the event stream asks Modems for changes;
-	// default 250 ms.
-	ModemPoll time.Duration
+	// Bus is where the pool publishes its lines' changes and the ledger
+	// its totals' (the ones Modems and Ledger report): the event stream
+	// sends "modem" and "account" frames when they come. nil: those
+	// frames are sent on connecting only.
+	Bus *events.Bus
 	// PingEvery is the event stream's websocket ping interval; default
 	// 30 s.
 	PingEvery time.Duration

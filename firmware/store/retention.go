@@ -9,12 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// EventPurged is appended, in the same transaction, when Purge deletes
-// messages or received faxes; its payload is {"messages": [ids],
-// "received": [ids]}, so that a view drops them.
-const EventPurged = "purged"
+	"faxbox/firmware/events"
+)
 
 // purgeBatch bounds the rows deleted in one transaction, so that a large
 // purge does not hold the write lock for long.
@@ -65,7 +62,7 @@ func (r *PurgeResult) Add(r2 PurgeResult) {
 // received. Billing records are kept: the ledger is separate.
 //
 // Rows are deleted first, in transactions of at most a few hundred, each
-// with an EventPurged event; the files they referred to are removed only after the commit, and only if
+// with an events.KindPurged event; the files they referred to are removed only after the commit, and only if
 // no remaining row refers to them. A crash in between leaves orphan
 // files, which Sweep removes. The result counts what was done, also when
 // the error is not nil: an error removing files (which stay as orphans)
@@ -195,7 +192,7 @@ func (s *Store) purgeBatch(ctx context.Context, query string, args ...any) (Purg
 		}
 		files = kept
 		res.Messages, res.Received = len(sent), len(received)
-		_, err = tx.appendEvent(EventPurged, 0, map[string][]int64{"messages": sent, "received": received})
+		_, err = tx.appendEvent(events.KindPurged, 0, events.PurgedEvent{Messages: sent, Received: received})
 		return err
 	})
 	if err != nil {
