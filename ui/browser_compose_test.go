@@ -64,7 +64,7 @@ type composeRun struct {
 
 // testFiles are the files the test attaches.
 type testFiles struct {
-	pdf, photo, docx, damaged string
+	pdf, photo, doc, damaged string
 }
 
 // composeFiles writes the test's files: a PDF of one page, a photo, a
@@ -86,9 +86,9 @@ func composeFiles(t *testing.T) testFiles {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	f := testFiles{pdf: pdf, photo: filepath.Join(dir, "photo.png"), docx: filepath.Join(dir, "offer.docx"), damaged: filepath.Join(dir, "scan.pdf")}
+	f := testFiles{pdf: pdf, photo: filepath.Join(dir, "photo.png"), doc: filepath.Join(dir, "offer.doc"), damaged: filepath.Join(dir, "scan.pdf")}
 	for name, data := range map[string][]byte{f.photo: buf.Bytes(),
-		f.docx:    append([]byte("PK\x03\x04"), bytes.Repeat([]byte{1, 2, 3}, 300)...),
+		f.doc:     append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), bytes.Repeat([]byte{1, 2, 3}, 300)...),
 		f.damaged: []byte("this file was cut off before its first byte of PDF")} {
 		if err := os.WriteFile(name, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -253,9 +253,9 @@ func (c *composeRun) attachments() {
 	t := c.t
 	t.Helper()
 	c.waitJS("the supported files listed", `document.getElementById('supported').textContent.includes('PDF, PNG, JPEG')`)
-	c.do("attach a Word document", chromedp.SetUploadFiles(chromedp.CSS(`#files`), []string{c.files.docx}))
+	c.do("attach a Word document", chromedp.SetUploadFiles(chromedp.CSS(`#files`), []string{c.files.doc}))
 	c.waitJS("it is refused at once", `(() => { const f = document.querySelector('#file-list .file[data-state=refused]');
-		return !!f && f.textContent.includes('offer.docx: a Word document cannot be faxed') && f.textContent.includes('Save it as PDF') })()`)
+		return !!f && f.textContent.includes('offer.doc: a Word document cannot be faxed') && f.textContent.includes('Save it as PDF') })()`)
 	c.do("attach a damaged PDF", chromedp.SetUploadFiles(chromedp.CSS(`#files`), []string{c.files.damaged}))
 	c.waitJS("the appliance refuses it", `[...document.querySelectorAll('#file-list .file[data-state=refused]')].some(f => f.textContent.includes('scan.pdf: this PDF is damaged'))`)
 	c.shot("compose-refused-files")

@@ -17,6 +17,18 @@ var faxable = map[string]bool{"pdf": true, "png": true, "jpeg": true, "jpg": tru
 // SupportedTypes says in words which files can be faxed.
 const SupportedTypes = "PDF, PNG, JPEG, GIF, BMP, TIFF, WebP and plain text files"
 
+// supportedOffice is SupportedTypes on an appliance with LibreOffice.
+const supportedOffice = "PDF, PNG, JPEG, GIF, BMP, TIFF, WebP, plain text, Word (.docx), Excel (.xlsx), PowerPoint (.pptx) and OpenDocument files"
+
+// supportedTypes says in words which files can be faxed here; office
+// documents are when LibreOffice is installed (render.OfficeConverter).
+func supportedTypes() (string, bool) {
+	if render.OfficeConverter() == nil {
+		return supportedOffice, true
+	}
+	return SupportedTypes, false
+}
+
 // officeNames are what people call the office formats.
 var officeNames = map[string]string{"docx": "a Word document", "doc": "a Word document", "xlsx": "an Excel spreadsheet",
 	"xls": "an Excel spreadsheet", "pptx": "a PowerPoint presentation", "ppt": "a PowerPoint presentation",
@@ -39,6 +51,10 @@ func attachmentProblem(name, contentType string, size, max int64, head []byte) s
 	if kind == "text" && binary(head) {
 		kind = ""
 	}
+	supported, office := supportedTypes()
+	if office && render.IsOffice(kind) {
+		return ""
+	}
 	if what, ok := officeNames[kind]; ok || !faxable[kind] {
 		if !ok {
 			what, ok = officeNames[ext]
@@ -50,7 +66,7 @@ func attachmentProblem(name, contentType string, size, max int64, head []byte) s
 			}
 		}
 		return fmt.Sprintf("%s: %s cannot be faxed as it is. Save it as PDF (in most programs: File, then Print or Export, then PDF) and attach the PDF. Faxbox sends %s.",
-			name, what, SupportedTypes)
+			name, what, supported)
 	}
 	if kind == "pdf" && !bytes.Contains(head, []byte("%PDF-")) {
 		return fmt.Sprintf("%s: this PDF is damaged (it does not start as a PDF does). Open the original, save it again as PDF and attach the new file.", name)

@@ -74,6 +74,9 @@ type draftJSON struct {
 	Supported string `json:"supported,omitempty"`
 	// MaxSize is the largest file that can be attached, in bytes.
 	MaxSize int64 `json:"max_size,omitempty"`
+	// Office is whether office documents (.docx, .xlsx, .pptx, .odt,
+	// .ods, .odp) are converted here.
+	Office bool `json:"office"`
 }
 
 func (s *Server) draftDir(user int64) string {
@@ -116,7 +119,8 @@ func (s *Server) saveDraftJSON(user int64, d draftJSON) error {
 
 // writeDraft answers with the draft and what can be attached to it.
 func (s *Server) writeDraft(w http.ResponseWriter, code int, d draftJSON) {
-	d.Supported, d.MaxSize = SupportedTypes, s.cfg.MaxUpload
+	d.Supported, d.Office = supportedTypes()
+	d.MaxSize = s.cfg.MaxUpload
 	writeJSON(w, code, d)
 }
 

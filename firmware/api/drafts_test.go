@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"faxbox/pages/render"
 	"image"
 	"image/color"
 	"image/png"
@@ -130,7 +131,7 @@ func TestDraftKeepsFormAndFiles(t *testing.T) {
 // added, naming it, saying what is wrong and what to do, in plain words.
 func TestDraftFileChecks(t *testing.T) {
 	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.MaxUpload = 2 << 20 })
-	docx := append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0}, 200)...)
+	doc := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), bytes.Repeat([]byte{0}, 200)...)
 	for _, tc := range []struct {
 		name        string
 		data        []byte
@@ -138,8 +139,8 @@ func TestDraftFileChecks(t *testing.T) {
 		code        int
 		want        []string
 	}{
-		{"offer.docx", docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 415,
-			[]string{"offer.docx", "Word document", "Save it as PDF", "PNG"}},
+		{"offer.doc", doc, "application/msword", 415,
+			[]string{"offer.doc", "Word document", "Save it as PDF", "PNG", "Word (.docx)"}},
 		{"archive.zip", []byte("PK\x03\x04garbage"), "application/zip", 415, []string{"archive.zip", ".zip file", "Save it as PDF"}},
 		{"deed.pdf", []byte("this is not a pdf at all"), "application/pdf", 400, []string{"deed.pdf", "damaged", "save it again as PDF"}},
 		{"empty.txt", nil, "text/plain", 400, []string{"empty.txt", "empty"}},
@@ -163,6 +164,15 @@ func TestDraftFileChecks(t *testing.T) {
 	var d draftAnswer
 	if e.do(t, "GET", "/api/draft", "", nil, &d); len(d.Files) != 0 {
 		t.Errorf("refused files kept: %+v", d.Files)
+	}
+	// With LibreOffice installed (make test installs it), a .docx is
+	// taken: it is converted when rendered.
+	if err := render.OfficeConverter(); err != nil {
+		t.Fatalf("the office converter this test needs: %v", err)
+	}
+	docx := append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0}, 200)...)
+	if code, d := e.upload(t, map[string][]byte{"offer.docx": docx}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"); code >= 300 {
+		t.Errorf("a .docx refused with LibreOffice installed: %d %s", code, d.Error)
 	}
 	// The same checks when files come with the message itself.
 	ct, body := form(t, map[string]string{"to": "+32 2 555 12 34"}, map[string]string{"letter.pdf": "no pdf here"})

@@ -13,6 +13,8 @@ const fields = ['to', 'cc', 'bcc'];
 // server checks again and has the last word.
 const faxableExt = /\.(pdf|png|jpe?g|gif|bmp|tiff?|webp|pbm|txt|text|log|csv|md|asc)$/i;
 const faxableType = /^(application\/pdf|image\/(png|jpeg|gif|bmp|tiff|webp)|text\/)/;
+// Office documents that an appliance with LibreOffice converts (draft.office).
+const convertibleExt = /\.(docx|xlsx|pptx|odt|ods|odp)$/i;
 const officeExt = { doc: 'kindWord', docx: 'kindWord', odt: 'kindText', rtf: 'kindText', xls: 'kindSheet', xlsx: 'kindSheet',
   ods: 'kindSheet', ppt: 'kindSlides', pptx: 'kindSlides', odp: 'kindSlides' };
 
@@ -26,11 +28,12 @@ export function sizeText(n) {
 
 // fileProblem says what is wrong with a file before it is sent to the
 // appliance, and what to do, or ''.
-function fileProblem(f, maxSize) {
+function fileProblem(f, maxSize, office) {
   const ext = (f.name.match(/\.([^.]+)$/) || [])[1]?.toLowerCase() || '';
   if (!f.size) return t('fileEmpty', { name: f.name });
   if (maxSize && f.size > maxSize) return t('fileTooLarge', { name: f.name, size: sizeText(f.size), max: sizeText(maxSize) });
   if (faxableExt.test(f.name) || (!ext && faxableType.test(f.type))) return '';
+  if (office && convertibleExt.test(f.name)) return '';
   const what = officeExt[ext] ? t(officeExt[ext]) : ext ? t('kindExt', { ext }) : t('kindUnknown');
   return t('fileUnsupported', { name: f.name, what });
 }
@@ -56,6 +59,7 @@ function legacyDraft(user) {
 export default async function compose({ main, user, events, notify, go, params }) {
   // The form is shown at once and filled in when the draft arrives.
   let maxSize = 0;
+  let office = false;
   // files: {id, name, size, state: 'ok' | 'uploading' | 'refused', sent, error}
   let files = [];
   const unchecked = new Set();
@@ -108,7 +112,7 @@ export default async function compose({ main, user, events, notify, go, params }
   // draft, showing their progress; the others are listed with the reason.
   function addFiles(list) {
     for (const f of [...list]) {
-      const problem = fileProblem(f, maxSize);
+      const problem = fileProblem(f, maxSize, office);
       const entry = { name: f.name, size: f.size, state: problem ? 'refused' : 'uploading', sent: 0, error: problem };
       files.push(entry);
       if (!problem) send1(entry, f);
@@ -288,9 +292,10 @@ export default async function compose({ main, user, events, notify, go, params }
   }
   const draft = loaded.form || legacyDraft(user) || {};
   maxSize = loaded.max_size || 0;
+  office = !!loaded.office;
   files = (loaded.files || []).map((f) => ({ ...f, state: 'ok' })).concat(files);
   for (const n of draft.unchecked || []) unchecked.add(n);
-  supported.textContent = t('supportedFiles', { max: sizeText(maxSize || 64 << 20) });
+  supported.textContent = t('supportedFiles', { types: loaded.supported || t('supportedDefault'), max: sizeText(maxSize || 64 << 20) });
   subject.value = draft.subject || '';
   body.value = draft.body || '';
   cover.checked = !draft.no_cover;
