@@ -63,7 +63,8 @@ func (a *App) openMail(ctx context.Context) (err error) {
 		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath, DB: a.db,
 			Mailer: notify.NewSender(a.cfg.SMTP), From: a.cfg.SMTP.From, Address: noticeAddress(a.accounts), Logger: a.log,
 			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser},
-			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led,
+			Names:   numberNames(a.book),
+			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led, Names: numberNames(a.book),
 				Station: faxreport.Station{Name: a.cfg.Identity.Organisation, Number: a.cfg.Identity.FaxNumber, Ident: a.cfg.Identity.Ident}}})
 		if err != nil {
 			return err
