@@ -22,9 +22,9 @@ type User struct {
 	// DisplayName is the name people know the user by, shown on cover
 	// pages and in lists; "" when none was set (Shown gives Name then).
 	DisplayName string
-	Email    string // "" if none
-	Admin    bool
-	Disabled bool
+	Email       string // "" if none
+	Admin       bool
+	Disabled    bool
 	// MustChange is set by ResetAdminPassword: until the user changes the
 	// password, the web UI allows nothing else.
 	MustChange bool
@@ -35,17 +35,17 @@ type User struct {
 type NewUser struct {
 	Name        string
 	DisplayName string // optional; see User.DisplayName
-	Email    string
-	Password string
-	Admin    bool
+	Email       string
+	Password    string
+	Admin       bool
 }
 
 // Change is an update of an account; nil fields stay as they are.
 type Change struct {
 	DisplayName *string
 	Email       *string
-	Admin    *bool
-	Disabled *bool
+	Admin       *bool
+	Disabled    *bool
 }
 
 // Limits on names and e-mail addresses.
