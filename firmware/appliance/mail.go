@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -35,7 +36,7 @@ type mailSubmitter struct {
 func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailgw.Receipt, error) {
 	return m.seen.Once(ctx, sub, func() (mailgw.Receipt, error) {
 		from := m.from
-		from.Name = sub.Sender.Name
+		from.Name = cmp.Or(sub.Sender.DisplayName, sub.Sender.Name)
 		res, err := m.sub.Submit(ctx, submission.Message{Sender: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name},
 			From: from, Recipients: submission.Recipients(sub.To, sub.Cc, sub.Bcc),
 			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments})
