@@ -184,7 +184,7 @@ export default async function outbox({ main, user, events, notify, go }) {
     events.on('account', () => costs().then(draw)),
     // A line that frees up or gets busy changes why queued jobs wait.
     events.on('modem', debounce(() => {
-      for (const m of messages.values()) if ((m.jobs || []).some((j) => j.waiting)) refresh(m.id);
+      for (const m of messages.values()) if ((m.jobs || []).some((j) => j.waiting && j.waiting.reason !== 'scheduled')) refresh(m.id);
     }, 300)),
   ];
   return () => { clearInterval(timer); offs.forEach((f) => f()); };
