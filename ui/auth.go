@@ -15,6 +15,7 @@ import (
 type userJSON struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
+	Display    string    `json:"display_name"`
 	Email      string    `json:"email"`
 	Admin      bool      `json:"admin"`
 	Disabled   bool      `json:"disabled"`
@@ -23,7 +24,7 @@ type userJSON struct {
 }
 
 func toJSON(u users.User) userJSON {
-	return userJSON{ID: u.ID, Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
+	return userJSON{ID: u.ID, Name: u.Name, Display: u.DisplayName, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
 		MustChange: u.MustChange, Created: u.Created}
 }
 

@@ -175,6 +175,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/users/{id}/password", s.admin(s.setPassword))
 	mux.HandleFunc("GET /api/audit", s.admin(s.audit))
 	mux.HandleFunc("POST /api/me/password", s.changePassword)
+	mux.HandleFunc("PATCH /api/me", s.updateMe) // me.go
 	mux.Handle("/api/", s.cfg.API)
 	mux.Handle("GET /metrics", s.cfg.API) // Prometheus scrapes it with the API token
 	mux.HandleFunc("/", s.static)

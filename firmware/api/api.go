@@ -37,6 +37,9 @@
 //	POST /api/demo/incoming       demo only: the simulated remote fax machine sends the appliance a fax
 //	GET  /api/inbox               received faxes, newest first; /api/inbox/{id}, its
 //	                              pages/{n}.png, fax.pdf and fax.tif (inbox.go)
+//	GET  /api/inbox/unread        the count of faxes the user has not read; POST
+//	                              /api/inbox/{id}/read, assign, forward; DELETE
+//	                              /api/inbox/{id} (administrators); GET /api/people (inbox_actions.go)
 //	GET  /api/settings            administrators: identity, country, dial plan, SMTP relay (admin_settings.go)
 //	PUT  /api/settings            administrators: change them (saved for the next start; 409 when they cannot be)
 //	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
@@ -184,6 +187,13 @@ type Config struct {
 	// Either nil answers 503.
 	Settings     func(ctx context.Context) (Settings, error)
 	SaveSettings func(ctx context.Context, s Settings) (string, error)
+	// ForwardFax mails a received fax (pdf is its PDF) to the address
+	// to, for POST /api/inbox/{id}/forward; nil, or an error wrapping
+	// ErrNoMail, answers 503 saying that no mail relay is configured.
+	ForwardFax func(ctx context.Context, rx store.Received, pdf []byte, to string) error
+	// People lists the users a received fax can be assigned to, for GET
+	// /api/people; nil answers 503.
+	People func(ctx context.Context) ([]Person, error)
 	// WireLog returns the last n lines of the trace of the newest call on
 	// the named modem, for GET /api/modems/{name}/trace; nil leaves the
 	// lines out.
@@ -275,6 +285,12 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/inbox/{id}/pages/{page}", s.receivedPage)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.pdf", s.receivedPDF)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.tif", s.receivedTIFF)
+	s.mux.HandleFunc("GET /api/inbox/unread", s.unreadCount) // inbox_actions.go
+	s.mux.HandleFunc("POST /api/inbox/{id}/read", s.markRead)
+	s.mux.HandleFunc("POST /api/inbox/{id}/assign", s.assignReceived)
+	s.mux.HandleFunc("POST /api/inbox/{id}/forward", s.forwardReceived)
+	s.mux.HandleFunc("DELETE /api/inbox/{id}", s.deleteReceived)
+	s.mux.HandleFunc("GET /api/people", s.listPeople)
 	// admin_settings.go, admin_billing.go, admin_modems.go
 	s.mux.HandleFunc("GET /api/settings", s.getSettings)
 	s.mux.HandleFunc("PUT /api/settings", s.putSettings)

@@ -15,6 +15,9 @@ type recipientJSON struct {
 	Field  store.Field `json:"field"`
 	Number string      `json:"number"`
 	Name   string      `json:"name,omitempty"`
+	// Who is how the number reads to people (names.go); in a message's
+	// details only.
+	Who *whoJSON `json:"who,omitempty"`
 }
 
 type attemptJSON struct {
@@ -51,6 +54,12 @@ type jobJSON struct {
 	PagesConfirmed  int           `json:"pages_confirmed"`
 	Updated         *time.Time    `json:"updated,omitempty"`
 	History         []attemptJSON `json:"history,omitempty"`
+	// ManualRetry: a user asked for the next attempt (it does not count
+	// against MaxAttempts).
+	ManualRetry bool `json:"manual_retry,omitempty"`
+	// Waiting says why a queued or retry job waits (waits.go); in a
+	// message's details only.
+	Waiting *waitJSON `json:"waiting,omitempty"`
 }
 
 type messageJSON struct {
@@ -81,7 +90,7 @@ func jobView(j store.Job) jobJSON {
 	v := jobJSON{ID: j.ID, Message: j.Message, Recipient: recipientView(j.Recipient), State: j.State,
 		CancelRequested: j.CancelRequested, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
 		Reason: j.ReasonCode, ReasonText: j.ReasonText, PagesTotal: j.PagesTotal,
-		PagesConfirmed: j.PagesConfirmed, Updated: ts(j.Updated)}
+		PagesConfirmed: j.PagesConfirmed, Updated: ts(j.Updated), ManualRetry: j.ManualRetry}
 	if !j.State.Final() && !j.State.Active() {
 		v.NextAttempt = ts(j.NextAttempt)
 	}

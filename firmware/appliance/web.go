@@ -38,7 +38,8 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
 		Modems: a.pool.Status, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
-		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st)})
+		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st),
+		ForwardFax: a.forwardFax, People: people(a.accounts)})
 	if err != nil {
 		return err
 	}

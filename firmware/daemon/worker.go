@@ -285,6 +285,11 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 		return false
 	}
 	log = log.With("attempt", a.Number)
+	// An attempt a user asked for (store.Store.RetryNow) raised the job's
+	// MaxAttempts as it started: retryOrFail counts with the job as it is now.
+	if now, err := cfg.Store.GetJob(pctx, j.ID); err == nil {
+		j.Attempts, j.MaxAttempts = now.Attempts, now.MaxAttempts
+	}
 	finish := func(o store.Outcome) {
 		if _, err := cfg.Store.FinishAttempt(pctx, a.ID, o); err != nil {
 			if o.Next == store.Retry && errors.Is(err, store.ErrNoAttemptsLeft) {

@@ -7,7 +7,7 @@ import outbox from './outbox.js';
 import contacts from './contacts.js';
 import account, { passwordForm } from './account.js';
 import admin from './admin.js';
-import inbox from './inbox.js';
+import inbox, { from as faxFrom } from './inbox.js';
 
 const $ = (id) => document.getElementById(id);
 const main = $('main');
@@ -37,6 +37,7 @@ const app = {
     if (!live) get('/auth/me').catch((e) => { if (e.status === 401) onUnauthorized(); });
   }),
   notify,
+  unread,
   go: (path) => { location.hash = '#/' + path; },
 };
 
@@ -91,12 +92,32 @@ function signedIn({ user, csrf }) {
   app.user = user;
   setCSRF(csrf);
   replace($('nav'), pages.filter((p) => !p.admin || user.admin).map((p) =>
-    h('li', {}, h('a', { href: '#/' + p.path, dataset: { path: p.path }, text: t(p.label) }))));
-  $('who').textContent = t('signedInAs', { name: user.name });
+    h('li', {}, h('a', { href: '#/' + p.path, dataset: { path: p.path } }, t(p.label),
+      p.path === 'inbox' && h('span', { class: 'count', id: 'unread-count', hidden: true })))));
+  showWho(user);
   document.querySelector('header.top').hidden = false;
   $('notify-btn').hidden = !('Notification' in window) || Notification.permission !== 'default';
   app.opened = serverNow() - 2000;
   app.events.start(user);
+  unread();
+}
+
+// showWho shows who is signed in, by the name they chose.
+function showWho(user) {
+  $('who').textContent = t('signedInAs', { name: user.display_name || user.name });
+}
+
+// unread shows the count of faxes this user has not read beside Inbox,
+// on every page: n when the caller knows it, else asked for.
+async function unread(n) {
+  if (n === undefined) {
+    try { n = (await get('/api/inbox/unread')).unread; } catch { return; }
+  }
+  const badge = $('unread-count');
+  if (!badge) return;
+  badge.textContent = String(n);
+  badge.hidden = !n;
+  badge.setAttribute('aria-label', t('unreadCount', { n }));
 }
 
 function signedOut() {
@@ -159,9 +180,10 @@ function setup() {
 
 // notify shows a notice in the page (read out by screen readers) and, if
 // the user allowed it, in the browser's notification area.
-function notify(text, kind = 'info', desktop = false) {
+function notify(text, kind = 'info', desktop = false, link = null) {
   const close = h('button', { type: 'button', class: 'link', 'aria-label': t('dismiss'), text: '×' });
-  const n = h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : null }, h('span', { text }), close);
+  const n = h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : null }, h('span', { text }),
+    link && h('a', { href: link.href, text: link.text, on: { click: () => n.remove() } }), close);
   close.addEventListener('click', () => n.remove());
   $('notices').append(n);
   setTimeout(() => n.remove(), kind === 'error' ? 15000 : 6000);
@@ -184,6 +206,16 @@ app.events.on('job', async (d, ev) => {
   } catch { /* the job's id will do */ }
   if (d.state === 'delivered') notify(t('delivered', { number }), 'ok', true);
   else notify(t('failed', { number, reason: d.reason_text || d.reason || '' }), 'error', true);
+});
+
+// A received fax is told on whatever page is open, and counted.
+app.events.on('received', async (d, ev) => {
+  unread();
+  if (Date.parse(ev.at) < app.opened || noticed.has('rx' + d.received)) return;
+  noticed.add('rx' + d.received);
+  let who = d.caller_ident || d.caller_id || t('unknownCaller');
+  try { who = faxFrom(await get('/api/inbox/' + d.received)); } catch { /* the ident will do */ }
+  notify(t('faxReceived', { from: who, n: d.pages }), 'info', true, { href: '#/inbox', text: t('openInbox') });
 });
 
 function onUnauthorized() {
