@@ -17,7 +17,10 @@ LDFLAGS   := -s -w
 FUZZTIME  ?= 5m
 # The Debian packages' version: the last commit's time (UTC), so that every
 # later build is an upgrade.
-DEB_VERSION ?= 0.1.0+git$(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null || echo 0)
+# Expanded once, so that a commit made meanwhile does not change it.
+ifndef DEB_VERSION
+DEB_VERSION := 0.1.0+git$(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null || echo 0)
+endif
 DIST      := dist
 
 .PHONY: all build run run-deps deb test-deb codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon bench-ui fuzz interop-full clean
