@@ -27,6 +27,8 @@ type Watchdog struct {
 	Checks   []Check
 	// Every is the wait between rounds, half the watchdog timeout; 0
 	// sends READY=1 after the first round that passes and no keep-alives.
+	// Until a round has passed, they come every second (or Every if
+	// shorter): systemd waits for READY=1.
 	Every time.Duration
 	// Timeout bounds one round. Default: Every, or 10 s.
 	Timeout time.Duration
@@ -81,8 +83,11 @@ func (w *Watchdog) Run(ctx context.Context) error {
 			}
 		}
 		var next <-chan time.Time
-		if w.Every > 0 || !ready {
-			next = after(cmp(w.Every, time.Second))
+		switch {
+		case !ready:
+			next = after(min(cmp(w.Every, time.Second), time.Second))
+		case w.Every > 0:
+			next = after(w.Every)
 		}
 		select {
 		case <-ctx.Done():
