@@ -28,6 +28,7 @@ import (
 	"faxbox/firmware/supervisor"
 	"faxbox/firmware/users"
 	"faxbox/internal/datadir"
+	"faxbox/internal/sdnotify"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 	"faxbox/sipline"
@@ -58,6 +59,16 @@ type Options struct {
 	// bring a modem out of service back (daemon.Config.ProbeEvery). It is
 	// for tests, which cannot wait the default; faxd has no flag for it.
 	ProbeEvery time.Duration
+	// Notify, if set, is the service manager's socket: it is told READY=1
+	// once the modem pool, the store and the web server pass their health
+	// checks, and WATCHDOG=1 every WatchdogEvery while they do (0: no
+	// keep-alives); see health.go. faxd sets both from $NOTIFY_SOCKET
+	// and $WATCHDOG_USEC.
+	Notify        *sdnotify.Notifier
+	WatchdogEvery time.Duration
+	// Journal says Stderr is the systemd journal: log lines carry their
+	// priority ("<3>") and no time, which the journal records itself.
+	Journal bool
 }
 
 // DefaultListen is the demo's address; DemoTokenFile the file in the
@@ -132,7 +143,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 			a.close()
 		}
 	}()
-	a.ring = console.NewRing(1000, slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: a.cfg.LogLevel.Level()}))
+	a.ring = console.NewRing(1000, logHandler(o.Stderr, a.cfg.LogLevel.Level(), o.Journal))
 	a.log = slog.New(a.ring)
 	steps := []func(context.Context) error{
 		a.openData,   // store, ledger, accounts, address book; the API's user and token
