@@ -115,7 +115,7 @@ func extract(ctx context.Context, r io.Reader, dir string) (*Manifest, error) {
 			}
 			continue
 		}
-		if got[name], err = extractFile(tr, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+		if got[name], err = extractFile(tr, name, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 			return nil, err
 		}
 	}
@@ -158,9 +158,9 @@ func entryName(hdr *tar.Header) (string, error) {
 	return name, nil
 }
 
-// extractFile writes the entry r to path and returns its size and
-// SHA-256.
-func extractFile(r io.Reader, path string) (extracted, error) {
+// extractFile writes the entry name, read from r, to path and returns
+// its size and SHA-256.
+func extractFile(r io.Reader, name, path string) (extracted, error) {
 	if err := datadir.MkdirAll(filepath.Dir(path)); err != nil {
 		return extracted{}, fmt.Errorf("backup: %w", err)
 	}
@@ -172,7 +172,7 @@ func extractFile(r io.Reader, path string) (extracted, error) {
 	n, err := io.Copy(io.MultiWriter(f, h), r)
 	if err != nil {
 		f.Close()
-		return extracted{}, corrupt("%s: %v", filepath.Base(path), err)
+		return extracted{}, corrupt("reading the archive at %s: %v (cut short?)", name, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
