@@ -69,13 +69,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	app, err := appliance.New(ctx, appliance.Options{Config: cfg, ConfigPath: cfgPath, DataDir: o.dataDir,
+	// Serve starts the appliance again after a restore staged through the
+	// console or the administration page.
+	return appliance.Serve(ctx, appliance.Options{Config: cfg, ConfigPath: cfgPath, DataDir: o.dataDir,
 		Listen: o.listen, DemoLines: o.demoLines, SimScale: o.simScale, Version: version(),
 		Stdout: stdout, Stderr: stderr, Ready: o.ready})
-	if err != nil {
-		return err
-	}
-	return app.Run(ctx)
 }
 
 // serveConfig loads the configuration: the file named, else the default

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"faxbox/board"
@@ -38,7 +39,9 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
 		Modems: a.pool.Status, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
-		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st)})
+		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st),
+		Backup:  func(ctx context.Context, w io.Writer) error { _, err := a.writeBackup(ctx, w); return err },
+		Restore: a.stageRestore})
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,7 @@ func swapDataDir(dataDir, pending string, now time.Time) error {
 	if _, err := os.Lstat(before); err == nil {
 		before += "-" + now.UTC().Format("20060102T150405Z")
 	}
+	prev, _ := os.Stat(dataDir)
 	moved := false
 	switch err := os.Rename(dataDir, before); {
 	case err == nil:
@@ -84,6 +85,11 @@ func swapDataDir(dataDir, pending string, now time.Time) error {
 			err = errors.Join(err, os.Rename(before, dataDir))
 		}
 		return fmt.Errorf("backup: putting the restored data directory in place: %w", err)
+	}
+	if prev != nil {
+		if err := chownLike(dataDir, prev); err != nil {
+			return fmt.Errorf("backup: giving the restored files the data directory's owner: %w", err)
+		}
 	}
 	return datadir.Tighten(dataDir)
 }

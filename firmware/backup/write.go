@@ -317,3 +317,32 @@ func addExtra(aw *archiveWriter, src Source) error {
 	}
 	return nil
 }
+
+// WriteFile writes the backup of src to the file name (made mode 0600:
+// it holds the accounts' password hashes and the keys), through a
+// temporary file beside it, so that a backup that fails leaves no file
+// that looks complete. name "-" writes to stdout.
+func WriteFile(ctx context.Context, name string, stdout io.Writer, src Source) (*Manifest, error) {
+	if name == "-" {
+		return Write(ctx, stdout, src)
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(f.Name()) // after the rename, there is nothing to remove
+	m, err := Write(ctx, f, src)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backup: %s: %w", name, err)
+	}
+	return m, nil
+}
