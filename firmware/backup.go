@@ -70,8 +70,14 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	m, err := backup.WriteFile(ctx, fl.Arg(0), stdout, backup.Source{DataDir: dir, ConfigPath: cfgPath,
-		Extra: backup.ConfigFiles(cfg), Version: version()})
+	src := backup.Source{DataDir: dir, ConfigPath: cfgPath, Extra: backup.ConfigFiles(cfg), Version: version()}
+	write := func(w io.Writer) (*backup.Manifest, error) { return backup.Write(ctx, w, src) }
+	var m *backup.Manifest
+	if fl.Arg(0) == "-" {
+		m, err = write(stdout)
+	} else {
+		m, err = backup.WriteFile(fl.Arg(0), write)
+	}
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ const (
 	// ConfigPrefix is the folder of the configuration file and the files
 	// it names.
 	ConfigPrefix = "config/"
+	// BackupsDir is the data directory's folder where the console keeps
+	// the backups it writes; backups leave it out.
+	BackupsDir = "backups"
 )
 
 // Manifest describes an archive.

@@ -253,14 +253,14 @@ func setAside(src, dst string) error {
 
 // skipped reports whether a data directory entry stays out of the
 // archive: the live database and its journals (the snapshot stands for
-// them), dot-files (temporary files, a backup or restore in progress),
+// them), the console's backups folder, dot-files (temporary files, a backup or restore in progress),
 // and anything but regular files and directories (the console socket).
 func skipped(rel string, d fs.DirEntry) bool {
 	base := d.Name()
 	if strings.HasPrefix(base, ".") {
 		return true
 	}
-	if rel == DatabaseName || strings.HasPrefix(rel, DatabaseName+"-") {
+	if rel == DatabaseName || strings.HasPrefix(rel, DatabaseName+"-") || rel == BackupsDir {
 		return true
 	}
 	return !d.IsDir() && !d.Type().IsRegular()
@@ -318,20 +318,17 @@ func addExtra(aw *archiveWriter, src Source) error {
 	return nil
 }
 
-// WriteFile writes the backup of src to the file name (made mode 0600:
-// it holds the accounts' password hashes and the keys), through a
-// temporary file beside it, so that a backup that fails leaves no file
-// that looks complete. name "-" writes to stdout.
-func WriteFile(ctx context.Context, name string, stdout io.Writer, src Source) (*Manifest, error) {
-	if name == "-" {
-		return Write(ctx, stdout, src)
-	}
+// WriteFile writes the backup that write makes to the file name (made
+// mode 0600: it holds the accounts' password hashes and the keys),
+// through a temporary file beside it, so that a backup that fails leaves
+// no file that looks complete.
+func WriteFile(name string, write func(w io.Writer) (*Manifest, error)) (*Manifest, error) {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(f.Name()) // after the rename, there is nothing to remove
-	m, err := Write(ctx, f, src)
+	m, err := write(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -342,7 +339,7 @@ func WriteFile(ctx context.Context, name string, stdout io.Writer, src Source) (
 		err = os.Rename(f.Name(), name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("backup: %s: %w", name, err)
+		return nil, fmt.Errorf("writing %s: %w", name, err)
 	}
 	return m, nil
 }
