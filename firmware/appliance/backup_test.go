@@ -13,7 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"faxbox/firmware/appliance"
 	"faxbox/firmware/backup"
@@ -235,4 +237,65 @@ func startApplianceOn(t *testing.T, dir, data string) *running {
 		t.Fatal(err)
 	}
 	return runAppliance(t, appliance.Options{Config: cfg, DataDir: data})
+}
+
+// restarted waits for the appliance's next start (Serve starting it
+// again) and talks to it from then on.
+func (r *running) restarted() {
+	r.t.Helper()
+	select {
+	case ri := <-r.ready:
+		r.addr, r.token = ri.addr, ri.token
+	case <-time.After(60 * time.Second):
+		r.t.Fatal("the appliance did not start again within 60 s")
+	}
+}
+
+// TestRestoreThroughAPI: a backup uploaded to POST /api/admin/restore
+// is checked and staged, the appliance restarts on it by itself, and it
+// then holds the backup's data: the message sent after the backup is
+// gone from it, and kept in the previous data directory beside it. A
+// damaged upload changes nothing and restarts nothing.
+func TestRestoreThroughAPI(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	ap := startDemo(t, data, 20)
+	first, _ := ap.submit("+32 2 555 12 12")
+	ap.waitDelivered(first)
+	arch := ap.get("/api/admin/backup")
+	later, _ := ap.submit("+32 2 555 13 13")
+	ap.waitDelivered(later)
+
+	var refused struct{ Error string }
+	if code := ap.call("POST", "/api/admin/restore", "application/gzip", bytes.NewReader(arch[:len(arch)-100]), &refused); code != http.StatusBadRequest ||
+		!strings.Contains(refused.Error, "damaged") {
+		t.Fatalf("a truncated upload: %d %q; want 400 saying it is damaged", code, refused.Error)
+	}
+	if s := ap.jobState(later); s != "delivered" {
+		t.Fatalf("after a refused restore the later message is %q", s)
+	}
+
+	var res struct {
+		Note  string `json:"note"`
+		Files int    `json:"files"`
+	}
+	if code := ap.call("POST", "/api/admin/restore", "application/gzip", bytes.NewReader(arch), &res); code != http.StatusAccepted {
+		t.Fatalf("POST /api/admin/restore: %d %+v", code, res)
+	}
+	t.Logf("restore: %s (%d files)", res.Note, res.Files)
+	ap.restarted()
+	if s := ap.jobState(first); s != "delivered" {
+		t.Errorf("the message of the backup is %q after the restore", s)
+	}
+	var e struct{ Error string }
+	if code := ap.call("GET", fmt.Sprintf("/api/messages/%d", later), "", nil, &e); code != http.StatusNotFound {
+		t.Errorf("the message sent after the backup: %d %q; want it gone (404)", code, e.Error)
+	}
+	prev, _ := pageRows(t, backup.BeforeDir(data), later)
+	if len(prev) == 0 {
+		t.Errorf("the previous data directory %s lacks the later message's pages", backup.BeforeDir(data))
+	}
+	if _, err := os.Stat(backup.PendingDir(data)); err == nil {
+		t.Errorf("the stage is left behind")
+	}
 }
