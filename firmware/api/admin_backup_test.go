@@ -46,29 +46,6 @@ func newBackupEnv(t *testing.T) *backupEnv {
 	return b
 }
 
-// raw sends a request with tok and returns the answer and its body.
-func (e *env) raw(t *testing.T, tok, method, path, contentType string, body io.Reader) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
 // TestAdminBackupRestore: an administrator downloads the backup, a
 // dated .tar.gz, and uploads it again, raw and as a form's file: it is
 // checked, staged beside the target data directory and applied once
