@@ -34,7 +34,7 @@ type appliance struct {
 // newAppliance makes a data directory: a user, a delivered message with
 // two page files and a trace, a received fax of one page, a top-up, and
 // a file of the web server's beside them.
-func newAppliance(t *testing.T) *appliance {
+func newAppliance(t testing.TB) *appliance {
 	t.Helper()
 	ctx := context.Background()
 	a := &appliance{dir: filepath.Join(t.TempDir(), "data")}
@@ -80,7 +80,7 @@ func newAppliance(t *testing.T) *appliance {
 }
 
 // page writes a file in the data directory and returns it as a page.
-func (a *appliance) page(t *testing.T, rel, text string) store.PageFile {
+func (a *appliance) page(t testing.TB, rel, text string) store.PageFile {
 	t.Helper()
 	p := filepath.Join(a.dir, rel)
 	must(t, os.MkdirAll(filepath.Dir(p), 0o700))
@@ -98,7 +98,7 @@ func (a *appliance) take(t *testing.T, extra ...backup.Extra) ([]byte, *backup.M
 	return buf.Bytes(), m
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,9 @@ func BeforeDir(dataDir string) string { return filepath.Clean(dataDir) + ".befor
 // touched either way. A pending stage from before is replaced.
 func Stage(ctx context.Context, r io.Reader, dataDir string) (*Manifest, error) {
 	parent := filepath.Dir(filepath.Clean(dataDir))
+	if err := os.MkdirAll(parent, 0o755); err != nil { // a fresh install's /var/lib/faxbox, say
+		return nil, fmt.Errorf("backup: %w", err)
+	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dataDir)+".restore-*")
 	if err != nil {
 		return nil, fmt.Errorf("backup: staging beside %s: %w", dataDir, err)
