@@ -75,6 +75,7 @@ func newAppliance(t testing.TB) *appliance {
 	_, err = a.st.AddReceived(ctx, store.Received{Modem: "ttyA", CallerIdent: "+32 2 555 99 99", Pages: 1,
 		Files: []store.PageFile{a.page(t, "received/1/p1.tif", "received page")}})
 	must(t, err)
+	a.page(t, "sent/1/"+store.AttachmentsDir+"/invoice.pdf", "the submitted document")
 	a.page(t, "web-cert.pem", "certificate")
 	return a
 }
@@ -188,7 +189,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"data/faxbox.db", "data/sent/1/p1.tif", "data/sent/1/p2.tif", "data/traces/1.log",
-		"data/received/1/p1.tif", "data/web-cert.pem", "config/" + backup.RoleTLSCert} {
+		"data/received/1/p1.tif", "data/web-cert.pem", "data/sent/1/attachments/invoice.pdf", "config/" + backup.RoleTLSCert} {
 		if !slices.Contains(names, want) {
 			t.Errorf("the archive lacks %s; it has %v", want, names)
 		}

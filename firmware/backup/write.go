@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"faxbox/firmware/config"
+	"faxbox/firmware/store"
 	"faxbox/internal/datadir"
 	"faxbox/internal/sqlitedb"
 )
@@ -158,7 +159,47 @@ func freeze(ctx context.Context, src Source, tmp string) (*frozen, error) {
 			break
 		}
 	}
+	// The files a message was submitted with, kept beside its pages: as
+	// they are now (Sweep keeps them while the message's pages are
+	// referenced).
+	for _, rel := range attachments(src.DataDir, fr.refs) {
+		switch err := setAside(filepath.Join(src.DataDir, rel), filepath.Join(tmp, "files", rel)); {
+		case err == nil:
+			fr.refs = append(fr.refs, rel)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+	}
 	return fr, nil
+}
+
+// attachments returns the files (relative to dataDir) in the
+// store.AttachmentsDir folders beside the referenced files refs or
+// their folders.
+func attachments(dataDir string, refs []string) []string {
+	owners := map[string]bool{}
+	for _, r := range refs {
+		owners[filepath.Dir(r)] = true
+		owners[filepath.Dir(filepath.Dir(r))] = true
+	}
+	var out []string
+	for o := range owners {
+		if o == "." {
+			continue
+		}
+		dir := filepath.Join(o, store.AttachmentsDir)
+		es, err := os.ReadDir(filepath.Join(dataDir, dir))
+		if err != nil {
+			continue // none
+		}
+		for _, e := range es {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				out = append(out, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // readSnapshot reads the schema versions and the files referred to
