@@ -76,11 +76,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err := underSystemd(&ao, stderr); err != nil {
 		return err
 	}
-	app, err := appliance.New(ctx, ao)
-	if err != nil {
-		return err
-	}
-	return app.Run(ctx)
+	// Serve starts the appliance again after a restore staged through the
+	// console or the administration page.
+	return appliance.Serve(ctx, ao)
 }
 
 // underSystemd sets what systemd passes (systemd.exec(5)): the socket

@@ -46,6 +46,8 @@
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
 //	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/admin/backup        administrators: the appliance's backup, a .tar.gz (admin_backup.go)
+//	POST /api/admin/restore       administrators: upload a backup; checked, staged, and the appliance restarts on it
 //	GET  /api/draft               the user's draft: {"form", "files", "supported", "max_size"} (drafts.go)
 //	PUT  /api/draft               keep the draft's form (JSON); DELETE /api/draft discards it with its files
 //	POST /api/draft/files         attach files (multipart "file"), checked at once: 415 for a kind that
@@ -198,6 +200,11 @@ type Config struct {
 	// the named modem, for GET /api/modems/{name}/trace; nil leaves the
 	// lines out.
 	WireLog func(name string, n int) ([]string, error)
+	// Backup writes the appliance's backup for GET /api/admin/backup;
+	// Restore checks and stages an uploaded one for POST
+	// /api/admin/restore (admin_backup.go). Either nil answers 503.
+	Backup  BackupFunc
+	Restore RestoreFunc
 }
 
 // Server is the API's http.Handler.
@@ -298,6 +305,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	// admin_backup.go
+	s.mux.HandleFunc("GET /api/admin/backup", s.backupDownload)
+	s.mux.HandleFunc("POST /api/admin/restore", s.restoreUpload)
 	// drafts.go, resend.go
 	s.mux.HandleFunc("GET /api/draft", s.getDraft)
 	s.mux.HandleFunc("PUT /api/draft", s.putDraft)

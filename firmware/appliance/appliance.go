@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -130,6 +131,7 @@ type App struct {
 	front       *panel.Panel
 	consoles    *installer.Consoles
 	sup         *supervisor.Supervisor
+	restart     *restarter // a restore staged: Run stops, Serve starts again
 
 	closers []func() error // what New opened, closed in reverse by close
 }
@@ -137,7 +139,7 @@ type App struct {
 // New opens and wires the appliance of o; on error it closes what it had
 // opened.
 func New(ctx context.Context, o Options) (_ *App, err error) {
-	a := &App{o: o, cfg: o.Config, bus: events.NewBus()}
+	a := &App{o: o, cfg: o.Config, bus: events.NewBus(), restart: newRestarter()}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -162,9 +164,10 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	return a, nil
 }
 
-// Run shows the banner and runs the services until ctx ends or an
-// essential one fails; then it stops them in reverse order and closes
-// what New opened.
+// Run shows the banner and runs the services until ctx ends, an
+// essential one fails, or a restore is staged (then it returns
+// ErrRestart); then it stops them in reverse order and closes what New
+// opened.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	addr := a.web.Addrs()[0].String()
@@ -172,7 +175,12 @@ func (a *App) Run(ctx context.Context) error {
 	if a.o.Ready != nil {
 		a.o.Ready(addr, a.token)
 	}
+	ctx, stop := a.restart.watch(ctx)
+	defer stop()
 	err := a.sup.Run(ctx)
+	if errors.Is(context.Cause(ctx), ErrRestart) {
+		err = ErrRestart
+	}
 	a.log.Info("stopped", "err", err)
 	return err
 }

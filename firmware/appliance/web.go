@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"faxbox/board"
@@ -39,7 +40,9 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		Modems: a.pool.Status, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
 		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st),
-		ForwardFax: a.forwardFax, People: people(a.accounts)})
+		ForwardFax: a.forwardFax, People: people(a.accounts),
+		Backup:  func(ctx context.Context, w io.Writer) error { _, err := a.writeBackup(ctx, w); return err },
+		Restore: a.stageRestore})
 	if err != nil {
 		return err
 	}

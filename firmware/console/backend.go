@@ -65,6 +65,18 @@ type Backend interface {
 	FactoryReset(ctx context.Context) error
 	// Reboot restarts the appliance.
 	Reboot(ctx context.Context) error
+
+	// Backup writes a backup of the appliance (the data directory, the
+	// configuration and TLS files) to the file path on the appliance, ""
+	// for a dated file in the data directory's backups folder, while it
+	// works, and says where and what it wrote.
+	Backup(ctx context.Context, path string) (string, error)
+	// Restore checks the backup at path on the appliance and stages it;
+	// the appliance then restarts on it. It says what it restores; a
+	// damaged archive or one of a newer Faxbox is refused with the reason
+	// and changes nothing. The console asks for the typed confirmation
+	// first.
+	Restore(ctx context.Context, path string) (string, error)
 }
 
 // Status is the appliance at a glance, for the status command.

@@ -107,6 +107,32 @@ func commandTable() []cmd {
 				}
 				return o.line("Rebooting.")
 			}},
+		{name: "backup", synopsis: "[PATH]", maxArgs: 1, change: true,
+			short: "write a backup of the data and configuration to a file on the appliance",
+			long: "Writes a backup (database, sent and received faxes, traces, configuration, TLS files) while\n" +
+				"the appliance works, to PATH (a USB stick's mount point, say) or by default to a dated file\n" +
+				"in the data directory's backups folder, and shows where. Copy it off the appliance.",
+			run: func(ctx context.Context, b Backend, o *output, a []string) error {
+				msg, err := b.Backup(ctx, strings.Join(a, " "))
+				if err != nil {
+					return err
+				}
+				return o.line(msg)
+			}},
+		{name: "restore", synopsis: "PATH", minArgs: 1, maxArgs: 1, change: true, confirm: "restore",
+			warning: "This replaces every fax, job, account entry and user with the backup's (the current data is\n" +
+				"kept beside it) and restarts the appliance: a call in progress is hung up.",
+			short: "restore a backup file on the appliance and restart on it (asks for a typed confirmation)",
+			long: "Checks the backup at PATH (every file's checksum, the database's schema) and refuses a damaged\n" +
+				"one or one of a newer Faxbox, changing nothing. Else the appliance restarts on it; the data\n" +
+				"directory it replaces is kept as DATA.before-restore. The configuration stays this box's.",
+			run: func(ctx context.Context, b Backend, o *output, a []string) error {
+				msg, err := b.Restore(ctx, a[0])
+				if err != nil {
+					return err
+				}
+				return o.line(msg)
+			}},
 		{name: "help", synopsis: "[COMMAND]", maxArgs: 2, short: "list the commands, or explain one", run: runHelp},
 		{name: "quit", short: "log out (also exit, logout, Ctrl-D)",
 			run: func(context.Context, Backend, *output, []string) error { return errLogout }},

@@ -170,6 +170,19 @@ func (f *fakeBackend) FactoryReset(ctx context.Context) error {
 	return nil
 }
 
+func (f *fakeBackend) Backup(_ context.Context, path string) (string, error) {
+	f.record("Backup %s", path)
+	return "backup written to " + path, nil
+}
+
+func (f *fakeBackend) Restore(_ context.Context, path string) (string, error) {
+	f.record("Restore %s", path)
+	if strings.Contains(path, "damaged") {
+		return "", fmt.Errorf("the archive is damaged: truncated")
+	}
+	return "restoring " + path + ": restarting", nil
+}
+
 func (f *fakeBackend) Reboot(ctx context.Context) error {
 	f.record("Reboot")
 	return nil

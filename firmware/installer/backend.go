@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"faxbox/firmware/backup"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
@@ -56,6 +58,11 @@ type Config struct {
 	FactoryReset func(ctx context.Context) error
 	// Reboot restarts the machine; nil means `systemctl reboot`.
 	Reboot func(ctx context.Context) error
+	// WriteBackup writes the appliance's backup to w; StageRestore checks
+	// and stages one read from r and returns then, which restarts the
+	// appliance on it (backup.go). Either nil: not available.
+	WriteBackup  func(ctx context.Context, w io.Writer) (*backup.Manifest, error)
+	StageRestore func(ctx context.Context, r io.Reader) (*backup.Manifest, func(), error)
 }
 
 // Backend is console.Backend over what `faxd serve` runs.
