@@ -39,6 +39,9 @@
 //	PUT  /api/settings            administrators: change them (saved for the next start; 409 when they cannot be)
 //	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
+//	POST /api/tariffs/versions/{id}/reinstate administrators: an earlier version in force again
+//	GET  /api/limits              administrators: the users' monthly spending limits (admin_limits.go)
+//	PUT  /api/limits/{user}       administrators: {"monthly": "50,00"} sets one, "" or "0" removes it
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
 //	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
 //
@@ -266,6 +269,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
 	s.mux.HandleFunc("POST /api/tariffs", s.importTariff)
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
+	s.mux.HandleFunc("POST /api/tariffs/versions/{id}/reinstate", s.reinstateTariff)
+	s.mux.HandleFunc("GET /api/limits", s.listLimits)     // admin_limits.go
+	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
 	return s, nil
