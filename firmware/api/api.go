@@ -270,7 +270,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/tariffs", s.importTariff)
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
 	s.mux.HandleFunc("POST /api/tariffs/versions/{id}/reinstate", s.reinstateTariff)
-	s.mux.HandleFunc("GET /api/limits", s.listLimits)     // admin_limits.go
+	s.mux.HandleFunc("GET /api/limits", s.listLimits)      // admin_limits.go
 	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
