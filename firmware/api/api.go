@@ -22,7 +22,8 @@
 //	GET  /api/contacts?q=TEXT     the shared address book, searched by name, company or number
 //	POST /api/contacts            add a contact (JSON); GET, PUT, DELETE /api/contacts/{id}
 //	GET  /api/contacts/export     ?format=csv|vcard
-//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "errors"}
+//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "added", "updated",
+//	                              "skipped", "rows", "errors"}; ?preview=1 stores nothing (contacts.go)
 //	POST /api/previews            as POST /api/messages, but stores only preview images (30 min);
 //	                              Config.PreviewsPerMinute a user, then 429 with Retry-After
 //	GET  /api/previews/{token}/{n}.png            a preview page, to the user who asked only
