@@ -20,11 +20,13 @@ type userJSON struct {
 	Disabled   bool      `json:"disabled"`
 	MustChange bool      `json:"must_change_password"`
 	Created    time.Time `json:"created"`
+	// DisplayName is the name people read; "" when not given.
+	DisplayName string `json:"display_name"`
 }
 
 func toJSON(u users.User) userJSON {
 	return userJSON{ID: u.ID, Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
-		MustChange: u.MustChange, Created: u.Created}
+		MustChange: u.MustChange, Created: u.Created, DisplayName: u.DisplayName}
 }
 
 // signedIn is the answer of setup, login and me.
@@ -36,10 +38,11 @@ type signedIn struct {
 // credentials is the body of setup and login; setup also takes the
 // setup code.
 type credentials struct {
-	Name      string `json:"name"`
-	Email     string `json:"email"`
-	Password  string `json:"password"`
-	SetupCode string `json:"setup_code"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	SetupCode   string `json:"setup_code"`
+	DisplayName string `json:"display_name"` // setup and user creation only
 }
 
 // state answers GET /auth/state.
@@ -67,7 +70,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	if !s.checkSetupCode(w, r, c.SetupCode) {
 		return
 	}
-	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password})
+	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password, DisplayName: c.DisplayName})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -22,18 +22,23 @@ type User struct {
 	Email    string // "" if none
 	Admin    bool
 	Disabled bool
-	// MustChange is set by ResetAdminPassword: until the user changes the
-	// password, the web UI allows nothing else.
+	// MustChange is set by ResetAdminPassword and whenever an
+	// administrator sets the password (Create, SetPassword): until the
+	// user changes the password, the web UI allows nothing else.
 	MustChange bool
 	Created    time.Time
+	// DisplayName is the person's name as others read it ("Anna
+	// Admin"); "" if not given (Name, the login name, stands for it).
+	DisplayName string
 }
 
 // NewUser is an account to create.
 type NewUser struct {
-	Name     string
-	Email    string
-	Password string
-	Admin    bool
+	Name        string
+	Email       string
+	Password    string
+	Admin       bool
+	DisplayName string // optional; see checkDisplayName
 }
 
 // Change is an update of an account; nil fields stay as they are.
@@ -49,12 +54,12 @@ const (
 	MaxEmail = 254
 )
 
-const accountColumns = `id, name, email, admin, disabled, must_change, created_at`
+const accountColumns = `id, name, email, admin, disabled, must_change, created_at, display_name`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &u.DisplayName)
 	u.Created = fromMicros(created)
 	return u, err
 }
@@ -101,6 +106,23 @@ func checkReserved(name string, admin bool) error {
 	for _, r := range adminNames {
 		if !admin && strings.EqualFold(name, r) {
 			return invalid("the name %q is kept for administrators: choose another for a staff account", name)
+		}
+	}
+	return nil
+}
+
+// MaxDisplayName bounds a display name, in characters.
+const MaxDisplayName = 100
+
+// checkDisplayName accepts "" or up to MaxDisplayName characters of
+// text without control characters ("Anna Admin", "Zoë O'Brien-Dupont").
+func checkDisplayName(name string) error {
+	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxDisplayName || strings.TrimSpace(name) != name {
+		return invalid("a display name has at most %d characters, without leading or trailing spaces", MaxDisplayName)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return invalid("a display name is one line of text")
 		}
 	}
 	return nil
@@ -157,7 +179,9 @@ func (s *Store) Create(ctx context.Context, actor string, nu NewUser) (User, err
 // between the two steps, is taken over by the account of its name; those
 // of faxd's API token cannot be, their names being reserved.
 func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, setup bool) (User, error) {
-	if err := errors.Join(checkName(nu.Name), checkReserved(nu.Name, nu.Admin), checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
+	nu.DisplayName = strings.TrimSpace(nu.DisplayName)
+	if err := errors.Join(checkName(nu.Name), checkReserved(nu.Name, nu.Admin), checkEmail(nu.Email), checkPassword(nu.Password),
+		checkDisplayName(nu.DisplayName)); err != nil {
 		return User{}, err
 	}
 	if setup {
@@ -180,7 +204,9 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: su.ID, Name: su.Name, Email: nu.Email, Admin: nu.Admin}
+	// A password that an administrator chose for someone else is to be
+	// changed at the first login; the first administrator chose their own.
+	u := User{ID: su.ID, Name: su.Name, Email: nu.Email, Admin: nu.Admin, DisplayName: nu.DisplayName, MustChange: !setup}
 	err = s.tx(ctx, action, func(tx *sql.Tx, now time.Time) error {
 		if setup {
 			var n int
@@ -199,8 +225,8 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 			return fmt.Errorf("%w: %q", ErrExists, u.Name)
 		}
 		u.Created = fromMicros(micros(now))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, email, admin, password, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.Email, u.Admin, hash, micros(now), micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, email, admin, password, created_at, updated_at, display_name, must_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.Email, u.Admin, hash, micros(now), micros(now), u.DisplayName, u.MustChange); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, actor, action, fmt.Sprintf("user %q (id %d): %s, e-mail %q", u.Name, u.ID, role(u.Admin), u.Email))
@@ -355,9 +381,9 @@ func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (U
 }
 
 // SetPassword sets user id's password, as an administrator (actor) does,
-// and ends all its sessions.
+// and ends all its sessions; the user must change it at the next login.
 func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string) error {
-	return s.setPassword(ctx, actor, "user.password", id, password, false, "")
+	return s.setPassword(ctx, actor, "user.password", id, password, true, "")
 }
 
 // ChangePassword changes user id's own password after checking the old
@@ -428,7 +454,7 @@ func (s *Store) setPassword(ctx context.Context, actor, action string, id int64,
 		// A reset by the console also enables the account.
 		if _, err := tx.ExecContext(ctx, `UPDATE users_accounts SET password = ?, must_change = ?,
 			disabled = CASE WHEN ? THEN 0 ELSE disabled END, updated_at = ? WHERE id = ?`,
-			hash, mustChange, mustChange, micros(now), id); err != nil {
+			hash, mustChange, action == "password.reset", micros(now), id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users_sessions WHERE account = ? AND token_hash <> ?`, id, tokenHash(keep)); err != nil {
@@ -456,7 +482,7 @@ func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
 	var created int64
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, count(*) OVER () FROM users_accounts
-		WHERE email = ? COLLATE NOCASE LIMIT 1`, email).Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &n)
+		WHERE email = ? COLLATE NOCASE LIMIT 1`, email).Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &u.DisplayName, &n)
 	if err == nil && n > 1 {
 		return User{}, fmt.Errorf("%w: %s is the address of %d accounts", ErrNotFound, email, n)
 	}
@@ -477,7 +503,7 @@ func (s *Store) credentials(ctx context.Context, column string, key any) (User, 
 	var stored string
 	var created int64
 	err := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, password FROM users_accounts WHERE `+column+` = ?`, key).
-		Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &stored)
+		Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &u.DisplayName, &stored)
 	u.Created = fromMicros(created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", fmt.Errorf("%w: %v", ErrNotFound, key)

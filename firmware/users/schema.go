@@ -36,6 +36,8 @@ func migrations() []string {
 		action TEXT NOT NULL,
 		detail TEXT NOT NULL
 	);`,
+		// 2: the name people read, beside the login name.
+		`ALTER TABLE users_accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';`,
 	}
 }
 

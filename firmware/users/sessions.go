@@ -199,12 +199,12 @@ func (s *Store) Session(ctx context.Context, token string) (Session, error) {
 	}
 	now := s.cfg.Now()
 	var created, lastSeen, absolute int64
-	row := s.db.QueryRowContext(ctx, `SELECT a.id, a.name, a.email, a.admin, a.disabled, a.must_change, a.created_at,
+	row := s.db.QueryRowContext(ctx, `SELECT a.id, a.name, a.email, a.admin, a.disabled, a.must_change, a.created_at, a.display_name,
 		s.created_at, s.last_seen, s.expires_at
 		FROM users_sessions s JOIN users_accounts a ON a.id = s.account WHERE s.token_hash = ?`, tokenHash(token))
 	var u User
 	var uc int64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &uc, &created, &lastSeen, &absolute)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &uc, &u.DisplayName, &created, &lastSeen, &absolute)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}
