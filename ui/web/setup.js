@@ -70,8 +70,8 @@ function identityStep({ body, s, next }) {
     text('fax_number', 'settingFaxNumber', id.fax_number, null, { type: 'tel', required: true }),
     text('organisation', 'settingOrganisation', id.organisation, null, { required: true }),
     text('header', 'settingHeader', id.header),
-  ], 'guideNext', (v) => saveSettings(body, { identity: { fax_number: v.fax_number.trim(), organisation: v.organisation.trim(),
-    header: v.header.trim(), ident: v.fax_number.trim().slice(0, 20) } }, next));
+  ], 'guideNext', (v) => saveSettings(body, { identity: { fax_number: v.fax_number.replace(/[\s.()/-]/g, ''),
+    organisation: v.organisation.trim(), header: v.header.trim(), ident: v.fax_number.trim().slice(0, 20) } }, next));
   f.id = 'guide-identity-form';
   replace(body, h('h2', { text: t('step_identity') }), f);
 }
