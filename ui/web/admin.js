@@ -116,8 +116,8 @@ export default async function admin({ main, user, events, notify, params }) {
   }
 
   const addUser = form('addUser', [
-    field(t('loginName'), h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[^\\s]+' }), t('loginNameHint')),
     field(t('displayName'), h('input', { name: 'display_name', autocomplete: 'off' }), t('displayNameHint')),
+    field(t('loginName'), h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[^\\s]+' }), t('loginNameHint')),
     field(t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'off' })),
     field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('newUserPasswordHint')),
     h('div', { class: 'field check' }, h('input', { type: 'checkbox', name: 'admin', id: 'new-admin' }), h('label', { for: 'new-admin', text: t('isAdmin') })),

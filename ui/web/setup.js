@@ -56,7 +56,7 @@ async function saveSettings(body, part, next) {
     }
     body.querySelector('#guide-not-kept')?.remove();
     body.append(h('div', { class: 'card', id: 'guide-not-kept' }, h('p', { class: 'warn', text: t('settingsNotKept', { why: e.message }) }),
-      h('button', { type: 'button', class: 'primary', id: 'guide-continue', text: t('guideNext'), on: { click: next } })));
+      h('button', { type: 'button', class: 'primary', id: 'guide-continue', text: t('guideContinue'), on: { click: next } })));
   }
 }
 
@@ -108,7 +108,7 @@ function testStep({ body, demo, next }) {
       state.dataset.state = j.state;
       if (j.state === 'delivered') {
         replace(state, h('span', { class: 'ok', text: t('testDelivered') }), ' ',
-          h('button', { type: 'button', class: 'primary', id: 'guide-continue', text: t('guideNext'), on: { click: next } }));
+          h('button', { type: 'button', class: 'primary', id: 'guide-continue', text: t('guideContinue'), on: { click: next } }));
         return;
       }
       if (j.state === 'failed' || j.state === 'cancelled') {

@@ -60,7 +60,7 @@ export const adminStrings = {
   testSubject: 'Faxbox test fax', testBody: 'This is a test fax from your new Faxbox. If you can read it, sending works.',
   testState: 'Test fax: {state}', testDelivered: 'The test fax was delivered.', testFailed: 'The test fax failed: {reason}',
   staffIntro: 'Add the first colleague. They choose their own password when they first log in.',
-  guideNext: 'Save and continue', guideSkip: 'Skip this step', guideFinish: 'Add and finish', guideDone: 'Faxbox is set up.',
+  guideNext: 'Save and continue', guideContinue: 'Continue', guideSkip: 'Skip this step', guideFinish: 'Add and finish', guideDone: 'Faxbox is set up.',
   settingsNotKept: 'Not saved: {why}',
 
   // Contacts import
