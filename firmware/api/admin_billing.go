@@ -122,10 +122,8 @@ func (s *Server) importTariff(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "billing: ", ""))
 		return
 	}
-	ctx := r.Context()
-	_, current, err := s.cfg.Ledger.TariffAt(ctx, s.cfg.Now())
-	if err != nil && !errors.Is(err, billing.ErrNoTariff) {
-		s.fail(w, r, err)
+	current, ok := s.currentTariff(w, r)
+	if !ok {
 		return
 	}
 	switch mode {
@@ -185,13 +183,23 @@ func (s *Server) reinstateTariff(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	_, current, err := s.cfg.Ledger.TariffAt(ctx, s.cfg.Now())
-	if err != nil && !errors.Is(err, billing.ErrNoTariff) {
-		s.fail(w, r, err)
+	current, ok := s.currentTariff(w, r)
+	if !ok {
 		return
 	}
 	s.putTariff(w, r, p, tariffChange{table: tab, current: current, note: fmt.Sprintf("version %d put back in force", id),
 		preview: dry, action: "tariff.reinstate", what: fmt.Sprintf("from version %d", id)})
+}
+
+// currentTariff returns the table in force now, nil if none; it answers
+// an error itself.
+func (s *Server) currentTariff(w http.ResponseWriter, r *http.Request) (*billing.Table, bool) {
+	_, current, err := s.cfg.Ledger.TariffAt(r.Context(), s.cfg.Now())
+	if err != nil && !errors.Is(err, billing.ErrNoTariff) {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return current, true
 }
 
 // tariffChange is a new tariff table on its way in.
