@@ -245,6 +245,11 @@ func TestLedgerGroupedByJob(t *testing.T) {
 		t.Errorf("rows %+v", r.Rows)
 	}
 	r = rows{}
+	if code := e.doJSON(t, adminToken, "GET", "/api/account/ledger?group=job&limit=1", "", &r); code != http.StatusOK || len(r.Rows) != 1 ||
+		r.Rows[0].Subject != "Contract" {
+		t.Errorf("the last row: %d %+v", code, r)
+	}
+	r = rows{}
 	if code := e.doJSON(t, bobToken, "GET", "/api/account/ledger?group=job", "", &r); code != http.StatusOK || len(r.Rows) != 0 {
 		t.Errorf("bob sees %+v", r)
 	}

@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"faxbox/firmware/billing"
@@ -12,7 +14,7 @@ import (
 
 // The prepaid account's ledger and the tariff in force.
 //
-// GET /api/account/ledger?format=json|csv&from=DATE&to=DATE(&group=job) lists the
+// GET /api/account/ledger?format=json|csv&from=DATE&to=DATE(&group=job&limit=N) lists the
 // ledger entries from the day from to the day to, both included (dates
 // YYYY-MM-DD, UTC days; default: everything). Administrators get every
 // entry; staff only the entries of their own spending (their calls'
@@ -87,7 +89,12 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) {
 				Why: e.Why, Job: e.Job, Call: e.Call, Voucher: e.Voucher})
 		}
 		if g := r.URL.Query().Get("group"); g == "job" {
-			writeJSON(w, http.StatusOK, map[string]any{"currency": string(s.cfg.Ledger.Currency()), "rows": s.groupLedger(r.Context(), mine)})
+			limit, err := strconv.Atoi(cmp.Or(r.URL.Query().Get("limit"), "0"))
+			if err != nil || limit < 0 {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q: want a number of rows", r.URL.Query().Get("limit")))
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"currency": string(s.cfg.Ledger.Currency()), "rows": s.groupLedger(r.Context(), mine, limit)})
 			return
 		} else if g != "" {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("group=%q: want job", g))

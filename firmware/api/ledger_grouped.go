@@ -16,7 +16,8 @@ import (
 // charged (refunds deducted) and what is still held while a call runs.
 // Other entries (top-ups, adjustments) are rows of their own kind. Rows
 // are in the order of their first entry; each carries the balance after
-// its last entry.
+// its last entry. &limit=N gives the last N rows only (the store is asked
+// about their jobs only).
 
 // ledgerRowJSON is one row of the grouped ledger.
 type ledgerRowJSON struct {
@@ -40,10 +41,12 @@ type ledgerRowJSON struct {
 
 	amount, held billing.Amount
 	calls        map[string]bool
+	job          string // the entries' job, "job42"
 }
 
-// groupLedger folds es (already filtered for the principal) by job.
-func (s *Server) groupLedger(ctx context.Context, es []billing.Entry) []ledgerRowJSON {
+// groupLedger folds es (already filtered for the principal) by job and
+// returns the last limit rows (all for 0).
+func (s *Server) groupLedger(ctx context.Context, es []billing.Entry, limit int) []ledgerRowJSON {
 	rows := []*ledgerRowJSON{}
 	byJob := map[string]*ledgerRowJSON{}
 	for _, e := range es {
@@ -53,8 +56,7 @@ func (s *Server) groupLedger(ctx context.Context, es []billing.Entry) []ledgerRo
 			rows = append(rows, row)
 			if e.Job != "" {
 				byJob[e.Job] = row
-				row.Kind, row.Why = "fax", ""
-				s.describeJob(ctx, row, e.Job)
+				row.Kind, row.Why, row.job = "fax", "", e.Job
 			}
 		}
 		row.At, row.Balance = e.At.UTC(), s.money(e.Balance)
@@ -71,8 +73,14 @@ func (s *Server) groupLedger(ctx context.Context, es []billing.Entry) []ledgerRo
 			row.calls[e.Call] = true
 		}
 	}
+	if limit > 0 && len(rows) > limit {
+		rows = rows[len(rows)-limit:]
+	}
 	out := make([]ledgerRowJSON, len(rows))
 	for i, r := range rows {
+		if r.job != "" {
+			s.describeJob(ctx, r, r.job)
+		}
 		r.Amount, r.Calls = s.money(r.amount), len(r.calls)
 		if r.held > 0 {
 			r.Held = s.money(r.held)

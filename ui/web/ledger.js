@@ -8,7 +8,7 @@ import { get } from './api.js';
 // ledgerTable returns the latest n rows of GET /api/account/ledger?group=job
 // as a table, or a note that there are none.
 export async function ledgerTable(n) {
-  const res = await get('/api/account/ledger?format=json&group=job');
+  const res = await get('/api/account/ledger?format=json&group=job&limit=' + n);
   const rows = (res.rows || []).slice(-n).reverse();
   if (!rows.length) return h('p', { class: 'empty', text: t('noEntries') });
   return h('div', { id: 'ledger-rows' }, table(t('ledgerLatest', { n }), [
