@@ -6,7 +6,9 @@
 // configured Authenticator: TokenAuth for "Authorization: Bearer TOKEN",
 // the web UI's sessions for browsers):
 //
-//	POST /api/messages            multipart form: to, cc, bcc, subject, body, files
+//	POST /api/messages            multipart form: to, cc, bcc, subject, body, files; draft_files
+//	                              (ids of the draft's files to attach), no_cover=1, unchecked (numbers
+//	                              to send to although no such number is known to exist)
 //	GET  /api/messages            ?before=ID&limit=N, newest first
 //	GET  /api/messages/{id}       a message with its recipients, jobs and attempts
 //	POST /api/jobs/{id}/cancel    cancel a job (hangs up a call in progress)
@@ -45,6 +47,13 @@
 //	PUT  /api/limits/{user}       administrators: {"monthly": "50,00"} sets one, "" or "0" removes it
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
 //	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/draft               the user's draft: {"form", "files", "supported", "max_size"} (drafts.go)
+//	PUT  /api/draft               keep the draft's form (JSON); DELETE /api/draft discards it with its files
+//	POST /api/draft/files         attach files (multipart "file"), checked at once: 415 for a kind that
+//	                              cannot be faxed, 413 too large, 400 damaged, each naming the file
+//	DELETE /api/draft/files/{id}  take a file off the draft
+//	POST /api/messages/{id}/resend ?job=ID...: the draft becomes the message again with its files,
+//	                              for all its recipients or the jobs' only (resend.go)
 //
 // The administrators' changes (settings, tariffs, adjustments) are
 // recorded in the audit log through Config.Audit.
@@ -78,6 +87,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -191,6 +201,7 @@ type Server struct {
 	events      *eventHub     // events.go
 	previews    *previewCache // previews.go
 	previewRate *previewRate  // previews.go
+	draftMu     sync.Mutex    // drafts.go: orders the changes of drafts
 }
 
 // New checks cfg and returns the API handler.
@@ -275,6 +286,13 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	// drafts.go, resend.go
+	s.mux.HandleFunc("GET /api/draft", s.getDraft)
+	s.mux.HandleFunc("PUT /api/draft", s.putDraft)
+	s.mux.HandleFunc("DELETE /api/draft", s.deleteDraft)
+	s.mux.HandleFunc("POST /api/draft/files", s.addDraftFiles)
+	s.mux.HandleFunc("DELETE /api/draft/files/{id}", s.deleteDraftFile)
+	s.mux.HandleFunc("POST /api/messages/{id}/resend", s.resendMessage)
 	return s, nil
 }
 

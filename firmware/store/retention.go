@@ -227,6 +227,24 @@ func (s *Store) referenced(ctx context.Context, q querier) (map[string]bool, err
 	return out, nil
 }
 
+// AttachmentsDir is the directory, beside a message's pages or their
+// directories, in which the files it was submitted with are kept (by
+// package submission). Sweep leaves the files in it while a page of the
+// message is referenced; once the message is purged they are orphans.
+const AttachmentsDir = "attachments"
+
+// attachmentOwners returns the directories in which an AttachmentsDir
+// belongs to a referenced message: those of the referenced files and
+// their parents.
+func attachmentOwners(refs map[string]bool) map[string]bool {
+	out := make(map[string]bool, 2*len(refs))
+	for p := range refs {
+		out[filepath.Dir(p)] = true
+		out[filepath.Dir(filepath.Dir(p))] = true
+	}
+	return out
+}
+
 // abs resolves a stored path: relative paths are relative to Dir.
 func (s *Store) abs(p string) string {
 	if !filepath.IsAbs(p) {
@@ -347,8 +365,9 @@ func (s *Store) Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) 
 		return res, fmt.Errorf("store: sweep: the database refers to no file but %d old files are in %s: nothing removed (was the database replaced?)",
 			len(files), strings.Join(dirs, ", "))
 	}
+	owners := attachmentOwners(refs)
 	for _, f := range files {
-		if refs[f.path] {
+		if refs[f.path] || owners[filepath.Dir(filepath.Dir(f.path))] && filepath.Base(filepath.Dir(f.path)) == AttachmentsDir {
 			continue
 		}
 		if err := os.Remove(f.path); err != nil {
