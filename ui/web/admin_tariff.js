@@ -3,6 +3,7 @@
 // buttons to confirm or cancel.
 import { t } from './strings.js';
 import { h, replace } from './dom.js';
+import { confirmBar } from './confirm.js';
 
 // shown caps each list; the counts say how many there are in all.
 const shown = 50;
@@ -16,19 +17,6 @@ export function tariffDiff(el, title, p, confirm) {
     h('ul', {}, items.slice(0, shown).map((r) => h('li', { dataset: { prefix: r.prefix }, text: line(r) })),
       items.length > shown ? h('li', { text: '…' }) : null)) : null;
   const rate = (r) => t('diffRate', { name: r.name, prefix: r.prefix, per: r.per_minute || r.old_per_minute });
-  const err = h('p', { class: 'error', role: 'alert' });
-  const yes = h('button', { type: 'button', class: 'primary', id: 'tariff-confirm', text: t('tariffConfirm') });
-  const no = h('button', { type: 'button', id: 'tariff-cancel', text: t('tariffCancel'), on: { click: () => replace(el) } });
-  yes.addEventListener('click', async () => {
-    yes.disabled = true;
-    try {
-      await confirm();
-      replace(el);
-    } catch (e) {
-      err.textContent = e.message;
-      yes.disabled = false;
-    }
-  });
   const none = !d.added.length && !d.changed.length && !d.removed.length;
   replace(el, h('div', { class: 'card diff', dataset: { added: d.added.length, changed: d.changed.length, removed: d.removed.length } },
     h('h3', { text: title }),
@@ -39,5 +27,5 @@ export function tariffDiff(el, title, p, confirm) {
     list('added', d.added, rate),
     list('changed', d.changed, (r) => t('diffChange', { name: r.name, prefix: r.prefix, old: r.old_per_minute, per: r.per_minute })),
     list('removed', d.removed, rate),
-    err, h('div', { class: 'actions' }, yes, no)));
+    confirmBar(el, 'tariff', 'tariffConfirm', 'tariffCancel', confirm)));
 }

@@ -3,25 +3,13 @@
 // rows with errors, and buttons to import or cancel.
 import { t } from './strings.js';
 import { h, replace } from './dom.js';
+import { confirmBar } from './confirm.js';
 
 // importPreview shows in el the answer p of POST
 // /api/contacts/import?preview=1 for the file name; confirm imports.
 export function importPreview(el, name, p, confirm) {
-  const err = h('p', { class: 'error', role: 'alert' });
   const label = { add: 'importAdd', update: 'importUpdate', skip: 'importSkip' };
   const nothing = !p.added && !p.updated;
-  const yes = h('button', { type: 'button', class: 'primary', id: 'import-confirm', text: t('importConfirm'), disabled: nothing });
-  const no = h('button', { type: 'button', id: 'import-cancel', text: t('importCancel'), on: { click: () => replace(el) } });
-  yes.addEventListener('click', async () => {
-    yes.disabled = true;
-    try {
-      await confirm();
-      replace(el);
-    } catch (e) {
-      err.textContent = e.message;
-      yes.disabled = false;
-    }
-  });
   replace(el, h('div', { class: 'card', id: 'import-preview', dataset: { added: p.added, updated: p.updated, skipped: p.skipped, errors: p.errors.length } },
     h('h2', { text: t('importTitle', { file: name }) }),
     h('p', { class: 'counts', text: t('importCounts', { added: p.added, updated: p.updated, skipped: p.skipped, errors: p.errors.length }) }),
@@ -32,5 +20,5 @@ export function importPreview(el, name, p, confirm) {
         [r.name, r.company, (r.new || []).join(', ')].filter(Boolean).join(' · '))),
       p.errors.map((e) => h('li', { dataset: { action: 'error' } },
         h('span', { class: 'badge failed', text: t('importError') }), ' ', `${e.row}: ${e.name ? e.name + ': ' : ''}${e.error}`))),
-    err, h('div', { class: 'actions' }, yes, no)));
+    confirmBar(el, 'import', 'importConfirm', 'importCancel', confirm, nothing)));
 }
