@@ -24,7 +24,8 @@
 //	GET  /api/contacts?q=TEXT     the shared address book, searched by name, company or number
 //	POST /api/contacts            add a contact (JSON); GET, PUT, DELETE /api/contacts/{id}
 //	GET  /api/contacts/export     ?format=csv|vcard
-//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "errors"}
+//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "added", "updated",
+//	                              "skipped", "rows", "errors"}; ?preview=1 stores nothing (contacts.go)
 //	POST /api/previews            as POST /api/messages, but stores only preview images (30 min);
 //	                              Config.PreviewsPerMinute a user, then 429 with Retry-After
 //	GET  /api/previews/{token}/{n}.png            a preview page, to the user who asked only
@@ -44,6 +45,9 @@
 //	PUT  /api/settings            administrators: change them (saved for the next start; 409 when they cannot be)
 //	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
+//	POST /api/tariffs/versions/{id}/reinstate administrators: an earlier version in force again
+//	GET  /api/limits              administrators: the users' monthly spending limits (admin_limits.go)
+//	PUT  /api/limits/{user}       administrators: {"monthly": "50,00"} sets one, "" or "0" removes it
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
 //	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
 //	GET  /api/admin/backup        administrators: the appliance's backup, a .tar.gz (admin_backup.go)
@@ -303,6 +307,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
 	s.mux.HandleFunc("POST /api/tariffs", s.importTariff)
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
+	s.mux.HandleFunc("POST /api/tariffs/versions/{id}/reinstate", s.reinstateTariff)
+	s.mux.HandleFunc("GET /api/limits", s.listLimits)      // admin_limits.go
+	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
 	// admin_backup.go

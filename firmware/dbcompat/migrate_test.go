@@ -150,8 +150,13 @@ func copyFixture(t *testing.T) string {
 	return path
 }
 
+// addedColumns are the columns that migrations after the fixture added
+// with a default: the rows are compared without them.
+var addedColumns = map[string]bool{"users_accounts.display_name": true, "store_jobs.manual_retry": true}
+
 // dumpAll reads every row of every table but the schema versions' and
 // SQLite's own, each row as text, sorted.
+
 func dumpAll(t *testing.T, path string) map[string][]string {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -174,6 +179,11 @@ func dumpAll(t *testing.T, path string) map[string][]string {
 				ptrs[i] = &vals[i]
 			}
 			must(t, rows.Scan(ptrs...))
+			for i := len(cols) - 1; i >= 0; i-- {
+				if addedColumns[n+"."+cols[i]] {
+					vals = slices.Delete(vals, i, i+1)
+				}
+			}
 			out[n] = append(out[n], fmt.Sprintf("%#v", vals))
 		}
 		must(t, rows.Err())

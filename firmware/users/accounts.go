@@ -25,8 +25,9 @@ type User struct {
 	Email       string // "" if none
 	Admin       bool
 	Disabled    bool
-	// MustChange is set by ResetAdminPassword: until the user changes the
-	// password, the web UI allows nothing else.
+	// MustChange is set by ResetAdminPassword and whenever an
+	// administrator sets the password (Create, SetPassword): until the
+	// user changes the password, the web UI allows nothing else.
 	MustChange bool
 	Created    time.Time
 }
@@ -189,6 +190,7 @@ func (s *Store) Create(ctx context.Context, actor string, nu NewUser) (User, err
 // between the two steps, is taken over by the account of its name; those
 // of faxd's API token cannot be, their names being reserved.
 func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, setup bool) (User, error) {
+	nu.DisplayName = strings.TrimSpace(nu.DisplayName)
 	if err := errors.Join(checkName(nu.Name), checkDisplayName(nu.DisplayName), checkReserved(nu.Name, nu.Admin),
 		checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
 		return User{}, err
@@ -213,7 +215,9 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: su.ID, Name: su.Name, DisplayName: nu.DisplayName, Email: nu.Email, Admin: nu.Admin}
+	// A password that an administrator chose for someone else is to be
+	// changed at the first login; the first administrator chose their own.
+	u := User{ID: su.ID, Name: su.Name, Email: nu.Email, Admin: nu.Admin, DisplayName: nu.DisplayName, MustChange: !setup}
 	err = s.tx(ctx, action, func(tx *sql.Tx, now time.Time) error {
 		if setup {
 			var n int
@@ -232,9 +236,8 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 			return fmt.Errorf("%w: %q", ErrExists, u.Name)
 		}
 		u.Created = fromMicros(micros(now))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, display_name, email, admin, password,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.DisplayName, u.Email, u.Admin, hash,
-			micros(now), micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, email, admin, password, created_at, updated_at, display_name, must_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.Email, u.Admin, hash, micros(now), micros(now), u.DisplayName, u.MustChange); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, actor, action, fmt.Sprintf("user %q (id %d): %s, e-mail %q", u.Name, u.ID, role(u.Admin), u.Email))
@@ -399,9 +402,9 @@ func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (U
 }
 
 // SetPassword sets user id's password, as an administrator (actor) does,
-// and ends all its sessions.
+// and ends all its sessions; the user must change it at the next login.
 func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string) error {
-	return s.setPassword(ctx, actor, "user.password", id, password, false, "")
+	return s.setPassword(ctx, actor, "user.password", id, password, true, "")
 }
 
 // ChangePassword changes user id's own password after checking the old
@@ -472,7 +475,7 @@ func (s *Store) setPassword(ctx context.Context, actor, action string, id int64,
 		// A reset by the console also enables the account.
 		if _, err := tx.ExecContext(ctx, `UPDATE users_accounts SET password = ?, must_change = ?,
 			disabled = CASE WHEN ? THEN 0 ELSE disabled END, updated_at = ? WHERE id = ?`,
-			hash, mustChange, mustChange, micros(now), id); err != nil {
+			hash, mustChange, action == "password.reset", micros(now), id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users_sessions WHERE account = ? AND token_hash <> ?`, id, tokenHash(keep)); err != nil {

@@ -1,8 +1,9 @@
 // Account: the credit, the ledger and call statement, vouchers, prices,
 // and the user's own password.
 import { t } from './strings.js';
-import { h, replace, field, form, table, time, debounce } from './dom.js';
+import { h, replace, field, form, table, debounce } from './dom.js';
 import { get, post, patch } from './api.js';
+import { ledgerTable } from './ledger.js';
 
 const ledgerRows = 50; // the latest entries; the CSV has them all
 
@@ -29,15 +30,7 @@ export default async function account({ main, events, notify, user }) {
   }
 
   async function loadLedger() {
-    const res = await get('/api/account/ledger?format=json');
-    const rows = (res.entries || []).slice(-ledgerRows).reverse();
-    replace(ledger, rows.length ? table(t('ledgerLatest', { n: ledgerRows }), [
-      { label: t('at'), cell: (e) => time(e.at) },
-      { label: t('action'), key: 'kind' },
-      { label: t('detail'), cell: (e) => [e.why, e.job].filter(Boolean).join(' · ') },
-      { label: t('amount'), key: 'amount' },
-      { label: t('balance'), key: 'balance' },
-    ], rows) : h('p', { class: 'empty', text: t('noEntries') }));
+    replace(ledger, await ledgerTable(ledgerRows));
   }
 
   // The price list is long: it is folded, with a filter.

@@ -8,6 +8,7 @@ import contacts from './contacts.js';
 import account, { passwordForm } from './account.js';
 import admin from './admin.js';
 import inbox, { from as faxFrom } from './inbox.js';
+import guide, { loginFrom } from './setup.js';
 
 const $ = (id) => document.getElementById(id);
 const main = $('main');
@@ -51,7 +52,7 @@ async function route() {
   const n = ++routes;
   if (cleanup) { cleanup(); cleanup = null; }
   const page = pages.find((p) => p.path === path);
-  const view = { login, setup, password }[path] || (page && page.view);
+  const view = { login, setup, password, welcome: guide }[path] || (page && page.view);
   if (path !== 'login' && path !== 'setup') {
     if (!app.user) return start();
     if (!path) return app.go('compose');
@@ -129,10 +130,10 @@ function signedOut() {
 
 // authForm shows the login or setup form; send posts its values and
 // returns the signed-in user.
-function authForm(title, intro, fields, submit, send) {
+function authForm(title, intro, fields, submit, send, next = 'compose') {
   const f = form(null, [intro && h('p', { text: t(intro) }), fields], submit, async (v) => {
     signedIn(await send(v));
-    app.go('compose');
+    app.go(next);
   });
   replace(main, h('div', { class: 'narrow' }, h('h1', { text: t(title) }), f));
   f.querySelector('input').focus();
@@ -158,24 +159,31 @@ function login() {
   });
 }
 
+// setup is the first step of the setup guide (setup.js has the others):
+// the administrator, with the name people read and the login name.
 function setup() {
   signedOut();
+  const display = input('display_name', 'text', 'name');
+  const login = h('input', { name: 'name', type: 'text', required: true, autocomplete: 'username', pattern: '[^\\s]+',
+    autocapitalize: 'none', spellcheck: 'false' });
+  loginFrom(display, login);
   authForm('setupTitle', 'setupIntro', [
     field(t('setupCode'), h('input', { name: 'setup_code', type: 'text', required: true, autocomplete: 'off',
       autocapitalize: 'characters', spellcheck: 'false', placeholder: 'XXXX-XXXX-XXXX' }), t('setupCodeHint')),
-    field(t('name'), input('name', 'text', 'username')),
+    field(t('displayName'), display, t('displayNameHint')),
+    field(t('loginName'), login, t('loginNameHint')),
     field(t('email'), input('email', 'email', 'email')),
     field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('passwordHint')),
     field(t('passwordAgain'), input('again', 'password', 'new-password')),
   ], 'setupSubmit', (v) => {
     if (v.password !== v.again) throw new Error(t('passwordsDiffer'));
-    return post('/auth/setup', { name: v.name, email: v.email, password: v.password, setup_code: v.setup_code })
+    return post('/auth/setup', { name: v.name, display_name: v.display_name, email: v.email, password: v.password, setup_code: v.setup_code })
       .catch((e) => {
         if (e.status === 403) throw new Error(t('setupCodeWrong'));
         if (e.status === 429) throw new Error(t('setupCodeThrottled', { s: e.body.retry_after || '60' }));
         throw e;
       });
-  });
+  }, 'welcome');
 }
 
 // notify shows a notice in the page (read out by screen readers) and, if

@@ -1,5 +1,7 @@
 // Every string the pages show, in one table, for translation later.
 // Placeholders are {name}; t() fills them in.
+import { adminStrings } from './strings_admin.js';
+
 const S = {
   app: 'Faxbox',
   skip: 'Skip to content',
@@ -225,6 +227,7 @@ const S = {
   tariffNote: 'Note', tariffSubmit: 'Upload',
   tariffImported: 'Tariff version {version} with {rates} rate(s) is in force.',
   tariffVersions: 'Tariff versions', effective: 'In force from', who: 'By', note: 'Note', inForce: 'in force',
+  ...adminStrings,
 };
 
 // t returns the string for key with {placeholders} filled from vars.
