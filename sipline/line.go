@@ -441,6 +441,17 @@ func (l *Line) WaitSilence(ctx context.Context, d time.Duration) error {
 	return m.WaitSilence(ctx, d)
 }
 
+// Modulations returns the modulations the call's T.38 session allows
+// (t38.Line.Modulations), nil before the call carries T.38: the T.30
+// engine asks after Dial or Answer and keeps below the T38MaxBitRate
+// agreed in SDP.
+func (l *Line) Modulations() []modem.Modulation {
+	if l.t38 == nil {
+		return nil
+	}
+	return l.t38.Modulations()
+}
+
 // ReceiveFrameStarting bounds the wait for a frame to begin apart from its
 // reception, as t38.Line does (the T.30 engine uses it when present).
 func (l *Line) ReceiveFrameStarting(ctx context.Context, buf []byte, start time.Duration) ([]byte, error) {
