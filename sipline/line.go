@@ -63,6 +63,14 @@ func (l *Line) Billed() time.Duration {
 	return l.rec.Billed()
 }
 
+// Answered is when the current or last call was answered (the 200 OK),
+// zero if it was not: the daemon's meter and credit limit run from then.
+func (l *Line) Answered() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rec.Answered
+}
+
 func (l *Line) addSIP(r sip.TraceRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
