@@ -40,7 +40,8 @@
 //	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
-//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go);
+//	                              a SIP line's name, "sip0/1", as it is or escaped ("sip0%2F1")
 //
 // The administrators' changes (settings, tariffs, adjustments) are
 // recorded in the audit log through Config.Audit.
@@ -268,6 +269,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	s.mux.HandleFunc("GET /api/modems/{account}/{line}/trace", s.modemTrace) // SIP lines: "sip0/1"
 	return s, nil
 }
 
