@@ -4,12 +4,17 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
+	"faxbox/firmware/daemon"
+	"faxbox/sip"
+	"faxbox/sipline"
 )
 
 // TestSIPLineTrace: a SIP account's line is named "sip0/1"; its newest
@@ -66,5 +71,88 @@ func TestSIPLineTrace(t *testing.T) {
 	}
 	if len(asked) != 2 || asked[0] != "sip0/1" || asked[1] != "sip0/1" {
 		t.Errorf("wire log asked for %v", asked)
+	}
+}
+
+// sipStatus is an appliance with a modem and two SIP accounts: sip0,
+// registered, in a call on its first line; sip1, whose registrar refused
+// its credentials.
+func sipStatus(now time.Time) (func() []daemon.ModemStatus, func() []sipline.Status) {
+	modems := func() []daemon.ModemStatus {
+		return []daemon.ModemStatus{{Name: "ttyUSB0", State: daemon.ModemIdle}, {Name: "sip0/1", State: daemon.ModemCalling, Job: 7, Calls: 1},
+			{Name: "sip0/2", State: daemon.ModemIdle}, {Name: "sip1/1", State: daemon.ModemIdle}}
+	}
+	accounts := func() []sipline.Status {
+		return []sipline.Status{
+			{Name: "sip0", Registrar: "pbx.example.com", User: "fax", State: sipline.RegRegistered, Since: now, Status: 200,
+				Expires: 600 * time.Second, Next: now.Add(540 * time.Second), Lines: []string{"sip0/1", "sip0/2"}, Calls: 1},
+			{Name: "sip1", Registrar: "trunk.example.net:5080", User: "4420", State: sipline.RegFailing, Since: now, Status: 403,
+				Reason: sip.ReasonAuth, Detail: "Forbidden", Next: now.Add(time.Minute), Lines: []string{"sip1/1"}},
+		}
+	}
+	return modems, accounts
+}
+
+// TestSIPLinesShown: GET /api/modems lists the SIP lines with their
+// account, and each account's registration (registered, or failing with
+// the reason and status), its next REGISTER and its calls in progress.
+func TestSIPLinesShown(t *testing.T) {
+	now := time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)
+	modems, accounts := sipStatus(now)
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.SIP = modems, accounts })
+	var res struct {
+		Modems []struct {
+			Name, State, Account string
+		} `json:"modems"`
+		SIP []struct {
+			Name, Registrar, User, State, Reason, Error string
+			Status, Expires, Calls                      int
+			Lines                                       []string
+			Next                                        time.Time `json:"next_register"`
+		} `json:"sip"`
+	}
+	if code := e.doAs(t, adminToken, "GET", "/api/modems", "", nil, &res); code != http.StatusOK {
+		t.Fatalf("GET /api/modems: %d", code)
+	}
+	if len(res.Modems) != 4 || res.Modems[0].Account != "" || res.Modems[1].Account != "sip0" || res.Modems[3].Account != "sip1" {
+		t.Errorf("modems %+v", res.Modems)
+	}
+	if len(res.SIP) != 2 {
+		t.Fatalf("sip %+v", res.SIP)
+	}
+	s0, s1 := res.SIP[0], res.SIP[1]
+	if s0.Name != "sip0" || s0.State != "registered" || s0.Expires != 600 || !s0.Next.Equal(now.Add(540*time.Second)) ||
+		s0.Calls != 1 || strings.Join(s0.Lines, ",") != "sip0/1,sip0/2" || s0.Registrar != "pbx.example.com" {
+		t.Errorf("sip0 %+v", s0)
+	}
+	if s1.State != "failing" || s1.Reason != "auth-failed" || s1.Status != 403 || s1.Error != "Forbidden" || !s1.Next.Equal(now.Add(time.Minute)) {
+		t.Errorf("sip1 %+v", s1)
+	}
+}
+
+// TestSIPMetrics: /metrics has each SIP account's registration, calls in
+// progress and lines, and still passes promtool.
+func TestSIPMetrics(t *testing.T) {
+	modems, accounts := sipStatus(time.Now())
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.SIP = modems, accounts })
+	code, _, body := e.fetch(t, adminToken, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	got := parseExposition(t, string(body))
+	for k, v := range map[string]float64{
+		`faxbox_sip_registered{account="sip0"}`: 1, `faxbox_sip_registered{account="sip1"}`: 0,
+		`faxbox_sip_calls{account="sip0"}`: 1, `faxbox_sip_calls{account="sip1"}`: 0,
+		`faxbox_sip_lines{account="sip0"}`: 2, `faxbox_sip_lines{account="sip1"}`: 1,
+		`faxbox_modem_state{modem="sip0/1",state="calling"}`: 1,
+	} {
+		if w, ok := got[k]; !ok || w != v {
+			t.Errorf("%s = %v (present %v), want %v", k, w, ok, v)
+		}
+	}
+	cmd := exec.Command(needTool(t, "promtool", "prometheus"), "check", "metrics")
+	cmd.Stdin = strings.NewReader(string(body))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }

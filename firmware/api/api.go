@@ -86,6 +86,7 @@ import (
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
+	"faxbox/sipline"
 )
 
 // Config configures a Server.
@@ -129,6 +130,10 @@ type Config struct {
 	// /api/modems, the event stream's "modem" frames and /metrics; nil
 	// means no modems.
 	Modems func() []daemon.ModemStatus
+	// SIP reports the SIP accounts' registration and calls in progress
+	// (sipline.Account.Status) for GET /api/modems and /metrics; nil
+	// means none.
+	SIP func() []sipline.Status
 	// ModemPoll is how often the event stream asks Modems for changes;
 	// default 250 ms.
 	ModemPoll time.Duration
