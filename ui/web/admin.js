@@ -4,6 +4,7 @@
 import { t, has } from './strings.js';
 import { h, replace, field, form, table, time } from './dom.js';
 import { get, post, put, patch, request } from './api.js';
+import { sipAccounts } from './sip.js';
 
 // systemEvery is how often the system panel is refreshed, in ms.
 const systemEvery = 3000;
@@ -110,7 +111,7 @@ export default async function admin({ main, user, events, notify }) {
       { label: t('detail'), key: 'error' },
       { label: '', cell: (m) => h('button', { type: 'button', class: 'link trace-button', dataset: { modem: m.name },
         text: t('lastTrace'), on: { click: () => showTrace(m.name) } }) },
-    ], res.modems || []));
+    ], res.modems || []), sipAccounts(res.sip));
   }
 
   // showTrace shows the newest traced call of a modem: its last lines
