@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,9 +14,40 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/store"
 	"faxbox/sip"
 	"faxbox/sipline"
 )
+
+// tracedAttempt submits a message and records an attempt of its job on
+// the named line with a trace file holding text.
+func (e *env) tracedAttempt(t *testing.T, line, text string) (store.Job, store.Attempt) {
+	t.Helper()
+	ctx := context.Background()
+	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
+	if code := e.do(t, "POST", "/api/messages", ct, body, nil); code != http.StatusCreated {
+		t.Fatalf("submit: %d", code)
+	}
+	j, ok, err := e.st.NextJob(ctx, time.Now())
+	if err != nil || !ok {
+		t.Fatalf("NextJob: %v %v", ok, err)
+	}
+	a, err := e.st.StartAttempt(ctx, j.ID, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := filepath.Join("traces", fmt.Sprintf("attempt-%d.log", a.ID))
+	if err := os.MkdirAll(filepath.Join(e.dir, "traces"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, rel), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.RecordTrace(ctx, a.ID, rel); err != nil {
+		t.Fatal(err)
+	}
+	return j, a
+}
 
 // TestSIPLineTrace: a SIP account's line is named "sip0/1"; its newest
 // traced call is reached at /api/modems/sip0/1/trace, as the admin page's
@@ -29,29 +61,7 @@ func TestSIPLineTrace(t *testing.T) {
 			return []string{"INVITE sip:025551212@192.0.2.1 SIP/2.0"}, nil
 		}
 	})
-	ctx := context.Background()
-	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
-	if code := e.do(t, "POST", "/api/messages", ct, body, nil); code != http.StatusCreated {
-		t.Fatalf("submit: %d", code)
-	}
-	j, ok, err := e.st.NextJob(ctx, time.Now())
-	if err != nil || !ok {
-		t.Fatalf("NextJob: %v %v", ok, err)
-	}
-	a, err := e.st.StartAttempt(ctx, j.ID, "sip0/1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := filepath.Join("traces", "attempt-1.log")
-	if err := os.MkdirAll(filepath.Join(e.dir, "traces"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, rel), []byte("INVITE\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.st.RecordTrace(ctx, a.ID, rel); err != nil {
-		t.Fatal(err)
-	}
+	_, a := e.tracedAttempt(t, "sip0/1", "INVITE\n")
 	for _, path := range []string{"/api/modems/sip0/1/trace", "/api/modems/sip0%2F1/trace"} {
 		var res struct {
 			Modem   string   `json:"modem"`

@@ -150,29 +150,6 @@ func waitLineIn(t *testing.T, p *daemon.Pool, name string, states ...daemon.Mode
 	t.Fatalf("line %s not %v after 30 s: %+v", name, states, p.Status())
 }
 
-// waitJobs waits until every job of ids is final.
-func (e *env) waitJobs(t *testing.T, ids ...int64) []store.Job {
-	t.Helper()
-	out := make([]store.Job, len(ids))
-	deadline := time.Now().Add(2 * time.Minute)
-	for i := 0; i < len(ids); {
-		j, err := e.st.GetJob(context.Background(), ids[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j.State.Final() {
-			out[i] = j
-			i++
-			continue
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %d not final after 2 min: %v", j.ID, j.State)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return out
-}
-
 func overlap(aStart, aEnd, bStart, bEnd time.Time) bool {
 	return aStart.Before(bEnd) && bStart.Before(aEnd)
 }
@@ -240,7 +217,7 @@ func TestAcceptanceSIPBesideModem(t *testing.T) {
 	}
 	ids := []int64{submit("5551001", 1, 3), submit("5551002", 2, 3)}
 	runUntilCleanup(t, ctx, p)
-	jobs := e.waitJobs(t, ids...)
+	jobs := e.waitJobs(t, 2*time.Minute, ids...)
 	// Both lines drop at page 2, whichever job each carries: the retries
 	// send pages 2 and 3 only.
 	for _, j := range jobs {
@@ -290,7 +267,7 @@ func TestAcceptanceSIPBesideModem(t *testing.T) {
 		sent <- res
 	}()
 	waitLineIn(t, p, sl.Name(), daemon.ModemRinging, daemon.ModemReceiving)
-	third := e.waitJobs(t, submit("5551003", 3, 2))[0]
+	third := e.waitJobs(t, 2*time.Minute, submit("5551003", 3, 2))[0]
 	if res := <-sent; !res.OK() || res.Pages != len(in) {
 		t.Fatalf("sending to the pool's SIP line: %+v", res)
 	}
