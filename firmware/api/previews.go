@@ -114,7 +114,7 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 	}()
 	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.Thumbnails,
 		Copies: []render.Message{{From: s.from(p), To: render.Party{Fax: d.rcpts[0].Number.International()},
-			Subject: d.subject, Body: d.body, Time: now}}}
+			Subject: d.subject, Body: d.body, Time: now, NoCover: d.noCover}}}
 	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
 		if sink.err != nil && errors.Is(err, sink.err) {
 			s.fail(w, r, err)

@@ -98,6 +98,9 @@ type Message struct {
 	Recipients    []Recipient
 	Subject, Body string
 	Attachments   []render.Attachment
+	// NoCover sends the attachments without the first page that carries
+	// the addresses, subject and body.
+	NoCover bool
 }
 
 // Result is a queued message.
@@ -133,12 +136,12 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	job := sandbox.Job{User: m.Sender.Name, Attachments: m.Attachments, Output: sandbox.FaxPages}
 	for _, rc := range m.Recipients {
 		job.Copies = append(job.Copies, render.Message{From: m.From,
-			To: render.Party{Fax: rc.Number.International()}, Subject: m.Subject, Body: m.Body, Time: now})
+			To: render.Party{Fax: rc.Number.International()}, Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	sharedCopy := m.Recipients[0].Field == store.Bcc && len(m.Recipients) > 1
 	if sharedCopy {
 		job.Copies = append(job.Copies, render.Message{From: m.From,
-			To: render.Party{Name: "undisclosed recipients"}, Subject: m.Subject, Body: m.Body, Time: now})
+			To: render.Party{Name: "undisclosed recipients"}, Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	dir, err := s.spoolDir()
 	if err != nil {
@@ -156,6 +159,9 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 			return Result{}, err
 		}
 		return Result{}, &RenderError{err}
+	}
+	if err := s.keepAttachments(dir, m.Attachments); err != nil {
+		return Result{}, err
 	}
 	shared := sink.files[0]
 	if sharedCopy {
