@@ -49,7 +49,8 @@
 //	GET  /api/limits              administrators: the users' monthly spending limits (admin_limits.go)
 //	PUT  /api/limits/{user}       administrators: {"monthly": "50,00"} sets one, "" or "0" removes it
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
-//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go);
+//	                              a SIP line's name, "sip0/1", as it is or escaped ("sip0%2F1")
 //	GET  /api/admin/backup        administrators: the appliance's backup, a .tar.gz (admin_backup.go)
 //	POST /api/admin/restore       administrators: upload a backup; checked, staged, and the appliance restarts on it
 //	GET  /api/draft               the user's draft: {"form", "files", "supported", "max_size"} (drafts.go)
@@ -105,6 +106,7 @@ import (
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
+	"faxbox/sipline"
 )
 
 // Config configures a Server.
@@ -148,6 +150,10 @@ type Config struct {
 	// /api/modems, the event stream's "modem" frames and /metrics; nil
 	// means no modems.
 	Modems func() []daemon.ModemStatus
+	// SIP reports the SIP accounts' registration and calls in progress
+	// (sipline.Account.Status) for GET /api/modems and /metrics; nil
+	// means none.
+	SIP func() []sipline.Status
 	// Bus is where the pool publishes its lines' changes and the ledger
 	// its totals' (the ones Modems and Ledger report): the event stream
 	// sends "modem" and "account" frames when they come. nil: those
@@ -312,6 +318,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	s.mux.HandleFunc("GET /api/modems/{account}/{line}/trace", s.modemTrace) // SIP lines: "sip0/1"
 	// admin_backup.go
 	s.mux.HandleFunc("GET /api/admin/backup", s.backupDownload)
 	s.mux.HandleFunc("POST /api/admin/restore", s.restoreUpload)

@@ -45,7 +45,7 @@ func commandTable() []cmd {
 			long: "Shows the software version, each modem's state, the jobs waiting and in a call, the prepaid\n" +
 				"balance, the use of the data disk and the network addresses; while no administrator exists,\n" +
 				"the setup code that the web UI's first-run page asks for.", run: runStatus},
-		{name: "modem list", short: "the modems and their states", run: runModemList},
+		{name: "modem list", short: "the modems and SIP lines, their states and the SIP accounts' registration", run: runModemList},
 		{name: "modem probe", synopsis: "NAME", minArgs: 1, maxArgs: 1,
 			short: "ask a modem who it is: identity, classes, class 1 rates",
 			long: "Borrows the modem from the pool (waiting for a call in progress to end), resets it and asks\n" +
@@ -272,6 +272,16 @@ func runStatus(ctx context.Context, b Backend, o *output, _ []string) error {
 	for _, m := range st.Modems {
 		fmt.Fprintf(&w, "\n  %s", modemLine(m))
 	}
+	if len(st.SIP) > 0 {
+		plural := "s"
+		if len(st.SIP) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(&w, "\nsip       %d account%s", len(st.SIP), plural)
+		for _, a := range st.SIP {
+			fmt.Fprintf(&w, "\n  %s", a)
+		}
+	}
 	w.WriteString("\nnetwork")
 	if len(st.Network) == 0 {
 		w.WriteString("   no interface")
@@ -303,6 +313,11 @@ func runModemList(ctx context.Context, b Backend, o *output, _ []string) error {
 	}
 	for _, m := range st.Modems {
 		if err := o.line(modemLine(m)); err != nil {
+			return err
+		}
+	}
+	for _, a := range st.SIP {
+		if err := o.line("SIP account " + a.String()); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ const sections = ['users', 'lines', 'billing', 'system', 'audit'];
 
 // ledgerRows is how many ledger rows the billing section shows.
 const ledgerRows = 30;
+import { sipAccounts } from './sip.js';
 
 // systemEvery is how often the system panel is refreshed, in ms.
 const systemEvery = 3000;
@@ -147,7 +148,7 @@ export default async function admin({ main, user, events, notify, params }) {
       { label: t('detail'), key: 'error' },
       { label: '', cell: (m) => h('button', { type: 'button', class: 'link trace-button', dataset: { modem: m.name },
         text: t('lastTrace'), on: { click: () => showTrace(m.name) } }) },
-    ], res.modems || []));
+    ], res.modems || []), sipAccounts(res.sip));
   }
 
   // showTrace shows the newest traced call of a modem: its last lines
