@@ -2,18 +2,21 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 	"faxbox/sip"
 	"faxbox/sipline"
@@ -164,5 +167,46 @@ func TestSIPMetrics(t *testing.T) {
 	cmd.Stdin = strings.NewReader(string(body))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// TestEventsSIPRegistration: a SIP account's registration that changes
+// (published on the bus as events.SIPRegistration) reaches the event
+// stream's "modem" frame, which lists the accounts, without a line change.
+func TestEventsSIPRegistration(t *testing.T) {
+	now := time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)
+	modems, accounts := sipStatus(now)
+	var mu sync.Mutex
+	failing := false
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) {
+		c.Modems = modems
+		c.SIP = func() []sipline.Status {
+			st := accounts()
+			mu.Lock()
+			defer mu.Unlock()
+			if failing {
+				st[0].State, st[0].Reason, st[0].Status = sipline.RegFailing, sip.ReasonAuth, 403
+			}
+			return st
+		}
+	})
+	c, _, err := e.dialEvents(t, adminToken, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sipFrame struct {
+		SIP []struct{ Name, State string } `json:"sip"`
+	}
+	var d sipFrame
+	if f := readFrame(t, c, 5*time.Second); f.Kind != "modem" || json.Unmarshal(f.Data, &d) != nil || d.SIP[0].State != "registered" {
+		t.Fatalf("first frame %+v", f)
+	}
+	mu.Lock()
+	failing = true
+	mu.Unlock()
+	e.bus.Publish(events.SIPRegistration{Account: "sip0", Status: 403, Reason: "auth-failed"})
+	f := readFrame(t, c, 5*time.Second)
+	if err := json.Unmarshal(f.Data, &d); err != nil || f.Kind != "modem" || d.SIP[0].State != "failing" {
+		t.Fatalf("after the registration failed: %+v %s", f, f.Data)
 	}
 }
