@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"faxbox/internal/sdnotify/fakemanager"
 	"faxbox/internal/teststream"
 )
 
@@ -20,30 +20,12 @@ import (
 // $NOTIFY_SOCKET (a real unixgram socket here), then WATCHDOG=1 again
 // and again, and STOPPING=1 when stopped.
 func TestServeUnderSystemd(t *testing.T) {
-	dir, err := os.MkdirTemp("", "sd") // short: sun_path has 108 bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "notify")
-	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv("NOTIFY_SOCKET", sock)
+	dir := t.TempDir()
+	m := fakemanager.New(t, "")
+	t.Setenv("NOTIFY_SOCKET", m.Path())
 	t.Setenv("WATCHDOG_USEC", "1000000")
 	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
-	next := func() string {
-		t.Helper()
-		buf := make([]byte, 4096)
-		ln.SetReadDeadline(time.Now().Add(30 * time.Second))
-		n, err := ln.Read(buf)
-		if err != nil {
-			t.Fatalf("no notification: %v", err)
-		}
-		return string(buf[:n])
-	}
+	next := func() string { t.Helper(); return m.Next(30 * time.Second) }
 	var out teststream.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -5,7 +5,6 @@ package appliance_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"faxbox/firmware/appliance"
 	"faxbox/firmware/config"
 	"faxbox/internal/sdnotify"
+	"faxbox/internal/sdnotify/fakemanager"
 	"faxbox/internal/sqlitedb"
 	"faxbox/internal/teststream"
 )
@@ -33,23 +33,9 @@ func TestWatchdogFedWhileHealthy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "notify")
-	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	next := func() string {
-		t.Helper()
-		buf := make([]byte, 4096)
-		ln.SetReadDeadline(time.Now().Add(30 * time.Second))
-		n, err := ln.Read(buf)
-		if err != nil {
-			t.Fatalf("no notification: %v", err)
-		}
-		return string(buf[:n])
-	}
-	notifier, err := sdnotify.New(sock)
+	m := fakemanager.New(t, "")
+	next := func() string { t.Helper(); return m.Next(30 * time.Second) }
+	notifier, err := sdnotify.New(m.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,50 +14,13 @@ import (
 	"time"
 
 	"faxbox/internal/sdnotify"
+	"faxbox/internal/sdnotify/fakemanager"
 )
-
-// manager is a fake service manager: the unixgram socket systemd would
-// pass in $NOTIFY_SOCKET.
-type manager struct {
-	t    *testing.T
-	path string
-	conn *net.UnixConn
-}
-
-func newManager(t *testing.T, path string) *manager {
-	t.Helper()
-	if path == "" {
-		dir, err := os.MkdirTemp("", "sdn") // short: sun_path has 108 bytes
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		path = filepath.Join(dir, "notify")
-	}
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &manager{t: t, path: path, conn: c}
-}
-
-// next returns the next datagram, failing after a generous wait.
-func (m *manager) next() string {
-	m.t.Helper()
-	buf := make([]byte, 4096)
-	m.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	n, err := m.conn.Read(buf)
-	if err != nil {
-		m.t.Fatalf("no notification: %v", err)
-	}
-	return string(buf[:n])
-}
 
 func TestNotifyPathAndAbstract(t *testing.T) {
 	for _, path := range []string{"", fmt.Sprintf("@faxbox-sdnotify-test-%d", os.Getpid())} {
-		m := newManager(t, path)
-		t.Setenv("NOTIFY_SOCKET", m.path)
+		m := fakemanager.New(t, path)
+		t.Setenv("NOTIFY_SOCKET", m.Path())
 		n, err := sdnotify.FromEnv()
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +28,7 @@ func TestNotifyPathAndAbstract(t *testing.T) {
 		if err := n.Notify("READY=1\nSTATUS=up"); err != nil {
 			t.Fatal(err)
 		}
-		if got := m.next(); got != "READY=1\nSTATUS=up" {
+		if got := m.Next(10 * time.Second); got != "READY=1\nSTATUS=up" {
 			t.Errorf("%s: got %q", path, got)
 		}
 	}
@@ -166,8 +128,8 @@ func (l *eventLoop) check(ctx context.Context) error {
 // and no WATCHDOG=1 comes however many rounds pass, so systemd would kill
 // and restart the daemon; once it answers again the keep-alives resume.
 func TestWatchdogStopsWhileLoopHangs(t *testing.T) {
-	m := newManager(t, "")
-	n, err := sdnotify.New(m.path)
+	m := fakemanager.New(t, "")
+	n, err := sdnotify.New(m.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,19 +144,19 @@ func TestWatchdogStopsWhileLoopHangs(t *testing.T) {
 	go func() { done <- wd.Run(ctx) }()
 	tick := func() { ticks <- time.Time{} }
 
-	if got := m.next(); !strings.HasPrefix(got, "READY=1\n") {
+	if got := m.Next(10 * time.Second); !strings.HasPrefix(got, "READY=1\n") {
 		t.Fatalf("first notification %q, want READY=1", got)
 	}
 	for range 3 {
 		tick()
-		if got := m.next(); got != "WATCHDOG=1" {
+		if got := m.Next(10 * time.Second); got != "WATCHDOG=1" {
 			t.Fatalf("healthy round: %q, want WATCHDOG=1", got)
 		}
 	}
 	loop.work.Lock() // the event loop hangs
 	for i := range 5 {
 		tick()
-		got := m.next()
+		got := m.Next(10 * time.Second)
 		if strings.Contains(got, "WATCHDOG=1") {
 			t.Fatalf("round %d with the loop hung fed the watchdog: %q", i, got)
 		}
@@ -207,18 +169,18 @@ func TestWatchdogStopsWhileLoopHangs(t *testing.T) {
 	var got string
 	for range 3 {
 		tick()
-		if got = m.next(); got == "STATUS=running" {
+		if got = m.Next(10 * time.Second); got == "STATUS=running" {
 			break
 		}
 	}
 	if got != "STATUS=running" {
 		t.Fatalf("no recovery: %q", got)
 	}
-	if got := m.next(); got != "WATCHDOG=1" {
+	if got := m.Next(10 * time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("after recovery: %q, want WATCHDOG=1", got)
 	}
 	cancel()
-	if got := m.next(); got != "STOPPING=1" {
+	if got := m.Next(10 * time.Second); got != "STOPPING=1" {
 		t.Errorf("at stop: %q", got)
 	}
 	if err := <-done; err != nil {
@@ -229,8 +191,8 @@ func TestWatchdogStopsWhileLoopHangs(t *testing.T) {
 // TestWatchdogFailingCheck: a check that fails (the store answers with
 // an error) withholds READY=1 and the keep-alive the same way.
 func TestWatchdogFailingCheck(t *testing.T) {
-	m := newManager(t, "")
-	n, _ := sdnotify.New(m.path)
+	m := fakemanager.New(t, "")
+	n, _ := sdnotify.New(m.Path())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
@@ -239,14 +201,14 @@ func TestWatchdogFailingCheck(t *testing.T) {
 	wd := &sdnotify.Watchdog{Notifier: n, Every: time.Second, After: func(time.Duration) <-chan time.Time { return ticks },
 		Checks: []sdnotify.Check{{Name: "store", Fn: func(context.Context) error { mu.Lock(); defer mu.Unlock(); return storeErr }}}}
 	go wd.Run(ctx)
-	if got := m.next(); got != "STATUS=unhealthy: store: database is locked" {
+	if got := m.Next(10 * time.Second); got != "STATUS=unhealthy: store: database is locked" {
 		t.Fatalf("got %q", got)
 	}
 	mu.Lock()
 	storeErr = nil
 	mu.Unlock()
 	ticks <- time.Time{}
-	if got := m.next(); got != "READY=1\nSTATUS=running" {
+	if got := m.Next(10 * time.Second); got != "READY=1\nSTATUS=running" {
 		t.Fatalf("got %q, want READY=1", got)
 	}
 }
