@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -20,6 +21,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/internal/sqlitedb"
+	"faxbox/pages"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 )
@@ -59,11 +61,16 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.book.Close)
-	ropts := render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber}
+	res, err := pages.ParseResolution(cmp.Or(a.cfg.Render.Resolution, config.DefaultResolution))
+	if err != nil {
+		return fmt.Errorf("render.resolution: %w", err)
+	}
+	ropts := render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber, Resolution: res}
 	a.rnd = render.New(ropts)
 	// Staff's documents are rendered in child processes under limits.
 	a.renderers, err = sandbox.NewPool(sandbox.Config{Options: ropts, MaxConcurrent: a.cfg.Render.MaxConcurrent,
-		Memory: int64(a.cfg.Render.MemoryMiB) << 20, Timeout: a.cfg.Render.Timeout.D(), CPUTime: a.cfg.Render.CPUTime.D(), Logger: a.log})
+		Memory: int64(a.cfg.Render.MemoryMiB) << 20, Timeout: a.cfg.Render.Timeout.D(), CPUTime: a.cfg.Render.CPUTime.D(), Logger: a.log,
+		OfficeTimeout: a.cfg.Render.OfficeTimeout.D()})
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,10 @@ type Limits struct {
 	// PDFMemory is the address-space limit (RLIMIT_AS) of the rasteriser
 	// process in bytes (default 1 GiB).
 	PDFMemory int64
+	// OfficeTimeout is the wall-clock limit on converting an office
+	// document with LibreOffice (default 3 minutes): its first start with
+	// a fresh profile takes far longer than a rasteriser run.
+	OfficeTimeout time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -97,6 +101,9 @@ func (l Limits) withDefaults() Limits {
 		l.PDFCPUTime = time.Minute
 	}
 	def(&l.PDFMemory, 1<<30)
+	if l.OfficeTimeout <= 0 {
+		l.OfficeTimeout = 3 * time.Minute
+	}
 	return l
 }
 
@@ -186,6 +193,7 @@ type Document struct {
 	parts   []*part
 	total   int
 	Sources []Source
+	ownTags map[pages.Resolution]ownTag // header lines of pages at their own resolution
 }
 
 // faceSet holds a document's fonts at their sizes.
@@ -473,7 +481,7 @@ func (d *Document) FormatHeader(page int) string {
 
 // drawTagline clears the header-line band of page n and draws the line.
 func (d *Document) drawTagline(p *pages.Page, n int) {
-	g := d.r.geom
+	g, fc := d.taglineFor(p)
 	band := g.Tagline
 	for y := band.Min.Y; y < band.Max.Y && y < p.Height; y++ {
 		row := p.Row(y)
@@ -481,7 +489,6 @@ func (d *Document) drawTagline(p *pages.Page, n int) {
 			row[x/8] &^= 0x80 >> (x % 8)
 		}
 	}
-	fc := d.faces.tag
 	cols := strings.Split(d.FormatHeader(n), "|")
 	clip := rect{band.Min.X, band.Min.Y, band.Max.X, band.Max.Y}
 	y := band.Min.Y

@@ -32,6 +32,9 @@ type Job struct {
 	Copies      []render.Message
 	Attachments []render.Attachment
 	Output      Output
+	// Resolution, when not nil, replaces the renderer's own: the
+	// resolution the message is sent at.
+	Resolution *pages.Resolution
 }
 
 // Plan is what a job will produce: for each copy, its page count and
@@ -69,6 +72,9 @@ type events interface {
 func runJob(ctx context.Context, r *render.Renderer, job Job, ev events) error {
 	if len(job.Copies) == 0 {
 		return errors.New("sandbox: a job with no copy")
+	}
+	if job.Resolution != nil {
+		r = r.WithResolution(*job.Resolution)
 	}
 	docs := make([]*render.Document, len(job.Copies))
 	var plan Plan
