@@ -72,7 +72,7 @@ func loadJob(ctx context.Context, q querier, id int64) (Job, error) {
 }
 
 const attemptCols = `id, job, number, modem, first_page, started_at, connected_at, ended_at, duration_ms,
-	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path
+	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path, resolution, merged_pages
 	FROM store_attempts `
 
 func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
@@ -81,7 +81,8 @@ func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
 	var connected, ended sql.NullInt64
 	var ms int64
 	err := sc.Scan(&a.ID, &a.Job, &a.Number, &a.Modem, &a.FirstPage, &started, &connected, &ended, &ms,
-		&a.ReasonCode, &a.ReasonText, &a.PagesConfirmed, &a.BitRate, &a.ECM, &a.Coding, &a.RemoteIdent, &a.TracePath)
+		&a.ReasonCode, &a.ReasonText, &a.PagesConfirmed, &a.BitRate, &a.ECM, &a.Coding, &a.RemoteIdent, &a.TracePath,
+		&a.Resolution, &a.MergedPages)
 	a.Started, a.Connected, a.Ended = fromMicros(started), fromNullMicros(connected), fromNullMicros(ended)
 	a.Duration = time.Duration(ms) * time.Millisecond
 	return a, err
@@ -397,8 +398,8 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, o Outcome) (
 			reason_text = ?, trace_path = coalesce(nullif(?, ''), trace_path)`
 		args := []any{micros(tx.now), micros(tx.now), o.Duration.Milliseconds(), o.ReasonCode, o.ReasonText, o.TracePath}
 		if p := o.Params; p != nil {
-			q += `, bit_rate = ?, ecm = ?, coding = ?, remote_ident = ?`
-			args = append(args, p.BitRate, p.ECM, p.Coding, p.RemoteIdent)
+			q += `, bit_rate = ?, ecm = ?, coding = ?, remote_ident = ?, resolution = ?, merged_pages = ?`
+			args = append(args, p.BitRate, p.ECM, p.Coding, p.RemoteIdent, p.Resolution, p.MergedPages)
 		}
 		if _, err := tx.ExecContext(ctx, q+` WHERE id = ?`, append(args, a.ID)...); err != nil {
 			return err

@@ -152,6 +152,9 @@ type NewMessage struct {
 	Pages []PageFile
 	// MaxAttempts per recipient; 0 means Config.MaxAttempts.
 	MaxAttempts int
+	// Resolution is what the pages were rendered at: "standard", "fine"
+	// or "superfine"; "" means standard.
+	Resolution string
 }
 
 // Message is a stored message. ListMessages fills the summary fields;
@@ -164,6 +167,7 @@ type Message struct {
 	Body       string
 	Created    time.Time
 	State      MessageState
+	Resolution string // "standard", "fine" or "superfine"
 	Recipients []Recipient
 	Jobs       []Job
 	// Counts of the message's jobs by state.
@@ -197,6 +201,12 @@ type Params struct {
 	ECM         bool   // T.30 Annex A error correction
 	Coding      string // "MH", "MR", "MMR"
 	RemoteIdent string // the remote's CSI (T.30 §5.3.6.1.4)
+	// Resolution is the lowest resolution negotiated (DCS, T.30 Table 2):
+	// "standard", "fine", "superfine"; "" when unknown.
+	Resolution string
+	// MergedPages counts the pages sent at a lower resolution than they
+	// were rendered at, their rows merged, because the receiver lacked it.
+	MergedPages int
 }
 
 // Attempt is one call made for a job.
