@@ -155,6 +155,9 @@ type call struct {
 	remote      string
 	params      Params
 	paramsSet   bool
+	// sent is what the sender fitted pages to: the lowest resolution
+	// and the pages whose rows were merged (sendres.go).
+	sent sentResolution
 	page        int // 1-based page in progress, 0 before phase C
 	// heardCarrier is set by recv when a high-speed carrier was on while
 	// it listened for a frame: the far end is there, talking.
@@ -368,6 +371,7 @@ func (c *call) result(r Reason, pagesDone int, err error) Result {
 		res.Coding = pagesCoding(c.params.Coding)
 		res.Resolution = pagesResolution(c.params.Resolution)
 	}
+	c.sent.fill(&res)
 	c.emit(Finished{Result: res})
 	return res
 }

@@ -219,7 +219,7 @@ func (s *sender) sendDCS(ctx context.Context) sendState {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}
-	if s.prepared, err = prepare(p, ps); err != nil {
+	if s.prepared, err = s.sent.prepare(s.next, p, ps); err != nil {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}
@@ -371,7 +371,7 @@ func (s *sender) pageConfirmed(resp FCF) sendState {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, fmt.Errorf("t30: page %d: %w", s.next+1, err))
 	}
-	if s.prepared, err = prepare(np, s.params); err != nil {
+	if s.prepared, err = s.sent.prepare(s.next, np, s.params); err != nil {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}
