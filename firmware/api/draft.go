@@ -18,6 +18,7 @@ type draft struct {
 	rcpts         []submission.Recipient
 	atts          []render.Attachment
 	subject, body string
+	resolution    string // "" for the appliance's default
 }
 
 // readDraft reads and checks a message form. When the form is unusable
@@ -42,7 +43,12 @@ func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body")}
+	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body"), resolution: r.FormValue("resolution")}
+	if _, err := s.sub.Resolution(d.resolution); err != nil {
+		writeError(w, http.StatusBadRequest, "resolution: standard, fine or superfine")
+		return nil, false
+	}
+	s.nameRecipients(r.Context(), d.rcpts)
 	if strings.TrimSpace(d.body) == "" && strings.TrimSpace(d.subject) == "" && len(atts) == 0 {
 		writeError(w, http.StatusBadRequest, "nothing to send: give a subject, a body or files")
 		return nil, false

@@ -30,7 +30,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	res, err := s.sub.Submit(r.Context(), submission.Message{Sender: p.User, From: s.from(p), Recipients: d.rcpts,
-		Subject: d.subject, Body: d.body, Attachments: d.atts})
+		Subject: d.subject, Body: d.body, Attachments: d.atts, Resolution: d.resolution})
 	if err != nil {
 		var re *submission.RenderError
 		if errors.As(err, &re) {
@@ -47,9 +47,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", fmt.Sprintf("/api/messages/%d", m.ID))
 	writeJSON(w, http.StatusCreated, struct {
 		messageJSON
-		Pages    int    `json:"pages"`
-		Estimate string `json:"estimate"`
-	}{messageView(m), res.Pages, s.money(res.Estimate)})
+		Pages     int          `json:"pages"`
+		Estimate  string       `json:"estimate"`
+		Estimates estimateJSON `json:"estimates"` // per recipient and per page
+	}{messageView(m), res.Pages, s.money(res.Estimate), s.estimateView(res.Lines)})
 }
 
 // numberReason is a NumberError's message without its package prefix.

@@ -61,7 +61,7 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.book.Close)
-	res, err := pages.ParseResolution(cmp.Or(a.cfg.Render.Resolution, config.DefaultResolution))
+	res, err := defaultResolution(a.cfg)
 	if err != nil {
 		return fmt.Errorf("render.resolution: %w", err)
 	}
@@ -184,4 +184,10 @@ func writePrivate(name, text string) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// defaultResolution is render.resolution: what messages are sent at when
+// their senders do not choose.
+func defaultResolution(cfg *config.Config) (pages.Resolution, error) {
+	return pages.ParseResolution(cmp.Or(cfg.Render.Resolution, config.DefaultResolution))
 }

@@ -13,7 +13,7 @@ import (
 // crash or power cut interrupted.
 const ReasonInterrupted = "interrupted"
 
-const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, j.state, j.cancel_requested,
+const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, r.estimate, r.estimate_ms, j.state, j.cancel_requested,
 	j.attempts, j.max_attempts, j.next_attempt_at, j.reason_code, j.reason_text,
 	j.pages_total, j.pages_confirmed, j.updated_at
 	FROM store_jobs j JOIN store_recipients r ON r.id = j.recipient `
@@ -21,8 +21,8 @@ const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, j.state, j.ca
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var field, state string
-	var next, updated int64
-	err := sc.Scan(&j.ID, &j.Message, &j.Recipient.ID, &field, &j.Recipient.Number, &j.Recipient.Name,
+	var next, updated, estMS int64
+	err := sc.Scan(&j.ID, &j.Message, &j.Recipient.ID, &field, &j.Recipient.Number, &j.Recipient.Name, &j.Recipient.Estimate, &estMS,
 		&state, &j.CancelRequested, &j.Attempts, &j.MaxAttempts, &next, &j.ReasonCode, &j.ReasonText,
 		&j.PagesTotal, &j.PagesConfirmed, &updated)
 	if err != nil {
@@ -35,6 +35,7 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 		return j, err
 	}
 	j.NextAttempt, j.Updated = fromMicros(next), fromMicros(updated)
+	j.Recipient.EstimateTime = time.Duration(estMS) * time.Millisecond
 	return j, nil
 }
 

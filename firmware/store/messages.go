@@ -110,7 +110,8 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, m.Sender, m.Subject, m.Body, now, out.Resolution).Scan(&out.ID); err != nil {
 			return err
 		}
-		insR, err := tx.PrepareContext(ctx, `INSERT INTO store_recipients (message, field, number, name) VALUES (?, ?, ?, ?) RETURNING id`)
+		insR, err := tx.PrepareContext(ctx, `INSERT INTO store_recipients (message, field, number, name, estimate, estimate_ms)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 		defer insJ.Close()
 		jobIDs := make([]int64, 0, len(m.Recipients))
 		for _, r := range m.Recipients {
-			if err := insR.QueryRowContext(ctx, out.ID, r.Field.String(), r.Number, r.Name).Scan(&r.ID); err != nil {
+			if err := insR.QueryRowContext(ctx, out.ID, r.Field.String(), r.Number, r.Name, r.Estimate, r.EstimateTime.Milliseconds()).Scan(&r.ID); err != nil {
 				return err
 			}
 			own := r.Pages

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"faxbox/firmware/store"
 )
@@ -10,7 +11,7 @@ import (
 // TestMessageResolution: a message keeps the resolution it was rendered
 // at ("" is standard, as every message before resolutions were kept), an
 // unknown one is refused, and an attempt keeps the resolution it sent at
-// and the pages whose rows were merged.
+// and the pages whose rows were merged. A recipient keeps its estimate.
 func TestMessageResolution(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
@@ -20,13 +21,14 @@ func TestMessageResolution(t *testing.T) {
 		t.Fatal(err)
 	}
 	nm := store.NewMessage{Sender: u.ID, Subject: "Contract", Resolution: "fine",
-		Recipients: []store.Recipient{{Field: store.To, Number: "+3225551212"}}, Pages: pages(1)}
+		Recipients: []store.Recipient{{Field: store.To, Number: "+3225551212", Estimate: 120_000, EstimateTime: 42 * time.Second}}, Pages: pages(1)}
 	m, err := s.CreateMessage(ctx, nm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetMessage(ctx, m.ID)
-	if err != nil || got.Resolution != "fine" || m.Resolution != "fine" {
+	if err != nil || got.Resolution != "fine" || m.Resolution != "fine" || got.Jobs[0].Recipient.Estimate != 120_000 ||
+		got.Jobs[0].Recipient.EstimateTime != 42*time.Second {
 		t.Fatalf("got %q (created %q), %v", got.Resolution, m.Resolution, err)
 	}
 	nm.Resolution = ""

@@ -181,10 +181,13 @@ func migrations() []string {
 		// 4: the resolution a message is sent at (messages before it were
 		// all sent at standard), and per attempt the lowest resolution
 		// negotiated and how many pages had their rows merged because the
-		// receiver lacked the page's resolution (T.30 Table 2).
+		// receiver lacked the page's resolution (T.30 Table 2); per
+		// recipient the estimate shown when the message was sent.
 		`ALTER TABLE store_messages ADD COLUMN resolution TEXT NOT NULL DEFAULT 'standard'
 		CHECK (resolution IN ('standard', 'fine', 'superfine'));
 	ALTER TABLE store_attempts ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
-	ALTER TABLE store_attempts ADD COLUMN merged_pages INTEGER NOT NULL DEFAULT 0;`,
+	ALTER TABLE store_attempts ADD COLUMN merged_pages INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_recipients ADD COLUMN estimate INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_recipients ADD COLUMN estimate_ms INTEGER NOT NULL DEFAULT 0;`,
 	}
 }

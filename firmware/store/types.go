@@ -118,6 +118,11 @@ type Recipient struct {
 	Field  Field
 	Number string // E.164, e.g. "+3225551212"
 	Name   string // display name, may be empty
+	// Estimate is the cost expected when the message was submitted, in
+	// the ledger's micro-units (billing.Amount), and EstimateTime the
+	// connected time it was priced for; zero when none was made.
+	Estimate     int64
+	EstimateTime time.Duration
 	// Pages, when not empty, are this recipient's own copy of the fax
 	// (its own header, Bcc recipients hidden): CreateMessage gives them to
 	// the recipient's job in the transaction that creates it, so no

@@ -115,11 +115,13 @@ type Party struct {
 }
 
 // Message is what staff wrote: it becomes the first page (and more when the
-// body is long). To is the one recipient this copy goes to; other
-// recipients, Bcc above all, never appear on it.
+// body is long). To is the one recipient this copy goes to. Addressees,
+// when not empty, replace To in the header block: the recipients this
+// copy names, as in e-mail (see Addressee).
 type Message struct {
-	From    Party
-	To      Party
+	From       Party
+	To         Party
+	Addressees []Addressee
 	Subject string
 	// Body is UTF-8 plain text.
 	Body string
@@ -401,36 +403,10 @@ func (d *Document) headerBlock(total int) []line {
 	fs := d.faces
 	g := d.r.geom
 	w := g.Area.Dx()
-	join := func(sep string, parts ...string) string {
-		var out []string
-		for _, p := range parts {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return strings.Join(out, sep)
-	}
-	fromFax := d.msg.From.Fax
-	if fromFax == "" {
-		fromFax = d.r.o.StationFax
-	}
-	party := func(p Party, fax string) string {
-		s := join(", ", p.Name, p.Organisation)
-		if fax != "" {
-			s = join("\n", s, "Fax: "+fax)
-		}
-		return s
-	}
-	fields := []struct{ label, value string }{
-		{"From:", party(d.msg.From, fromFax)},
-		{"To:", party(d.msg.To, d.msg.To.Fax)},
-		{"Date:", d.t.Format(d.r.o.DateLayout)},
-		{"Subject:", d.msg.Subject},
-		{"Pages:", fmt.Sprintf("%d (including this page)", total)},
-	}
+	fields := d.headerFields(total)
 	col := 0
 	for _, f := range fields {
-		col = max(col, textWidth(fs.bold, f.label))
+		col = max(col, textWidth(fs.bold, f.Label))
 	}
 	col += int(fs.bold.space * 3)
 	var out []line
@@ -438,8 +414,8 @@ func (d *Document) headerBlock(total int) []line {
 	out = append(out, title...)
 	out = append(out, line{height: fs.body.lineHeight / 2})
 	for _, f := range fields {
-		vl := layoutText(f.value, fs.body, col, w-col)
-		lab := layoutText(f.label, fs.bold, 0, col)
+		vl := layoutText(f.Value, fs.body, col, w-col)
+		lab := layoutText(f.Label, fs.bold, 0, col)
 		vl[0].glyphs = append(append([]glyphPos(nil), lab[0].glyphs...), vl[0].glyphs...)
 		out = append(out, vl...)
 	}

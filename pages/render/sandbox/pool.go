@@ -255,6 +255,9 @@ func (c *child) converse(job Job, sink Sink) error {
 			}
 		default:
 			c.copy, c.page = f.Copy, f.Page
+			if ms, ok := sink.(Measurer); ok {
+				ms.Measured(f.Copy, f.Page, f.Measure)
+			}
 			if c.sinkErr = sink.Page(f.Copy, f.Page, f.Data); c.sinkErr != nil {
 				return c.sinkErr
 			}
