@@ -158,7 +158,7 @@ type call struct {
 	// sent is what the sender fitted pages to: the lowest resolution
 	// and the pages whose rows were merged (sendres.go).
 	sent sentResolution
-	page        int // 1-based page in progress, 0 before phase C
+	page int // 1-based page in progress, 0 before phase C
 	// heardCarrier is set by recv when a high-speed carrier was on while
 	// it listened for a frame: the far end is there, talking.
 	heardCarrier bool

@@ -122,7 +122,7 @@ type Message struct {
 	From       Party
 	To         Party
 	Addressees []Addressee
-	Subject string
+	Subject    string
 	// Body is UTF-8 plain text.
 	Body string
 	// Time is shown in the header block and header line; the zero value
