@@ -155,13 +155,13 @@ type call struct {
 	remote      string
 	params      Params
 	paramsSet   bool
-	// sent is what the sender fitted pages to: the lowest resolution
-	// and the pages whose rows were merged (sendres.go).
-	sent sentResolution
-	page int // 1-based page in progress, 0 before phase C
+	page        int // 1-based page in progress, 0 before phase C
 	// heardCarrier is set by recv when a high-speed carrier was on while
 	// it listened for a frame: the far end is there, talking.
 	heardCarrier bool
+	// sent is what the sender fitted pages to: the lowest resolution
+	// and the pages whose rows were merged (sendres.go).
+	sent sentResolution
 }
 
 func newCall(m Modem, o Options) *call {
