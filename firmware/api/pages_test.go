@@ -195,7 +195,8 @@ func TestMessagePagesAndArchive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "archive.pdf")
 	os.WriteFile(path, data, 0o644)
 	out, err := exec.Command(pdfinfo, path).CombinedOutput()
-	if err != nil || !regexp.MustCompile(`(?m)^Pages:\s+2$`).Match(out) || !regexp.MustCompile(`(?m)^Title:\s+Report$`).Match(out) {
+	if err != nil || !regexp.MustCompile(`(?m)^Pages:\s+2$`).Match(out) || !regexp.MustCompile(`(?m)^Title:\s+Report$`).Match(out) ||
+		!regexp.MustCompile(`(?m)^Subject:\s+Faxbox message \d+, standard resolution$`).Match(out) {
 		t.Errorf("pdfinfo: %v\n%s", err, out)
 	}
 }
