@@ -3,6 +3,7 @@
 import { t } from './strings.js';
 import { h, replace, field, pageList, debounce } from './dom.js';
 import { get, post, price, faxNumber, APIError } from './api.js';
+import { resolutionField, showEstimate, clearEstimate, slowPages } from './estimate.js';
 
 const fields = ['to', 'cc', 'bcc'];
 
@@ -58,6 +59,9 @@ export default async function compose({ main, user, events, notify, go, params }
   }
 
   const estimate = h('output', { id: 'estimate', text: t('estimateUnknown') });
+  const resolution = resolutionField(() => touch());
+  let lastEstimate = null; // of the last preview, to warn about slow pages before sending
+  let slowAcknowledged = false;
   const available = h('output', { id: 'available' });
   const previews = h('div', { class: 'previews', id: 'previews' });
   const previewNote = h('p', { class: 'warn', hidden: true, text: t('previewOutdated') });
@@ -71,6 +75,7 @@ export default async function compose({ main, user, events, notify, go, params }
     for (const f of fields) fd.append(f, rcpt[f].chips.map((c) => c.value).join(', '));
     fd.append('subject', subject.value);
     fd.append('body', body.value);
+    fd.append('resolution', resolution.select.value);
     for (const f of files) fd.append('files', f, f.name);
     return fd;
   }
@@ -104,12 +109,15 @@ export default async function compose({ main, user, events, notify, go, params }
       const res = await post('/api/previews', form());
       previewVersion = v;
       previewNote.hidden = v === version;
-      estimate.textContent = `${res.estimate} ${res.currency}`;
-      estimate.dataset.amount = res.estimate;
+      showEstimate(estimate, res);
+      lastEstimate = res.estimates;
+      slowAcknowledged = false;
       replace(previews, h('h2', { text: t('previewTitle', { pages: res.pages }) }),
         pageList(res.previews));
     } catch (e) {
       replace(previews);
+      clearEstimate(estimate);
+      lastEstimate = null;
       failed(e);
     } finally {
       previewBtn.disabled = false;
@@ -124,6 +132,7 @@ export default async function compose({ main, user, events, notify, go, params }
     replace(err);
     try {
       check();
+      if (!confirmSlow()) return;
       sendBtn.disabled = true;
       sendBtn.textContent = t('sending');
       const m = await post('/api/messages', form());
@@ -136,6 +145,16 @@ export default async function compose({ main, user, events, notify, go, params }
       sendBtn.disabled = false;
       sendBtn.textContent = t('send');
     }
+  }
+
+  // confirmSlow warns once before sending a fax whose last preview has
+  // pages that take more than a minute each; a second Send sends it.
+  function confirmSlow() {
+    const slow = previewVersion === version ? slowPages(lastEstimate) : [];
+    if (!slow.length || slowAcknowledged) return true;
+    slowAcknowledged = true;
+    replace(err, t('slowPagesConfirm', { pages: slow.join(', ') }));
+    return false;
   }
 
   const discard = h('button', { type: 'button', class: 'link', text: t('discard'), on: { click: () => {
@@ -158,6 +177,7 @@ export default async function compose({ main, user, events, notify, go, params }
     field(t('subject'), subject),
     field(t('body'), body),
     h('fieldset', {}, h('legend', { text: t('attachments') }), drop),
+    resolution.el,
     h('dl', { class: 'totals' }, h('dt', { text: t('estimate') }), h('dd', {}, estimate),
       h('dt', { text: t('available') }), h('dd', {}, available)),
     err,

@@ -95,12 +95,21 @@ export default async function outbox({ main, user, events, notify, go }) {
   // the call, or an empty cell.
   function costOf(j) {
     const cost = charges.get(j.id);
-    if (cost) return h('small', { class: 'cost', dataset: { cost }, text: t('cost', { cost: `${cost} ${currency}` }) });
+    if (cost) return h('small', { class: 'cost', dataset: { cost }, text: t('cost', { cost: `${cost} ${currency}` }) }, estimated(j));
     const call = lastAttempt(j);
     if (j.state !== 'sending' || !call || !call.connected) return h('small', { class: 'cost' });
     const meter = h('small', { class: 'cost meter', dataset: { since: call.connected, number: j.recipient.number } });
     tick(meter);
     return meter;
+  }
+
+  // estimated is the estimate made when the job was submitted, shown
+  // beside what its calls cost.
+  function estimated(j) {
+    const micros = j.recipient?.estimate_micros;
+    if (!micros) return null;
+    const cost = (micros / 1e6).toFixed(2);
+    return h('span', { class: 'estimated', dataset: { estimate: cost }, text: ' (' + t('estimated', { cost: `${cost} ${currency}` }) + ')' });
   }
 
   async function act(j, what) {
