@@ -76,6 +76,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the busy recipient shows %q, want a retry because busy", busy)
 	}
 	b.shot("outbox-live")
+	b.checkSentResolution("fine")
 
 	// Cancel the busy one; then the balance has dropped by the costs shown.
 	spent, costs := b.cancelBusyAndSumCosts()
@@ -309,6 +310,7 @@ func (b *browser) compose() {
 	if estimate <= 0 || available <= 0 {
 		t.Errorf("compose shows estimate %v and available credit %v, want both", estimate, available)
 	}
+	b.chooseResolution()
 	b.shot("compose")
 }
 
