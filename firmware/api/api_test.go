@@ -180,13 +180,9 @@ type message struct {
 	Pages     int    `json:"pages"`
 	Estimate  string `json:"estimate"`
 	Estimates struct {
-		Resolution  string    `json:"resolution"`
-		PageSeconds []float64 `json:"page_seconds"`
-		Recipients  []struct {
-			Number   string  `json:"number"`
-			Estimate string  `json:"estimate"`
-			Seconds  float64 `json:"seconds"`
-		} `json:"recipients"`
+		Resolution  string              `json:"resolution"`
+		PageSeconds []float64           `json:"page_seconds"`
+		Recipients  []recipientEstimate `json:"recipients"`
 	} `json:"estimates"`
 	Recipients []struct {
 		Field  string `json:"field"`
@@ -461,13 +457,16 @@ func TestRedeemBadVoucher(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// checkEstimates checks that each of n recipients' estimates is the
-// tariff's for its line time and that total is their sum.
-func checkEstimates(ctx context.Context, t *testing.T, led *billing.Ledger, total string, rs []struct {
+// recipientEstimate is one recipient's estimate as the API gives it.
+type recipientEstimate struct {
 	Number   string  `json:"number"`
 	Estimate string  `json:"estimate"`
 	Seconds  float64 `json:"seconds"`
-}, n int) {
+}
+
+// checkEstimates checks that each of n recipients' estimates is the
+// tariff's for its line time and that total is their sum.
+func checkEstimates(ctx context.Context, t *testing.T, led *billing.Ledger, total string, rs []recipientEstimate, n int) {
 	t.Helper()
 	if len(rs) != n {
 		t.Fatalf("%d recipient estimates, want %d", len(rs), n)

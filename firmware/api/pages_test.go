@@ -77,11 +77,7 @@ func TestPreviews(t *testing.T) {
 		Currency  string   `json:"currency"`
 		Previews  []string `json:"previews"`
 		Estimates struct {
-			Recipients []struct {
-				Number   string  `json:"number"`
-				Estimate string  `json:"estimate"`
-				Seconds  float64 `json:"seconds"`
-			} `json:"recipients"`
+			Recipients []recipientEstimate `json:"recipients"`
 		} `json:"estimates"`
 	}
 	if code := e.do(t, "POST", "/api/previews", ct, body, &pv); code != http.StatusOK {

@@ -165,24 +165,31 @@ func dumpAll(t *testing.T, path string) map[string][]string {
 	must(t, err)
 	out := map[string][]string{}
 	for _, n := range names {
-		rows, err := db.Query("SELECT * FROM " + n)
-		must(t, err)
-		cols, err := rows.Columns()
-		must(t, err)
-		out[n] = []string{}
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			must(t, rows.Scan(ptrs...))
-			out[n] = append(out[n], fmt.Sprintf("%#v", vals))
-		}
-		must(t, rows.Err())
-		rows.Close()
-		slices.Sort(out[n])
+		out[n] = dumpRows(t, db, "SELECT * FROM "+n)
 	}
+	return out
+}
+
+// dumpRows returns the rows of query, each formatted, sorted.
+func dumpRows(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	must(t, err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	must(t, err)
+	out := []string{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		must(t, rows.Scan(ptrs...))
+		out = append(out, fmt.Sprintf("%#v", vals))
+	}
+	must(t, rows.Err())
+	slices.Sort(out)
 	return out
 }
 
@@ -208,22 +215,7 @@ func dumpTable(t *testing.T, path, table string, cols []string) []string {
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	must(t, err)
 	defer db.Close()
-	rows, err := db.Query("SELECT " + strings.Join(cols, ", ") + " FROM " + table)
-	must(t, err)
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		must(t, rows.Scan(ptrs...))
-		out = append(out, fmt.Sprintf("%#v", vals))
-	}
-	must(t, rows.Err())
-	slices.Sort(out)
-	return out
+	return dumpRows(t, db, "SELECT "+strings.Join(cols, ", ")+" FROM "+table)
 }
 
 func equalDumps(a, b map[string][]string) bool {

@@ -36,6 +36,7 @@ export function showEstimate(box, res) {
   const slow = slowPages(est);
   box.dataset.amount = res.estimate;
   box.dataset.resolution = est.resolution || '';
+  box.dataset.seconds = est.seconds || 0;
   replace(box,
     h('span', { class: 'estimate-total', text: t('estimateTotal', { cost: `${res.estimate} ${res.currency}`,
       time: duration(est.seconds || 0), resolution: t('resolution_' + (est.resolution || 'default')) }) }),
@@ -51,5 +52,6 @@ export function showEstimate(box, res) {
 export function clearEstimate(box) {
   delete box.dataset.amount;
   delete box.dataset.resolution;
+  delete box.dataset.seconds;
   replace(box, t('estimateUnknown'));
 }
