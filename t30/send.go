@@ -339,7 +339,7 @@ func (s *sender) sendPage(ctx context.Context) sendState {
 		return s.failModem(ctx, err)
 	}
 	start := time.Now()
-	if _, err := s.m.SendData(ctx, shortTrain(s.mod), bytes.NewReader(s.coded)); err != nil {
+	if _, err := s.m.SendData(ctx, shortTrain(s.mod), s.pageProgress(bytes.NewReader(s.coded), len(s.coded), 0, len(s.coded))); err != nil {
 		return s.failModem(ctx, err)
 	}
 	s.pageTime = time.Since(start)

@@ -42,6 +42,11 @@ type attemptJSON struct {
 	// whose rows were merged because the receiver lacked theirs.
 	Resolution  string `json:"resolution,omitempty"`
 	MergedPages int    `json:"merged_pages,omitempty"`
+	// PageInProgress is the page being sent, of which PageSent of
+	// PageBytes coded bytes have gone out.
+	PageInProgress int `json:"page_in_progress,omitempty"`
+	PageSent       int `json:"page_sent,omitempty"`
+	PageBytes      int `json:"page_bytes,omitempty"`
 }
 
 type jobJSON struct {
@@ -100,7 +105,8 @@ func jobView(j store.Job) jobJSON {
 			Started: ts(a.Started), Connected: ts(a.Connected), Ended: ts(a.Ended),
 			Seconds: a.Duration.Round(10 * time.Millisecond).Seconds(), Reason: a.ReasonCode,
 			ReasonText: a.ReasonText, PagesConfirmed: a.PagesConfirmed, BitRate: a.BitRate, ECM: a.ECM,
-			Coding: a.Coding, RemoteIdent: a.RemoteIdent, ID: a.ID, Resolution: a.Resolution, MergedPages: a.MergedPages})
+			Coding: a.Coding, RemoteIdent: a.RemoteIdent, ID: a.ID, Resolution: a.Resolution, MergedPages: a.MergedPages,
+			PageInProgress: a.PageInProgress, PageSent: a.PageSent, PageBytes: a.PageBytes})
 		if a.TracePath != "" {
 			v.History[len(v.History)-1].Trace = fmt.Sprintf("/api/attempts/%d/trace", a.ID)
 		}

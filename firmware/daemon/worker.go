@@ -562,6 +562,10 @@ func (r *recorder) event(e t30.Event) {
 		} else {
 			r.trainingFailed = append(r.trainingFailed, e.BitRate)
 		}
+	case t30.PageProgress:
+		if err := cfg.Store.RecordPageProgress(r.ctx, r.attempt, r.doc.index(e.Page), e.Sent, e.Bytes); err != nil {
+			r.log.Error("recording page progress", "page", e.Page, "err", err)
+		}
 	case t30.PageConfirmed:
 		page := r.doc.index(e.Page)
 		if _, err := cfg.Store.RecordPageConfirmed(r.ctx, r.attempt, page); err != nil {

@@ -73,7 +73,8 @@ func loadJob(ctx context.Context, q querier, id int64) (Job, error) {
 }
 
 const attemptCols = `id, job, number, modem, first_page, started_at, connected_at, ended_at, duration_ms,
-	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path, resolution, merged_pages
+	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path, resolution, merged_pages,
+	page_in_progress, page_sent, page_bytes
 	FROM store_attempts `
 
 func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
@@ -83,7 +84,7 @@ func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
 	var ms int64
 	err := sc.Scan(&a.ID, &a.Job, &a.Number, &a.Modem, &a.FirstPage, &started, &connected, &ended, &ms,
 		&a.ReasonCode, &a.ReasonText, &a.PagesConfirmed, &a.BitRate, &a.ECM, &a.Coding, &a.RemoteIdent, &a.TracePath,
-		&a.Resolution, &a.MergedPages)
+		&a.Resolution, &a.MergedPages, &a.PageInProgress, &a.PageSent, &a.PageBytes)
 	a.Started, a.Connected, a.Ended = fromMicros(started), fromNullMicros(connected), fromNullMicros(ended)
 	a.Duration = time.Duration(ms) * time.Millisecond
 	return a, err

@@ -60,3 +60,26 @@ func TestMessageResolution(t *testing.T) {
 		t.Fatalf("job %+v, %v", j, err)
 	}
 }
+
+// TestPageProgress: the progress within the page being sent is kept with
+// the open attempt and shown with the job.
+func TestPageProgress(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	s := open(t, testConfig(t, clk))
+	newMessage(t, s, 1, 2)
+	j, a := claim(t, s, clk.Now(), "modem0")
+	if err := s.RecordConnected(ctx, a.ID, store.Params{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordPageProgress(ctx, a.ID, 2, 8192, 30000); err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.GetJob(ctx, j.ID)
+	if err != nil || len(j.History) != 1 {
+		t.Fatalf("job %+v, %v", j, err)
+	}
+	if h := j.History[0]; h.PageInProgress != 2 || h.PageSent != 8192 || h.PageBytes != 30000 {
+		t.Errorf("attempt %+v, want page 2: 8192 of 30000 bytes", h)
+	}
+}

@@ -229,6 +229,9 @@ type Attempt struct {
 	ReasonText     string
 	PagesConfirmed int
 	Params
+	// PageInProgress is the page (index in the job) being sent, of which
+	// PageSent of PageBytes coded bytes went out (RecordPageProgress).
+	PageInProgress, PageSent, PageBytes int
 	// TracePath is the call's trace file (T.30 frames and events, the
 	// modem's wire log), relative to the data directory or absolute;
 	// empty if none was kept.

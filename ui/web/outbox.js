@@ -204,7 +204,7 @@ export function stateText(j) {
   switch (j.state) {
     case 'sending': {
       const vars = { rate: call.bit_rate, page: Math.min(j.pages_confirmed + 1, j.pages_total), pages: j.pages_total };
-      return t(call.bit_rate ? 'state_sendingRate' : 'state_sending', vars);
+      return t(call.bit_rate ? 'state_sendingRate' : 'state_sending', vars) + pageProgress(call, vars.page);
     }
     case 'retry':
       return t(reason ? 'state_retryBecause' : 'state_retry', { when: time(j.next_attempt, false), reason });
@@ -213,6 +213,13 @@ export function stateText(j) {
     default:
       return has('state_' + j.state) ? t('state_' + j.state) : j.state;
   }
+}
+
+// pageProgress says how much of the page being sent has gone out, for a
+// page long enough that the daemon reported it.
+function pageProgress(call, page) {
+  if (!call.page_bytes || call.page_in_progress !== page) return '';
+  return ' ' + t('pageProgress', { percent: Math.min(99, Math.floor(100 * call.page_sent / call.page_bytes)) });
 }
 
 // tick updates a running cost meter: the connected time at the number's

@@ -64,6 +64,7 @@ const S = {
   slowPages: 'Page(s) {pages} will take more than {limit} seconds each to send. Standard resolution, or a photo saved as a smaller image, takes less.',
   slowPagesConfirm: 'Page(s) {pages} will take more than a minute each to send, and the call is billed by the minute. Click Send again to send anyway.',
   estimated: 'estimated {cost}',
+  pageProgress: '({percent}% of this page sent)',
   available: 'Available credit',
   send: 'Send',
   sending: 'Sending…',
