@@ -3,7 +3,6 @@ package sipline_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages"
@@ -260,13 +260,14 @@ func waitReceived(t *testing.T, st *store.Store) store.Received {
 			t.Fatal(err)
 		}
 		for _, ev := range evs {
-			if ev.Kind != store.EventReceived {
+			if ev.Kind != events.KindReceived {
 				continue
 			}
-			var p struct{ Received int64 }
-			if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			pl, err := ev.Decode()
+			if err != nil {
 				t.Fatal(err)
 			}
+			p := pl.(events.ReceivedEvent)
 			r, err := st.GetReceived(context.Background(), p.Received)
 			if err != nil {
 				t.Fatal(err)

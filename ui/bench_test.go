@@ -39,6 +39,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"faxbox/firmware/api"
+	"faxbox/firmware/events"
 	"faxbox/firmware/users"
 )
 
@@ -357,18 +358,21 @@ func (rx *receipts) read(c *websocket.Conn) {
 		}
 		now := time.Now()
 		var f struct {
-			At   time.Time `json:"at"`
-			Kind string    `json:"kind"`
-			Data struct {
-				Message int64 `json:"message"`
-			} `json:"data"`
+			At   time.Time       `json:"at"`
+			Kind events.Kind     `json:"kind"`
+			Data json.RawMessage `json:"data"`
 		}
-		if json.Unmarshal(data, &f) != nil || f.Kind != "message" {
+		if json.Unmarshal(data, &f) != nil || f.Kind != events.KindMessage {
 			continue
 		}
+		p, err := events.Decode(f.Kind, f.Data)
+		if err != nil {
+			continue
+		}
+		m := p.(events.MessageEvent)
 		rx.mu.Lock()
-		rx.got[f.Data.Message] = append(rx.got[f.Data.Message], now)
-		rx.at[f.Data.Message] = f.At
+		rx.got[m.Message] = append(rx.got[m.Message], now)
+		rx.at[m.Message] = f.At
 		rx.mu.Unlock()
 	}
 }

@@ -156,8 +156,16 @@ func (s *Server) price(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := s.cfg.Numbers.Parse(q.Get("number"))
+	if u, ok := uncheckedNumber(err); ok && formBool(q.Get("unchecked")) {
+		n, err = u, nil // priced as written: the user sends to it anyway
+	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%q: %s", q.Get("number"), numberReason(err)))
+		msg := errorJSON{Error: fmt.Sprintf("%q: %s", q.Get("number"), numberReason(err))}
+		u, _ := uncheckedNumber(err)
+		writeJSON(w, http.StatusBadRequest, struct {
+			errorJSON
+			Unchecked string `json:"unchecked,omitempty"` // ?unchecked=1 prices it as written
+		}{msg, u.E164})
 		return
 	}
 	pages := 1

@@ -6,7 +6,9 @@
 // configured Authenticator: TokenAuth for "Authorization: Bearer TOKEN",
 // the web UI's sessions for browsers):
 //
-//	POST /api/messages            multipart form: to, cc, bcc, subject, body, files
+//	POST /api/messages            multipart form: to, cc, bcc, subject, body, files; draft_files
+//	                              (ids of the draft's files to attach), no_cover=1, unchecked (numbers
+//	                              to send to although no such number is known to exist)
 //	GET  /api/messages            ?before=ID&limit=N, newest first
 //	GET  /api/messages/{id}       a message with its recipients, jobs and attempts
 //	POST /api/jobs/{id}/cancel    cancel a job (hangs up a call in progress)
@@ -41,6 +43,13 @@
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
 //	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/draft               the user's draft: {"form", "files", "supported", "max_size"} (drafts.go)
+//	PUT  /api/draft               keep the draft's form (JSON); DELETE /api/draft discards it with its files
+//	POST /api/draft/files         attach files (multipart "file"), checked at once: 415 for a kind that
+//	                              cannot be faxed, 413 too large, 400 damaged, each naming the file
+//	DELETE /api/draft/files/{id}  take a file off the draft
+//	POST /api/messages/{id}/resend ?job=ID...: the draft becomes the message again with its files,
+//	                              for all its recipients or the jobs' only (resend.go)
 //
 // The administrators' changes (settings, tariffs, adjustments) are
 // recorded in the audit log through Config.Audit.
@@ -74,12 +83,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/submission"
@@ -128,9 +139,11 @@ type Config struct {
 	// /api/modems, the event stream's "modem" frames and /metrics; nil
 	// means no modems.
 	Modems func() []daemon.ModemStatus
-	// ModemPoll is how often the event stream asks Modems for changes;
-	// default 250 ms.
-	ModemPoll time.Duration
+	// Bus is where the pool publishes its lines' changes and the ledger
+	// its totals' (the ones Modems and Ledger report): the event stream
+	// sends "modem" and "account" frames when they come. nil: those
+	// frames are sent on connecting only.
+	Bus *events.Bus
 	// PingEvery is the event stream's websocket ping interval; default
 	// 30 s.
 	PingEvery time.Duration
@@ -187,6 +200,7 @@ type Server struct {
 	events      *eventHub     // events.go
 	previews    *previewCache // previews.go
 	previewRate *previewRate  // previews.go
+	draftMu     sync.Mutex    // drafts.go: orders the changes of drafts
 }
 
 // New checks cfg and returns the API handler.
@@ -268,6 +282,13 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	// drafts.go, resend.go
+	s.mux.HandleFunc("GET /api/draft", s.getDraft)
+	s.mux.HandleFunc("PUT /api/draft", s.putDraft)
+	s.mux.HandleFunc("DELETE /api/draft", s.deleteDraft)
+	s.mux.HandleFunc("POST /api/draft/files", s.addDraftFiles)
+	s.mux.HandleFunc("DELETE /api/draft/files/{id}", s.deleteDraftFile)
+	s.mux.HandleFunc("POST /api/messages/{id}/resend", s.resendMessage)
 	return s, nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/pages"
@@ -52,6 +53,7 @@ type env struct {
 	led *billing.Ledger
 	srv *httptest.Server
 	api *api.Server
+	bus *events.Bus // the ledger's and the API's, as the appliance wires them
 	// users by token
 	users map[string]store.User
 }
@@ -62,14 +64,14 @@ type env struct {
 func newEnv(t testing.TB, credit billing.Amount, options ...func(*api.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{dir: t.TempDir()}
+	e := &env{dir: t.TempDir(), bus: events.NewBus()}
 	db := filepath.Join(e.dir, "faxbox.db")
 	var err error
 	if e.st, err = store.Open(ctx, store.Config{Path: db, MaxAttempts: 3}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })
-	if e.led, err = billing.Open(ctx, billing.Config{Path: db}); err != nil {
+	if e.led, err = billing.Open(ctx, billing.Config{Path: db, Bus: e.bus}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.led.Close() })
@@ -100,7 +102,7 @@ func newEnv(t testing.TB, credit billing.Amount, options ...func(*api.Config)) *
 		t.Fatal(err)
 	}
 	cfg := api.Config{Store: e.st, Ledger: e.led, Renderer: sandbox.NewDirect(render.Options{}), Numbers: p,
-		Auth: auth, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}}
+		Auth: auth, From: render.Party{Organisation: "Test office", Fax: "+3225550100"}, Bus: e.bus}
 	for _, o := range options {
 		o(&cfg)
 	}

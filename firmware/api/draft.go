@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 
+	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
@@ -18,6 +21,7 @@ type draft struct {
 	rcpts         []submission.Recipient
 	atts          []render.Attachment
 	subject, body string
+	noCover       bool
 	resolution    string // "" for the appliance's default
 }
 
@@ -43,17 +47,55 @@ func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool
 		writeError(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body"), resolution: r.FormValue("resolution")}
+	for _, fh := range filesOf(r) {
+		f := &multipartFile{fh}
+		if problem, err := f.problem(s.cfg.MaxUpload); err != nil || problem != "" {
+			if err != nil {
+				problem = err.Error()
+			}
+			writeError(w, fileProblemCode(problem), problem)
+			return nil, false
+		}
+	}
+	kept, err := s.draftAttachments(principal(r).User.ID, formList(r, "draft_files"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	atts = append(kept, atts...)
+	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body"),
+		noCover: formBool(r.FormValue("no_cover")), resolution: r.FormValue("resolution")}
 	if _, err := s.sub.Resolution(d.resolution); err != nil {
 		writeError(w, http.StatusBadRequest, "resolution: standard, fine or superfine")
 		return nil, false
 	}
 	s.nameRecipients(r.Context(), d.rcpts)
-	if strings.TrimSpace(d.body) == "" && strings.TrimSpace(d.subject) == "" && len(atts) == 0 {
+	switch {
+	case d.noCover && len(atts) == 0:
+		writeError(w, http.StatusBadRequest, "nothing to send: without a cover page, attach at least one file")
+		return nil, false
+	case strings.TrimSpace(d.body) == "" && strings.TrimSpace(d.subject) == "" && len(atts) == 0:
 		writeError(w, http.StatusBadRequest, "nothing to send: give a subject, a body or files")
 		return nil, false
 	}
 	return d, true
+}
+
+// formBool reads a checkbox-like form value: "1", "true", "on", "yes".
+func formBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "on", "yes":
+		return true
+	}
+	return false
+}
+
+// filesOf returns the files uploaded in the form's "files" field.
+func filesOf(r *http.Request) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	return r.MultipartForm.File["files"]
 }
 
 // removeForm removes the temporary files of a parsed multipart form.
@@ -66,7 +108,12 @@ func removeForm(r *http.Request) {
 // parseMessageForm reads the multipart (or urlencoded) form of a message
 // submission, answering the request itself when it cannot.
 func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
+	return s.parseFormUpTo(w, r, s.cfg.MaxUpload)
+}
+
+// parseFormUpTo is parseMessageForm for a body of up to limit bytes.
+func (s *Server) parseFormUpTo(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	// Files beyond the first 64 KiB go to temporary files, which the
 	// renderer reads itself: the daemon holds no attachment in memory.
 	err := r.ParseMultipartForm(64 << 10)
@@ -74,7 +121,7 @@ func (s *Server) parseMessageForm(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case err == nil:
 	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the message is larger than %d bytes", mbe.Limit))
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the message with its files is too large (more than %s): attach smaller files", humanSize(mbe.Limit)))
 		return false
 	case errors.Is(err, http.ErrNotMultipart):
 		if err := r.ParseForm(); err != nil {
@@ -95,12 +142,20 @@ func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]submis
 	var rcpts []submission.Recipient
 	var bad []invalidNumber
 	seen := map[string]bool{}
+	unchecked := formList(r, "unchecked")
 	for _, f := range []store.Field{store.To, store.Cc, store.Bcc} {
 		field := strings.Join(r.Form[f.String()], ",")
 		field, bad = s.expandContacts(ctx, f, field, bad)
 		for _, res := range s.cfg.Numbers.ParseList(field) {
+			if n, ok := uncheckedNumber(res.Err); ok && slices.Contains(unchecked, n.E164) {
+				res.Number, res.Err = n, nil // the user insists
+			}
 			if res.Err != nil {
-				bad = append(bad, invalidNumber{Field: f.String(), Input: res.Input, Reason: numberReason(res.Err)})
+				v := invalidNumber{Field: f.String(), Input: res.Input, Reason: numberReason(res.Err)}
+				if n, ok := uncheckedNumber(res.Err); ok {
+					v.Unchecked = n.E164
+				}
+				bad = append(bad, v)
 				continue
 			}
 			if seen[res.Number.E164] {
@@ -111,6 +166,16 @@ func (s *Server) parseRecipients(ctx context.Context, r *http.Request) ([]submis
 		}
 	}
 	return rcpts, bad
+}
+
+// uncheckedNumber returns the number of an error saying that no such
+// number exists: one the user may send to anyway.
+func uncheckedNumber(err error) (numbers.Number, bool) {
+	var ne *numbers.NumberError
+	if errors.As(err, &ne) && ne.Reason == numbers.ReasonInvalid && ne.Unchecked.E164 != "" {
+		return ne.Unchecked, true
+	}
+	return numbers.Number{}, false
 }
 
 // invalidNumbers answers 400 with the refused numbers.

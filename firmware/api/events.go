@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"faxbox/firmware/billing"
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -32,11 +31,14 @@ import (
 // from a broadcast, is what makes resuming exact: a client that comes back
 // with the last seq it saw misses nothing and gets nothing twice.
 //
-// The hub (one per Server) broadcasts what is not in the log: "modem"
-// frames when the status source's answer changes (polled every
-// Config.ModemPoll) and "account changed" signals when the ledger's totals
-// change. It never waits for a client: a client whose send buffer is full
-// is dropped (it reconnects and resumes), the others are not held up.
+// The hub (one per Server) broadcasts what is not in the log, as the
+// event bus (Config.Bus) reports it while clients are connected: a
+// "modem" frame, the status source's answer, when a line's state changes
+// (events.LineEvent), and an "account changed" signal when the ledger's
+// totals change (events.AccountEvent), on which each client sends its
+// principal's "account" frame. Nothing is polled. It never waits for a
+// client: a client whose send buffer is full is dropped (it reconnects and
+// resumes), the others are not held up.
 //
 // Connections are bounded: Config.MaxEventClients in all (503 beyond) and
 // Config.MaxEventClientsPerUser for one user (429 beyond), so that one
@@ -48,7 +50,6 @@ const (
 	eventsPongWait   = 75 * time.Second // a client silent this long is gone
 	eventsSendBuffer = 64               // frames queued per client before it counts as slow
 	eventsBatch      = 500              // events read from the log at once
-	accountEvery     = 4                // account totals checked every 4th modem poll
 )
 
 // eventFrame is one JSON text frame of the stream.
@@ -75,9 +76,9 @@ type eventHub struct {
 
 	mu      sync.Mutex
 	clients map[*eventClient]bool
-	perUser map[int64]int   // connections by user id
-	running bool            // the poller runs while clients are connected
-	modems  json.RawMessage // the last "modem" frame's data
+	perUser map[int64]int      // connections by user id
+	stop    context.CancelFunc // ends the watcher, which runs while clients are connected
+	modems  json.RawMessage    // the last "modem" frame's data
 
 	owners ownerCache
 	log    logCache
@@ -86,9 +87,6 @@ type eventHub struct {
 
 // newEventHub also sets the defaults of the event stream's settings.
 func newEventHub(s *Server) *eventHub {
-	if s.cfg.ModemPoll <= 0 {
-		s.cfg.ModemPoll = 250 * time.Millisecond
-	}
 	if s.cfg.PingEvery <= 0 {
 		s.cfg.PingEvery = 30 * time.Second
 	}
@@ -154,7 +152,7 @@ func (e *userCapError) Error() string {
 }
 
 // add registers c, refusing it when the hub is full; the first client
-// starts the poller. It returns the current modem frame data, if any.
+// starts the watcher. It returns the current modem frame data, if any.
 func (h *eventHub) add(c *eventClient) (json.RawMessage, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -169,10 +167,12 @@ func (h *eventHub) add(c *eventClient) (json.RawMessage, error) {
 	}
 	h.clients[c] = true
 	h.perUser[c.p.User.ID]++
-	if !h.running {
-		h.running = true
-		h.modems = h.s.modemsData()
-		go h.poll()
+	if h.stop == nil {
+		// Subscribed before the snapshot: no change after it is missed.
+		sub := h.s.cfg.Bus.Subscribe(0, events.KindLine, events.KindAccount)
+		ctx, stop := context.WithCancel(h.ctx)
+		h.stop, h.modems = stop, h.s.modemsData()
+		go h.watch(ctx, sub)
 	}
 	return h.modems, nil
 }
@@ -183,56 +183,62 @@ func (h *eventHub) remove(c *eventClient) {
 		delete(h.perUser, c.p.User.ID)
 	}
 	delete(h.clients, c)
+	if len(h.clients) == 0 && h.stop != nil {
+		h.stop()
+		h.stop = nil
+	}
 	h.mu.Unlock()
 	c.drop()
 }
 
-// poll watches the modem status source and the account totals while
-// clients are connected, and broadcasts their changes.
-func (h *eventHub) poll() {
-	t := time.NewTicker(h.s.cfg.ModemPoll)
-	defer t.Stop()
-	var last billing.Account
-	lastOK := false
-	for n := 0; ; n++ {
-		changed := h.s.cfg.Store.Changed()
+// watch broadcasts the changes that sub reports until ctx ends: the
+// last client left, or the server closes (then it drops every client).
+func (h *eventHub) watch(ctx context.Context, sub *events.Subscription) {
+	defer sub.Close()
+	for {
 		select {
-		case <-h.ctx.Done():
-			h.mu.Lock()
-			for c := range h.clients {
-				c.drop()
-			}
-			h.running = false
-			h.mu.Unlock()
-			return
-		case <-t.C:
-		case <-changed:
-			n = -1 // a job may have settled: check the account now
-		}
-		h.mu.Lock()
-		if len(h.clients) == 0 {
-			h.running = false
-			h.mu.Unlock()
-			return
-		}
-		h.mu.Unlock()
-
-		if m := h.s.modemsData(); m != nil && !bytes.Equal(m, h.modems) {
-			h.mu.Lock()
-			h.modems = m
-			h.mu.Unlock()
-			h.broadcast(frameBytes(eventFrame{Kind: kindModem, At: h.s.cfg.Now().UTC(), Data: m}))
-		}
-		if n%accountEvery == 0 || n == -1 {
-			a, err := h.s.cfg.Ledger.Account(h.ctx, "")
-			if err == nil && (!lastOK || !reflect.DeepEqual(a, last)) {
-				if lastOK {
-					h.signalAccount()
+		case <-ctx.Done():
+			if h.ctx.Err() != nil {
+				h.mu.Lock()
+				for c := range h.clients {
+					c.drop()
 				}
-				last, lastOK = a, true
+				h.mu.Unlock()
 			}
+			return
+		case <-sub.Ready():
+		}
+		ps, resync := sub.Take()
+		line, account := resync, resync // behind: read both again
+		for _, p := range ps {
+			switch p.(type) {
+			case events.LineEvent:
+				line = true
+			case events.AccountEvent:
+				account = true
+			}
+		}
+		if line {
+			h.modemsChanged()
+		}
+		if account {
+			h.signalAccount()
 		}
 	}
+}
+
+// modemsChanged broadcasts the status source's answer if it is not the
+// last one sent.
+func (h *eventHub) modemsChanged() {
+	h.mu.Lock()
+	m := h.s.modemsData()
+	if m == nil || bytes.Equal(m, h.modems) {
+		h.mu.Unlock()
+		return
+	}
+	h.modems = m
+	h.mu.Unlock()
+	h.broadcast(frameBytes(eventFrame{Kind: kindModem, At: h.s.cfg.Now().UTC(), Data: m}))
 }
 
 // broadcast queues frame for every client; a client whose buffer is full
@@ -497,7 +503,7 @@ type logRead struct {
 func (rd *logRead) read(ctx context.Context, st *store.Store, since int64) {
 	rd.evs, rd.err = st.EventsSince(ctx, since, eventsBatch)
 	for _, e := range rd.evs {
-		rd.frames = append(rd.frames, frameBytes(eventFrame{Seq: e.Seq, At: e.At.UTC(), Kind: e.Kind, Job: e.Job, Data: e.Payload}))
+		rd.frames = append(rd.frames, frameBytes(eventFrame{Seq: e.Seq, At: e.At.UTC(), Kind: string(e.Kind), Job: e.Job, Data: e.Payload}))
 	}
 }
 
@@ -570,19 +576,23 @@ func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal,
 	if p.Admin {
 		return true, nil
 	}
-	var ref struct {
-		Message int64 `json:"message"`
-		Sender  int64 `json:"sender"`
+	pl, _ := e.Decode() // a malformed payload refers to nothing
+	var msg int64       // the message a job's event names
+	switch pl := pl.(type) {
+	case events.ReceivedEvent:
+		return mayRead(p, pl.User), nil
+	case events.ReceivedPageEvent:
+		return mayRead(p, pl.User), nil
+	case events.MessageEvent:
+		if pl.Sender != 0 {
+			oc.put(0, pl.Message, pl.Sender)
+			return pl.Sender == p.User.ID, nil
+		}
+	case events.JobEvent:
+		msg = pl.Message
 	}
-	_ = json.Unmarshal(e.Payload, &ref) // a payload of another shape refers to nothing
-	switch {
-	case e.Kind == store.EventReceived || e.Kind == store.EventReceivedPage:
-		return receivedVisible(p, e), nil // inbox.go
-	case e.Kind == store.EventMessage && ref.Sender != 0:
-		oc.put(0, ref.Message, ref.Sender)
-		return ref.Sender == p.User.ID, nil
-	case e.Job != 0:
-		sender, err := oc.jobSender(ctx, st, e.Job, ref.Message)
+	if e.Job != 0 {
+		sender, err := oc.jobSender(ctx, st, e.Job, msg)
 		if errors.Is(err, store.ErrNotFound) {
 			return false, nil
 		}

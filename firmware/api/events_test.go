@@ -17,12 +17,13 @@ import (
 	"faxbox/firmware/api"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 )
 
 type frame struct {
 	Seq  int64           `json:"seq"`
 	At   time.Time       `json:"at"`
-	Kind string          `json:"kind"`
+	Kind events.Kind     `json:"kind"`
 	Job  int64           `json:"job"`
 	Data json.RawMessage `json:"data"`
 }
@@ -90,11 +91,12 @@ func (e *env) visibleSeqs(t *testing.T, since int64, mine map[int64]bool, jobs m
 	}
 	var out []int64
 	for _, ev := range evs {
-		var ref struct {
-			Message int64 `json:"message"`
+		p, err := ev.Decode()
+		if err != nil {
+			t.Fatal(err)
 		}
-		json.Unmarshal(ev.Payload, &ref)
-		if mine[ref.Message] || jobs[ev.Job] {
+		m, _ := p.(events.MessageEvent)
+		if mine[m.Message] || jobs[ev.Job] {
 			out = append(out, ev.Seq)
 		}
 	}
@@ -113,7 +115,7 @@ func seqs(fs []frame) []int64 {
 // gets exactly the events it missed, in order, then live ones; another
 // user's events never reach it.
 func TestEventsResume(t *testing.T) {
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.ModemPoll = 10 * time.Millisecond })
+	e := newEnv(t, 50*billing.Unit)
 	mine, jobs := map[int64]bool{}, map[int64]bool{}
 	note := func(m message) {
 		mine[m.ID] = true
@@ -162,12 +164,12 @@ func TestEventsResume(t *testing.T) {
 	}
 	var cancelled bool
 	for _, f := range got {
-		var d struct {
-			Job   int64  `json:"job"`
-			State string `json:"state"`
+		p, err := events.Decode(f.Kind, f.Data)
+		if err != nil {
+			t.Fatal(err)
 		}
-		json.Unmarshal(f.Data, &d)
-		cancelled = cancelled || (f.Kind == "job" && d.Job == m2.Jobs[0].ID && d.State == "cancelled" && f.Job == d.Job)
+		d, ok := p.(events.JobEvent)
+		cancelled = cancelled || (ok && d.Job == m2.Jobs[0].ID && d.State == "cancelled" && f.Job == d.Job)
 	}
 	if !cancelled {
 		t.Errorf("the cancellation is not among %+v", got)
@@ -178,11 +180,8 @@ func TestEventsResume(t *testing.T) {
 	m4 := e.submit(t, token, "02 555 12 17")
 	note(m4)
 	f := readLogFrames(t, c, 1)[0]
-	var d struct {
-		Message int64 `json:"message"`
-	}
-	json.Unmarshal(f.Data, &d)
-	if f.Kind != "message" || d.Message != m4.ID {
+	p, err := events.Decode(f.Kind, f.Data)
+	if d, ok := p.(events.MessageEvent); err != nil || !ok || d.Message != m4.ID {
 		t.Errorf("live frame %+v, want alice's message %d (bob's cancellation must not come)", f, m4.ID)
 	}
 
@@ -285,15 +284,19 @@ func TestEventsOriginScheme(t *testing.T) {
 	}
 }
 
-// fakeModems is a status source the test changes.
+// fakeModems is a status source the test changes; like the pool, it
+// publishes each change on the bus.
 type fakeModems struct {
-	mu sync.Mutex
-	st []daemon.ModemStatus
+	bus   *events.Bus
+	mu    sync.Mutex
+	st    []daemon.ModemStatus
+	reads int // calls of status
 }
 
 func (f *fakeModems) status() []daemon.ModemStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
 	return append([]daemon.ModemStatus(nil), f.st...)
 }
 
@@ -301,6 +304,34 @@ func (f *fakeModems) set(i int, s daemon.ModemStatus) {
 	f.mu.Lock()
 	f.st[i] = s
 	f.mu.Unlock()
+	f.bus.Publish(s.Event())
+}
+
+func (f *fakeModems) readCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads
+}
+
+// modemsFrame is a "modem" frame's data as the web UI reads it
+// (ui/web/admin.js).
+type modemsFrame struct {
+	Modems []struct {
+		State string `json:"state"`
+		Job   int64  `json:"job"`
+		Error string `json:"error"`
+	} `json:"modems"`
+}
+
+// readModems reads the next frame and its data as a "modem" frame's.
+func readModems(t *testing.T, c *websocket.Conn) (frame, modemsFrame) {
+	t.Helper()
+	f := readFrame(t, c, 5*time.Second)
+	var d modemsFrame
+	if err := json.Unmarshal(f.Data, &d); err != nil {
+		t.Fatalf("frame %+v: %v", f, err)
+	}
+	return f, d
 }
 
 // TestEventsModemsAndAccount: "modem" frames on connect and on a change
@@ -310,7 +341,8 @@ func TestEventsModemsAndAccount(t *testing.T) {
 	since := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	fm := &fakeModems{st: []daemon.ModemStatus{{Name: "ttyUSB0", State: daemon.ModemIdle, Since: since, Calls: 3},
 		{Name: "ttyUSB1", State: daemon.ModemOutOfOrder, Err: "no answer to AT", Since: since}}}
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.ModemPoll = fm.status, 10*time.Millisecond })
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = fm.status })
+	fm.bus = e.bus
 	var got struct {
 		Modems []map[string]any `json:"modems"`
 	}
@@ -330,14 +362,7 @@ func TestEventsModemsAndAccount(t *testing.T) {
 		t.Fatalf("first frame %+v %s", f, f.Data)
 	}
 	fm.set(0, daemon.ModemStatus{Name: "ttyUSB0", State: daemon.ModemCalling, Job: 7, Since: since, Calls: 4})
-	f = readFrame(t, c, 5*time.Second)
-	var d struct {
-		Modems []struct {
-			State string `json:"state"`
-			Job   int64  `json:"job"`
-		} `json:"modems"`
-	}
-	json.Unmarshal(f.Data, &d)
+	f, d := readModems(t, c)
 	if f.Kind != "modem" || len(d.Modems) != 2 || d.Modems[0].State != "calling" || d.Modems[0].Job != 7 {
 		t.Fatalf("after the change: %+v %s", f, f.Data)
 	}
@@ -361,6 +386,35 @@ func TestEventsModemsAndAccount(t *testing.T) {
 	}
 }
 
+// TestEventsModemChangeNoPolling: the status source is read when a
+// client connects and when the bus reports a change, never on a timer; a
+// change reaches the client when the pool publishes it.
+func TestEventsModemChangeNoPolling(t *testing.T) {
+	fm := &fakeModems{st: []daemon.ModemStatus{{Name: "ttyUSB0", State: daemon.ModemIdle}}}
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = fm.status })
+	fm.bus = e.bus
+	c, _, err := e.dialEvents(t, token, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := readFrame(t, c, 5*time.Second); f.Kind != "modem" {
+		t.Fatalf("first frame %+v", f)
+	}
+	connected := fm.readCount()
+	time.Sleep(500 * time.Millisecond) // twice the interval the stream used to poll at
+	if n := fm.readCount(); n != connected {
+		t.Fatalf("the status source was read %d times with nothing published", n-connected)
+	}
+	fm.set(0, daemon.ModemStatus{Name: "ttyUSB0", State: daemon.ModemOutOfOrder, Err: "no device /dev/ttyUSB0"})
+	f, d := readModems(t, c)
+	if f.Kind != "modem" || len(d.Modems) != 1 || d.Modems[0].State != "out of service" || d.Modems[0].Error != "no device /dev/ttyUSB0" {
+		t.Fatalf("after the change: %+v %s", f, f.Data)
+	}
+	if n := fm.readCount(); n != connected+1 {
+		t.Errorf("the status source was read %d times for one change", n-connected)
+	}
+}
+
 // TestEventsSlowClientDropped: a client that stops reading is dropped
 // once its buffer is full; the others keep receiving.
 func TestEventsSlowClientDropped(t *testing.T) {
@@ -370,10 +424,19 @@ func TestEventsSlowClientDropped(t *testing.T) {
 	modems := func() []daemon.ModemStatus {
 		mu.Lock()
 		defer mu.Unlock()
-		n++ // a new status every poll: a frame of 64 KiB every millisecond
+		n++ // a new status at every read: a frame of 64 KiB
 		return []daemon.ModemStatus{{Name: "m", State: daemon.ModemIdle, Calls: n, Err: big}}
 	}
-	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems, c.ModemPoll = modems, time.Millisecond })
+	e := newEnv(t, 50*billing.Unit, func(c *api.Config) { c.Modems = modems })
+	// A line changes every millisecond.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for ctx.Err() == nil {
+			e.bus.Publish(events.LineEvent{Line: "m", State: "idle"})
+			time.Sleep(time.Millisecond)
+		}
+	}()
 	stuck, _, err := e.dialEvents(t, bobToken, 0, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -23,8 +22,8 @@ import (
 //
 // Staff see the faxes routed to them and those routed to all staff; the
 // others are answered 404. Administrators see all. The event stream shows
-// store.EventReceivedPage and store.EventReceived events to the same
-// users (receivedVisible).
+// events.KindReceivedPage and events.KindReceived events to the same
+// users (ownerCache.visible in events.go).
 
 // receivedJSON is a fax of the inbox.
 type receivedJSON struct {
@@ -213,15 +212,4 @@ func writeFile(w http.ResponseWriter, contentType, name string, data []byte) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
-}
-
-// receivedVisible reports whether p may see an event of a received fax
-// (store.EventReceived, store.EventReceivedPage), whose payload names the
-// user it is routed to (0 or absent: all staff).
-func receivedVisible(p Principal, e store.Event) bool {
-	var ref struct {
-		User int64 `json:"user"`
-	}
-	_ = json.Unmarshal(e.Payload, &ref) // a payload of another shape is for all staff
-	return mayRead(p, ref.User)
 }

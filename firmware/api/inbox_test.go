@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 	"faxbox/pages"
 	"faxbox/t30"
@@ -202,15 +202,15 @@ func TestInboxEvents(t *testing.T) {
 	kinds := func(fs []frame) string {
 		var s []string
 		for _, f := range fs {
-			var p struct{ Received int64 }
-			if err := json.Unmarshal(f.Data, &p); err != nil {
+			p, err := events.Decode(f.Kind, f.Data)
+			if err != nil {
 				t.Fatal(err)
 			}
-			s = append(s, fmt.Sprintf("%s:%d", f.Kind, p.Received))
+			s = append(s, fmt.Sprintf("%s:%d", f.Kind, p.(events.ReceivedPageEvent).Received))
 		}
 		return strings.Join(s, " ")
 	}
-	page := store.EventReceivedPage
+	page := events.KindReceivedPage
 	if got, want := kinds(readLogFrames(t, aliceC, 3)), fmt.Sprintf("%s:%d %s:%d %s:%d", page, forAlice.ID, page, forAlice.ID, page, forAll.ID); got != want {
 		t.Errorf("alice got %s, want %s", got, want)
 	}

@@ -19,6 +19,9 @@ type invalidNumber struct {
 	Field  string `json:"field"`  // "to", "cc" or "bcc"
 	Input  string `json:"input"`  // as typed
 	Reason string `json:"reason"` // what is wrong and how to write it
+	// Unchecked, when no such number is known to exist, is the number
+	// (E.164) to give in the form's "unchecked" field to send anyway.
+	Unchecked string `json:"unchecked,omitempty"`
 }
 
 // createMessage implements POST /api/messages.
@@ -30,7 +33,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	res, err := s.sub.Submit(r.Context(), submission.Message{Sender: p.User, From: s.from(p), Recipients: d.rcpts,
-		Subject: d.subject, Body: d.body, Attachments: d.atts, Resolution: d.resolution})
+		Subject: d.subject, Body: d.body, Attachments: d.atts, NoCover: d.noCover, Resolution: d.resolution})
 	if err != nil {
 		var re *submission.RenderError
 		if errors.As(err, &re) {

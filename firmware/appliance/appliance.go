@@ -16,6 +16,7 @@ import (
 	"faxbox/firmware/contacts"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/demo"
+	"faxbox/firmware/events"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/installer"
 	"faxbox/firmware/notify"
@@ -84,6 +85,10 @@ type App struct {
 	db     *sql.DB // the one handle on dbPath, shared by every package's tables
 	log    *slog.Logger
 	ring   *console.Ring // the log's recent lines, for the console
+	// bus carries the lines' and the account's changes from the pool,
+	// the ledger and the SIP accounts to the web UI's event stream and
+	// the front panel.
+	bus *events.Bus
 
 	// Built by New, in this order.
 	st        *store.Store
@@ -121,7 +126,7 @@ type App struct {
 // New opens and wires the appliance of o; on error it closes what it had
 // opened.
 func New(ctx context.Context, o Options) (_ *App, err error) {
-	a := &App{o: o, cfg: o.Config}
+	a := &App{o: o, cfg: o.Config, bus: events.NewBus()}
 	defer func() {
 		if err != nil {
 			a.close()

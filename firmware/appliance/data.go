@@ -16,6 +16,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/contacts"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/settings"
 	"faxbox/firmware/store"
@@ -46,7 +47,7 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.st.Close)
-	if a.led, err = openLedger(ctx, a.cfg, a.db, a.dbPath, a.log); err != nil {
+	if a.led, err = openLedger(ctx, a.cfg, a.db, a.dbPath, a.bus, a.log); err != nil {
 		return err
 	}
 	a.onClose(a.led.Close)
@@ -106,9 +107,9 @@ func (a *App) apiUser(ctx context.Context) (err error) {
 	return err
 }
 
-// openLedger opens the billing ledger on the store's database handle and
-// applies billing.tariff_file.
-func openLedger(ctx context.Context, cfg *config.Config, db *sql.DB, path string, log *slog.Logger) (*billing.Ledger, error) {
+// openLedger opens the billing ledger on the store's database handle,
+// publishing its totals on bus, and applies billing.tariff_file.
+func openLedger(ctx context.Context, cfg *config.Config, db *sql.DB, path string, bus *events.Bus, log *slog.Logger) (*billing.Ledger, error) {
 	cur, err := billing.ParseCurrency(cfg.Billing.Currency)
 	if err != nil {
 		return nil, fmt.Errorf("billing.currency %q: %w", cfg.Billing.Currency, err)
@@ -122,7 +123,7 @@ func openLedger(ctx context.Context, cfg *config.Config, db *sql.DB, path string
 		min = -1 // "0" in the file turns the rule off; 0 here would mean the default
 	}
 	led, err := billing.Open(ctx, billing.Config{Path: path, DB: db, Currency: cur, MinAvailable: min, Keys: keys,
-		InstallDefaultTariff: true, Logger: log})
+		InstallDefaultTariff: true, Bus: bus, Logger: log})
 	if err != nil {
 		return nil, err
 	}

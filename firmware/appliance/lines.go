@@ -8,6 +8,7 @@ import (
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/demo"
+	"faxbox/firmware/events"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/panel"
 	"faxbox/internal/datadir"
@@ -45,7 +46,9 @@ func (a *App) openSIP() error {
 		if err != nil {
 			return fmt.Errorf("sip[%d]: %w", i, err)
 		}
-		acct, err := sipline.Open(sc, sipline.Options{Password: pw, Name: fmt.Sprintf("sip%d", i), Log: a.log})
+		name := fmt.Sprintf("sip%d", i)
+		acct, err := sipline.Open(sc, sipline.Options{Password: pw, Name: name, OnRegister: publishRegistration(a.bus, name),
+			Log: a.log})
 		if err != nil {
 			return fmt.Errorf("sip[%d]: %w", i, err)
 		}
@@ -146,10 +149,22 @@ func (a *App) openPool(context.Context) (err error) {
 		a.lines[i].PowerCycle = a.hw.PowerCycler(a.lines[i].Name)
 	}
 	a.pool, err = daemon.New(daemon.Config{Store: a.st, Ledger: a.led, Lines: a.lines, Open: a.openDevice, DialPlan: a.cfg.NumberDialPlan(),
-		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), ProbeEvery: a.o.ProbeEvery, Inbox: a.cfg.Inbox, Logger: a.log})
+		Fax: t30.Options{Ident: a.cfg.Ident()}, Backoff: daemon.BackoffFrom(a.cfg.Retry.Backoff), ProbeEvery: a.o.ProbeEvery, Inbox: a.cfg.Inbox, Bus: a.bus, Logger: a.log})
 	if err != nil {
 		return err
 	}
 	a.keeper, err = housekeep.New(housekeep.Config{Store: a.st, Retention: a.cfg.Retention, Logger: a.log})
 	return err
+}
+
+// publishRegistration publishes the outcome of each registration attempt
+// of SIP account name on bus.
+func publishRegistration(bus *events.Bus, name string) func(sip.RegStatus) {
+	return func(st sip.RegStatus) {
+		ev := events.SIPRegistration{Account: name, Registered: st.Registered, Expires: st.Expires, Status: st.Status}
+		if st.Err != nil {
+			ev.Reason = st.Err.Error()
+		}
+		bus.Publish(ev)
+	}
 }

@@ -40,7 +40,7 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		From:         render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
 		StationIdent: a.cfg.Identity.Ident,
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
-		Modems: a.pool.Status, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
+		Modems: a.pool.Status, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
 		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st)})
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // openPanel builds the front panel and the installer console, over the
 // pool and the rest: both are given everything at construction.
 func (a *App) openPanel(context.Context) (err error) {
-	a.front, err = panel.New(panel.Config{Hardware: a.hw, Modems: a.pool, Store: a.st, Ledger: a.led, Keeper: a.keeper,
+	a.front, err = panel.New(panel.Config{Hardware: a.hw, Modems: a.pool, Store: a.st, Ledger: a.led, Bus: a.bus, Keeper: a.keeper,
 		LowCredit: a.cfg.Billing.LowCredit.Amount(), OnLongPress: a.cfg.Board.LongPress, Logger: a.log})
 	if err != nil {
 		return err

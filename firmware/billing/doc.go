@@ -16,7 +16,9 @@
 //     rule (10 EUR by default), a hold and a deadline before each call,
 //     settlement from the metered duration in one immediate transaction,
 //     recovery of interrupted calls, per-user monthly limits, account
-//     totals, statements as CSV, and redemption of vouchers.
+//     totals, statements as CSV, and redemption of vouchers. With
+//     Config.Bus, every committed change of the totals is published as an
+//     events.AccountEvent.
 //   - Vouchers: Ed25519-signed credit codes that resellers issue and the
 //     appliance verifies offline (IssueVoucher, VerifyVoucher).
 //

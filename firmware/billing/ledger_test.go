@@ -7,12 +7,14 @@ import (
 	"encoding/csv"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"faxbox/firmware/billing"
+	"faxbox/firmware/events"
 )
 
 // clock is a settable wall clock for Config.Now.
@@ -484,5 +486,45 @@ func TestCallID(t *testing.T) {
 		if _, _, ok := billing.ParseCallID(bad); ok {
 			t.Errorf("ParseCallID(%q) ok", bad)
 		}
+	}
+}
+
+// TestLedgerPublishesTotals: each committed change of the account's
+// totals is published on the bus once, in order; a change that leaves
+// them as they were (a tariff) publishes nothing.
+func TestLedgerPublishesTotals(t *testing.T) {
+	ctx := context.Background()
+	bus := events.NewBus()
+	sub := bus.Subscribe(0, events.KindAccount)
+	defer sub.Close()
+	l, err := billing.Open(ctx, billing.Config{Path: filepath.Join(t.TempDir(), "l.db"), Bus: bus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.TopUp(ctx, 20*billing.Unit, "admin:test", "credit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Adjust(ctx, -5*billing.Unit, "admin:test", "correction"); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := billing.NewTable(billing.EUR, []billing.Rate{{Prefix: "32", Name: "Belgium", PerMinute: billing.Unit, First: 60, Step: 60}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.SetTariff(ctx, tab, time.Now().Add(-time.Hour), "test", "tariff"); err != nil {
+		t.Fatal(err)
+	}
+	ps, resync := sub.Take()
+	var balances []billing.Amount
+	for _, p := range ps {
+		a := p.(events.AccountEvent)
+		if a.Currency != "EUR" || a.Available != a.Balance-a.Held {
+			t.Errorf("account event %+v", a)
+		}
+		balances = append(balances, billing.Amount(a.Balance))
+	}
+	if resync || !slices.Equal(balances, []billing.Amount{20 * billing.Unit, 15 * billing.Unit}) {
+		t.Errorf("published balances %v (resync %v), want 20 then 15", balances, resync)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"faxbox/firmware/events"
 	"faxbox/internal/sqlitedb"
 )
 
@@ -46,6 +47,11 @@ type Config struct {
 	// Default time.Now. Writes are refused with ErrClockNotSet while it
 	// is before 2024 (a board that has not synced its clock yet).
 	Now func() time.Time
+	// Bus receives an events.AccountEvent after each committed change
+	// of the account's totals (Account with no user); nil publishes
+	// nothing. Changes made by another process on the same database are
+	// not seen.
+	Bus *events.Bus
 	// Logger receives one line per ledger change. Default: discard.
 	Logger *slog.Logger
 	// InstallDefaultTariff installs the embedded example tariff as the
@@ -68,6 +74,11 @@ type Ledger struct {
 
 	tariffMu sync.Mutex
 	tariffs  map[int64]*Table // parsed tariff versions, immutable
+
+	// pubMu orders the reading and publishing of the totals after a
+	// commit; published is the last AccountEvent published.
+	pubMu     sync.Mutex
+	published events.AccountEvent
 
 	// beforeCommit, when set by tests, runs inside each write transaction
 	// just before COMMIT; an error rolls back, like a power cut would.
@@ -283,7 +294,30 @@ func (l *Ledger) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) e
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("billing: %s: commit: %w", op, err)
 	}
+	l.publish(context.WithoutCancel(ctx), op)
 	return nil
+}
+
+// publish puts the account's totals on the bus if they changed since the
+// last published. The totals are read after the commit, one reader at a
+// time, so that the last published are never older than a commit.
+func (l *Ledger) publish(ctx context.Context, op string) {
+	if l.cfg.Bus == nil {
+		return
+	}
+	l.pubMu.Lock()
+	defer l.pubMu.Unlock()
+	a, err := l.Account(ctx, "")
+	if err != nil {
+		l.log.Warn("billing: reading the totals to publish", "op", op, "err", err)
+		return
+	}
+	ev := events.AccountEvent{Currency: string(a.Currency), Balance: int64(a.Balance), Held: int64(a.Held),
+		Available: int64(a.Available), OpenHolds: a.OpenHolds, SpentThisMonth: int64(a.SpentThisMonth)}
+	if ev != l.published {
+		l.published = ev
+		l.cfg.Bus.Publish(ev)
+	}
 }
 
 // now returns the wall-clock time, or ErrClockNotSet while it is not

@@ -10,6 +10,7 @@ import (
 
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/modem"
@@ -105,6 +106,9 @@ type Config struct {
 	// Now is the wall clock that Line.Answer's hours are read in (its
 	// location is the appliance's). Default time.Now.
 	Now func() time.Time
+	// Bus receives an events.LineEvent at every change of a line's
+	// status (Status); nil publishes nothing.
+	Bus *events.Bus
 	// Logger receives one line per call and per modem state change.
 	// Default: discard.
 	Logger *slog.Logger
@@ -247,6 +251,12 @@ type ModemStatus struct {
 	Calls    int       // calls dialled since start
 	// Answered counts the incoming calls answered since start.
 	Answered int
+}
+
+// Event returns the status as the bus carries it.
+func (s ModemStatus) Event() events.LineEvent {
+	return events.LineEvent{Line: s.Name, State: s.State.String(), Job: s.Job, Received: s.Received, Since: s.Since,
+		Reason: s.Err, Calls: s.Calls, Answered: s.Answered}
 }
 
 // now is the pool's wall clock.

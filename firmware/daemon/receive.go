@@ -175,9 +175,7 @@ func (rx *reception) record(rp store.ReceivedPage) error {
 		return err
 	}
 	rx.id = r.ID
-	rx.w.mu.Lock()
-	rx.w.status.Received = r.ID
-	rx.w.mu.Unlock()
+	rx.w.setReceived(r.ID)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package daemon_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/modem"
@@ -109,7 +109,7 @@ func (e *rxEnv) send(ctx context.Context, doc []*pages.Page, onEvent func(t30.Ev
 }
 
 // events returns the store's events of the given kinds.
-func (e *rxEnv) events(t *testing.T, kinds ...string) []store.Event {
+func (e *rxEnv) events(t *testing.T, kinds ...events.Kind) []store.Event {
 	t.Helper()
 	evs, err := e.st.EventsSince(context.Background(), 0, 0)
 	if err != nil {
@@ -126,19 +126,20 @@ func (e *rxEnv) events(t *testing.T, kinds ...string) []store.Event {
 	return out
 }
 
-// waitReceived waits for the EventReceived of the next fax and returns
+// waitReceived waits for the events.KindReceived of the next fax and returns
 // the fax with its pages decoded from their files.
 func (e *rxEnv) waitReceived(t *testing.T) (store.Received, []*pages.Page) {
 	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		evs := e.events(t, store.EventReceived)
+		evs := e.events(t, events.KindReceived)
 		if len(evs) == 0 {
 			continue
 		}
-		var p struct{ Received int64 }
-		if err := json.Unmarshal(evs[0].Payload, &p); err != nil {
+		pl, err := evs[0].Decode()
+		if err != nil {
 			t.Fatal(err)
 		}
+		p := pl.(events.ReceivedEvent)
 		r, err := e.st.GetReceived(context.Background(), p.Received)
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +191,7 @@ func TestReceive(t *testing.T) {
 	var seen []int // page events in the store when the caller heard each MCF
 	res := e.send(context.Background(), doc, func(ev t30.Event) {
 		if _, ok := ev.(t30.PageConfirmed); ok {
-			seen = append(seen, len(e.events(t, store.EventReceivedPage)))
+			seen = append(seen, len(e.events(t, events.KindReceivedPage)))
 		}
 	})
 	if !res.OK() || res.Pages != 3 {
@@ -205,12 +206,9 @@ func TestReceive(t *testing.T) {
 	if want := []int{1, 2, 3}; len(seen) != 3 || seen[0] != 1 || seen[1] != 2 || seen[2] != 3 {
 		t.Fatalf("page events when each page was confirmed: %v, want %v", seen, want)
 	}
-	for i, ev := range e.events(t, store.EventReceivedPage) {
-		var p struct {
-			Received int64
-			Page     int
-		}
-		if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Received != r.ID || p.Page != i+1 {
+	for i, ev := range e.events(t, events.KindReceivedPage) {
+		pl, err := ev.Decode()
+		if p, ok := pl.(events.ReceivedPageEvent); err != nil || !ok || p.Received != r.ID || p.Page != i+1 {
 			t.Fatalf("page event %d: %s", i+1, ev.Payload)
 		}
 	}
@@ -272,7 +270,7 @@ func TestReceiveNotFax(t *testing.T) {
 			if rs, err := e.st.ListReceived(context.Background(), store.ListOptions{}); err != nil || len(rs) != 0 {
 				t.Fatalf("stored %+v %v", rs, err)
 			}
-			if evs := e.events(t, store.EventReceived, store.EventReceivedPage); len(evs) != 0 {
+			if evs := e.events(t, events.KindReceived, events.KindReceivedPage); len(evs) != 0 {
 				t.Fatalf("events %+v", evs)
 			}
 			e.checkFree(t)
@@ -350,7 +348,7 @@ func TestReceiveThenSend(t *testing.T) {
 		t.Fatalf("the job's call: %+v", back)
 	}
 	samePages(t, out, []*pages.Page{testPage(t, 4)})
-	rx := e.events(t, store.EventReceived)
+	rx := e.events(t, events.KindReceived)
 	var j store.Job
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var err error

@@ -51,13 +51,22 @@ func (w *worker) snapshot() ModemStatus {
 	return w.status
 }
 
+// setState records the modem's new state and publishes it on the bus
+// (Config.Bus). Entering the state it is in, for the same job and
+// reason, changes nothing: Since stays when the state was entered.
 func (w *worker) setState(s ModemState, job int64, err error) {
-	w.mu.Lock()
-	from := w.status.State
-	w.status.State, w.status.Job, w.status.Since, w.status.Err = s, job, time.Now(), ""
+	reason := ""
 	if err != nil {
-		w.status.Err = err.Error()
+		reason = err.Error()
 	}
+	w.mu.Lock()
+	from := w.status
+	if from.State == s && from.Job == job && from.Err == reason && from.Received == 0 && !from.Since.IsZero() &&
+		s != ModemCalling && s != ModemReceiving {
+		w.mu.Unlock()
+		return
+	}
+	w.status.State, w.status.Job, w.status.Since, w.status.Err = s, job, time.Now(), reason
 	w.status.Received = 0
 	switch s {
 	case ModemCalling:
@@ -65,10 +74,25 @@ func (w *worker) setState(s ModemState, job int64, err error) {
 	case ModemReceiving:
 		w.status.Answered++
 	}
+	w.publish()
 	w.mu.Unlock()
-	if from != s {
-		w.log.Debug("modem state", "from", from, "to", s, "job", job, "err", err)
+	if from.State != s {
+		w.log.Debug("modem state", "from", from.State, "to", s, "job", job, "err", err)
 	}
+}
+
+// setReceived records the fax being received, once its first page is in.
+func (w *worker) setReceived(id int64) {
+	w.mu.Lock()
+	w.status.Received = id
+	w.publish()
+	w.mu.Unlock()
+}
+
+// publish puts the status on the bus. It runs with w.mu held, so that a
+// line's events are published in the order of its changes.
+func (w *worker) publish() {
+	w.pool.cfg.Bus.Publish(w.status.Event())
 }
 
 // run is the worker's loop: bring the modem up, then claim and call until

@@ -29,7 +29,7 @@
 //     kept in the store's SQLite file (tables notify_cursor and
 //     notify_pending), so a restart neither loses nor repeats a notice.
 //   - Forwarding (forward.go): the Watcher also forwards every received
-//     fax (store.EventReceived) by e-mail with its pages as a PDF
+//     fax (events.KindReceived) by e-mail with its pages as a PDF
 //     attachment (ComposeForward) to a configured address and, if asked,
 //     to the user the fax is routed to, with the notices' durability and
 //     retries.

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +12,13 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
 // Forwarding says where the Watcher forwards received faxes by e-mail,
-// each as a PDF attachment, when their call has ended (store.
-// EventReceived): partial faxes too, marked as such. The forwards share
+// each as a PDF attachment, when their call has ended
+// (events.KindReceived): partial faxes too, marked as such. The forwards share
 // the notices' durability: the event is marked handled only once the
 // relay took the mail, refused it for good, or it was queued for another
 // try.
@@ -43,13 +43,12 @@ func (w *Watcher) noticeOf(e store.Event) (noticeKey, bool) {
 	if n, ok := finalJob(e); ok {
 		return n, true
 	}
-	if e.Kind != store.EventReceived || !w.cfg.Forward.enabled() {
+	if e.Kind != events.KindReceived || !w.cfg.Forward.enabled() {
 		return noticeKey{}, false
 	}
-	var p struct {
-		Received int64 `json:"received"`
-	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil || p.Received == 0 {
+	pl, err := e.Decode()
+	p, ok := pl.(events.ReceivedEvent)
+	if err != nil || !ok || p.Received == 0 {
 		return noticeKey{}, false
 	}
 	return noticeKey{Job: p.Received, StateStr: forwardState}, true

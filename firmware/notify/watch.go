@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/report"
 	"faxbox/firmware/store"
@@ -224,10 +224,10 @@ func (w *Watcher) init(ctx context.Context) error {
 // attempts. A job retried by hand after it failed ends again with more
 // attempts: that is another notice.
 type noticeKey struct {
-	Job      int64       `json:"job"`
-	State    store.State `json:"-"`
-	Attempts int         `json:"attempts"`
-	StateStr string      `json:"state"`
+	Job      int64
+	State    store.State
+	Attempts int
+	StateStr string
 }
 
 // Run mails notices until ctx ends, then returns nil. Errors of the store
@@ -308,19 +308,19 @@ func (w *Watcher) Poll(ctx context.Context) (next time.Time, err error) {
 // finalJob returns the notice an event announces, if it is a job's
 // change to a final state.
 func finalJob(e store.Event) (noticeKey, bool) {
-	if e.Kind != store.EventJob {
+	if e.Kind != events.KindJob {
 		return noticeKey{}, false
 	}
-	var n noticeKey
-	if err := json.Unmarshal(e.Payload, &n); err != nil || n.Job == 0 {
-		return n, false
+	pl, err := e.Decode()
+	j, ok := pl.(events.JobEvent)
+	if err != nil || !ok || j.Job == 0 {
+		return noticeKey{}, false
 	}
-	st, err := store.ParseState(n.StateStr)
+	st, err := store.ParseState(j.State)
 	if err != nil || !st.Final() {
-		return n, false
+		return noticeKey{}, false
 	}
-	n.State = st
-	return n, true
+	return noticeKey{Job: j.Job, State: st, Attempts: j.Attempts, StateStr: j.State}, true
 }
 
 // pendingUpdate is a notice to (re)queue for another try.

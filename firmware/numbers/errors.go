@@ -96,6 +96,11 @@ type NumberError struct {
 	Reason Reason // what is wrong
 	Msg    string // what is wrong, in words
 	Hint   string // how to write it, or "" when there is nothing to suggest
+	// Unchecked, for ReasonInvalid only, is the number as written: of a
+	// possible length for its country but not in its numbering plan as
+	// libphonenumber knows it. A caller may dial it when the user insists
+	// (new ranges reach the metadata late).
+	Unchecked Number
 }
 
 // Error returns the message, with the hint when there is one.

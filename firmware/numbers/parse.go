@@ -278,8 +278,10 @@ func validate(input string, pn *phonenumbers.PhoneNumber) (Number, error) {
 			Hint: "write + then the country code, like +32 for Belgium or +1 for the USA"}
 	}
 	if !phonenumbers.IsValidNumber(pn) {
+		unchecked := fromPhoneNumber(pn)
+		unchecked.Region = region
 		return Number{}, &NumberError{Input: input, Reason: ReasonInvalid,
-			Msg: "no such number exists in " + where, Hint: hint}
+			Msg: "no such number exists in " + where, Hint: hint, Unchecked: unchecked}
 	}
 	return fromPhoneNumber(pn), nil
 }

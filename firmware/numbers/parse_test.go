@@ -172,3 +172,27 @@ func TestDigits(t *testing.T) {
 		}
 	}
 }
+
+// A number of a possible length outside the numbering plan is refused,
+// and the error carries it for a caller that lets the user send anyway.
+func TestParseInvalidUnchecked(t *testing.T) {
+	p, err := numbers.NewParser("BE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{"+32 2 123 45 67", "02 123 45 67"} {
+		_, err := p.Parse(in)
+		var ne *numbers.NumberError
+		if !errors.As(err, &ne) || ne.Reason != numbers.ReasonInvalid {
+			t.Fatalf("%q: %v, want ReasonInvalid", in, err)
+		}
+		if ne.Unchecked.E164 != "+3221234567" || ne.Unchecked.Region != "BE" {
+			t.Errorf("%q: Unchecked %+v, want +3221234567 in BE", in, ne.Unchecked)
+		}
+	}
+	_, err = p.Parse("+32 2")
+	var ne *numbers.NumberError
+	if !errors.As(err, &ne) || ne.Unchecked.E164 != "" {
+		t.Errorf("a number too short: %v with Unchecked %+v, want none", err, ne.Unchecked)
+	}
+}

@@ -50,7 +50,7 @@ func (p *Panel) cancelCalls() {
 // else the delivered chime.
 func (p *Panel) sayStatus() {
 	ctx := context.Background()
-	s := p.state(ctx)
+	s := p.stateNow(ctx)
 	var problems []string
 	if s.ModemsOutOfService > 0 {
 		problems = append(problems, fmt.Sprintf("%d modem(s) out of service", s.ModemsOutOfService))
@@ -104,7 +104,7 @@ func (p *Panel) TestLEDs(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-	p.hw.board.SetState(p.state(context.WithoutCancel(ctx)))
+	p.hw.board.SetState(p.stateNow(context.WithoutCancel(ctx)))
 	return ctx.Err()
 }
 

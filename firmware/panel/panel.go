@@ -2,7 +2,6 @@ package panel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/housekeep"
 	"faxbox/firmware/store"
 )
@@ -29,7 +29,10 @@ type Config struct {
 	Modems   Modems
 	Store    *store.Store
 	Ledger   *billing.Ledger
-	Keeper   *housekeep.Keeper // the disk LED; nil: not shown
+	// Bus is where Modems publishes its lines' changes and Ledger its
+	// totals': the LEDs follow them as they come.
+	Bus    *events.Bus
+	Keeper *housekeep.Keeper // the disk LED; nil: not shown
 	// LowCredit lights the low-credit LED below it; 0 never does.
 	LowCredit billing.Amount
 	// OnLongPress is what a long press of the cancel button does.
@@ -46,8 +49,8 @@ type Panel struct {
 
 // New returns the panel of cfg.
 func New(cfg Config) (*Panel, error) {
-	if cfg.Hardware == nil || cfg.Modems == nil || cfg.Store == nil || cfg.Ledger == nil {
-		return nil, errors.New("panel: Hardware, Modems, Store and Ledger are required")
+	if cfg.Hardware == nil || cfg.Modems == nil || cfg.Store == nil || cfg.Ledger == nil || cfg.Bus == nil {
+		return nil, errors.New("panel: Hardware, Modems, Store, Ledger and Bus are required")
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -56,21 +59,29 @@ func New(cfg Config) (*Panel, error) {
 	return &Panel{cfg: cfg, hw: cfg.Hardware, log: log}, nil
 }
 
+// diskEvery is how often the disk LED reads housekeeping's status, which
+// changes when housekeeping runs (hourly by default) and is not published.
+const diskEvery = 10 * time.Second
+
 // Run drives the board until ctx ends: the LEDs from the appliance's
-// state every second and at every store change, the alerts from the
-// store's events, and the button's presses.
+// state as the bus reports the lines' and the account's changes (the disk
+// LED every diskEvery), the alerts from the store's events, and the
+// button's presses.
 func (p *Panel) Run(ctx context.Context) error {
 	st := p.cfg.Store
+	sub := p.cfg.Bus.Subscribe(0, events.KindLine, events.KindAccount)
+	defer sub.Close()
 	seq, err := lastSeq(ctx, st)
 	if err != nil {
 		return err
 	}
+	avail, availOK := p.available(ctx)
 	lowBefore := false
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(diskEvery)
 	defer tick.Stop()
 	for {
 		changed := st.Changed()
-		s := p.state(ctx)
+		s := p.state(avail, availOK)
 		p.hw.board.SetState(s)
 		if s.LowCredit && !lowBefore {
 			p.hw.board.Alert(ctx, sound.LowCredit)
@@ -84,14 +95,42 @@ func (p *Panel) Run(ctx context.Context) error {
 			return nil
 		case pr := <-p.hw.presses:
 			p.pressed(pr)
+		case <-sub.Ready():
+			ps, resync := sub.Take()
+			if resync {
+				avail, availOK = p.available(ctx)
+			}
+			for _, pl := range ps {
+				if a, ok := pl.(events.AccountEvent); ok {
+					avail, availOK = billing.Amount(a.Available), true
+				}
+			}
 		case <-changed:
 		case <-tick.C:
 		}
 	}
 }
 
-// state is what the LEDs show now.
-func (p *Panel) state(ctx context.Context) board.State {
+// available reads the credit available from the ledger, at start and
+// when the bus lost events.
+func (p *Panel) available(ctx context.Context) (billing.Amount, bool) {
+	a, err := p.cfg.Ledger.Account(ctx, "")
+	if err != nil {
+		p.log.Warn("front panel: reading the account", "err", err)
+		return 0, false
+	}
+	return a.Available, true
+}
+
+// stateNow is what the LEDs show now, with the credit read from the
+// ledger: for a press of the button or the console's LED test.
+func (p *Panel) stateNow(ctx context.Context) board.State {
+	return p.state(p.available(ctx))
+}
+
+// state is what the LEDs show now, with avail the credit available
+// (unknown unless availOK).
+func (p *Panel) state(avail billing.Amount, availOK bool) board.State {
 	var s board.State
 	for _, m := range p.cfg.Modems.Status() {
 		switch m.State {
@@ -103,10 +142,8 @@ func (p *Panel) state(ctx context.Context) board.State {
 			s.ModemsOutOfService++
 		}
 	}
-	if low := p.cfg.LowCredit; low > 0 {
-		if a, err := p.cfg.Ledger.Account(ctx, ""); err == nil && a.Available < low {
-			s.LowCredit = true
-		}
+	if low := p.cfg.LowCredit; low > 0 && availOK && avail < low {
+		s.LowCredit = true
 	}
 	if p.cfg.Keeper != nil {
 		s.DiskNearlyFull = p.cfg.Keeper.Status().NearlyFull
@@ -136,17 +173,15 @@ func (p *Panel) alerts(ctx context.Context, seq int64) (int64, error) {
 
 // alertOf is the alert that event e sounds, if any.
 func alertOf(e store.Event) (sound.Name, bool) {
-	switch e.Kind {
-	case store.EventReceived:
+	p, err := e.Decode()
+	if err != nil {
+		return "", false
+	}
+	switch p := p.(type) {
+	case events.ReceivedEvent:
 		return sound.Received, true
-	case store.EventJob:
-		var j struct {
-			State string `json:"state"`
-		}
-		if json.Unmarshal(e.Payload, &j) != nil {
-			return "", false
-		}
-		switch j.State {
+	case events.JobEvent:
+		switch p.State {
 		case store.Delivered.String():
 			return sound.Delivered, true
 		case store.Failed.String():

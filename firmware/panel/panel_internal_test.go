@@ -13,13 +13,23 @@ import (
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
-// fakeModems is a pool whose modems' states the test sets.
+// fakeModems is a pool whose modems' states the test sets; like the
+// pool, it publishes each change on the bus.
 type fakeModems struct {
+	bus    *events.Bus
 	mu     sync.Mutex
 	status []daemon.ModemStatus
+}
+
+func (f *fakeModems) set(i int, s daemon.ModemStatus) {
+	f.mu.Lock()
+	f.status[i] = s
+	f.mu.Unlock()
+	f.bus.Publish(s.Event())
 }
 
 func (f *fakeModems) Status() []daemon.ModemStatus {
@@ -46,6 +56,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // TestPanel drives a simulated board: the LEDs follow the pool (a modem
 // out of service lights the error LED), low credit lights its LED and
 // sounds, and a press of the cancel button cancels the job in a call.
+// The changes that the pool and the ledger publish on the bus show on the
+// LEDs.
 func TestPanel(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "faxbox.db")
@@ -54,7 +66,8 @@ func TestPanel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	led, err := billing.Open(ctx, billing.Config{Path: path, InstallDefaultTariff: true})
+	bus := events.NewBus()
+	led, err := billing.Open(ctx, billing.Config{Path: path, InstallDefaultTariff: true, Bus: bus})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +88,9 @@ func TestPanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modems := &fakeModems{status: []daemon.ModemStatus{{Name: "sim0", State: daemon.ModemCalling, Job: job},
+	modems := &fakeModems{bus: bus, status: []daemon.ModemStatus{{Name: "sim0", State: daemon.ModemCalling, Job: job},
 		{Name: "sim1", State: daemon.ModemOutOfOrder}}}
-	p, err := New(Config{Hardware: hw, Modems: modems, Store: st, Ledger: led, LowCredit: billing.Unit,
+	p, err := New(Config{Hardware: hw, Modems: modems, Store: st, Ledger: led, Bus: bus, LowCredit: billing.Unit,
 		OnLongPress: config.LongPressStatus})
 	if err != nil {
 		t.Fatal(err)
@@ -112,5 +125,17 @@ func TestPanel(t *testing.T) {
 	waitFor(t, "the job cancelled by the button", func() bool {
 		j, err := st.GetJob(ctx, job)
 		return err == nil && (j.State == store.Cancelled || j.CancelRequested)
+	})
+
+	// The modem back in service and credit bought: the error and
+	// low-credit LEDs go out as the bus reports it (the disk LED's tick is
+	// 10 s away).
+	modems.set(1, daemon.ModemStatus{Name: "sim1", State: daemon.ModemIdle})
+	if _, err := led.TopUp(ctx, 20*billing.Unit, "admin:test", "credit"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the error and low-credit LEDs off", func() bool {
+		leds := hw.Snapshot().LEDs
+		return leds["error"].Pattern == board.Off && leds["low-credit"].Pattern == board.Off
 	})
 }

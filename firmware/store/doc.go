@@ -28,7 +28,7 @@
 //   - Traces: the path of each attempt's trace file (RecordTrace,
 //     Attempt.TracePath, GetAttempt).
 //   - Received faxes page by page (StartReceived, AddReceivedPage with
-//     an EventReceivedPage event each, FinishReceived with EventReceived,
+//     an events.KindReceivedPage event each, FinishReceived with events.KindReceived,
 //     RecoverReceived after a crash; ListInbox by the user a fax is
 //     routed to).
 //   - Page files (Pages), received faxes (AddReceived,

@@ -6,54 +6,34 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"faxbox/firmware/events"
 )
 
 // Event kinds that the store appends itself, in the transaction of the
-// change they report.
+// change they report; their payloads are package events' structs:
+// events.KindReceivedPage for each page of a fax being received, so that
+// the inbox shows the pages as they arrive, then events.KindReceived when
+// the call ends; events.KindPurged when Purge deletes messages or received
+// faxes, so that a view drops them.
+//
+// Deprecated: use the events.Kind constants.
 const (
-	EventMessage  = "message"  // a message was created; payload messageEvent
-	EventJob      = "job"      // a job changed state or progressed; payload jobEvent
-	EventReceived = "received" // a fax was received; payload {"received": id, ...}
+	EventMessage      = events.KindMessage
+	EventJob          = events.KindJob
+	EventReceived     = events.KindReceived
+	EventReceivedPage = events.KindReceivedPage
+	EventPurged       = events.KindPurged
 )
 
-// Event is one entry of the event log. Seq increases by at least one with
-// every event and is never reused, so a client that saw Seq n resumes with
-// EventsSince(n).
-type Event struct {
-	Seq     int64
-	At      time.Time
-	Kind    string
-	Job     int64 // 0 if the event is not about a job
-	Payload json.RawMessage
-}
-
-// messageEvent is the payload of EventMessage.
-type messageEvent struct {
-	Message int64        `json:"message"`
-	Sender  int64        `json:"sender"`
-	Jobs    []int64      `json:"jobs"`
-	State   MessageState `json:"message_state"`
-}
-
-// jobEvent is the payload of EventJob.
-type jobEvent struct {
-	Job             int64        `json:"job"`
-	Message         int64        `json:"message"`
-	MessageState    MessageState `json:"message_state"`
-	State           State        `json:"state"`
-	CancelRequested bool         `json:"cancel_requested,omitempty"`
-	Attempts        int          `json:"attempts"`
-	MaxAttempts     int          `json:"max_attempts"`
-	PagesTotal      int          `json:"pages_total"`
-	PagesConfirmed  int          `json:"pages_confirmed"`
-	NextAttempt     *time.Time   `json:"next_attempt,omitempty"`
-	ReasonCode      string       `json:"reason,omitempty"`
-	ReasonText      string       `json:"reason_text,omitempty"`
-}
+// Event is one entry of the event log (events.Event): Seq increases by at
+// least one with every event and is never reused, so a client that saw Seq
+// n resumes with EventsSince(n). Event.Decode returns its typed payload.
+type Event = events.Event
 
 // appendEvent appends an event in tx; payload is marshalled to JSON
 // unless it is a json.RawMessage.
-func (tx *wtx) appendEvent(kind string, job int64, payload any) (Event, error) {
+func (tx *wtx) appendEvent(kind events.Kind, job int64, payload any) (Event, error) {
 	e := Event{At: tx.now, Kind: kind, Job: job}
 	switch p := payload.(type) {
 	case nil:
@@ -82,7 +62,7 @@ func (tx *wtx) appendEvent(kind string, job int64, payload any) (Event, error) {
 // AppendEvent appends an event of the caller's own kind (say
 // "modem.state"), about job (0 for none), with payload marshalled to JSON
 // (a json.RawMessage is stored as is).
-func (s *Store) AppendEvent(ctx context.Context, kind string, job int64, payload any) (Event, error) {
+func (s *Store) AppendEvent(ctx context.Context, kind events.Kind, job int64, payload any) (Event, error) {
 	if kind == "" {
 		return Event{}, invalid("event without a kind")
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -32,7 +33,7 @@ func TestEventsMonotonicAndResumable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := []string{store.EventMessage, store.EventJob, store.EventJob, store.EventJob, store.EventJob, store.EventJob, "modem.state"}
+	kinds := []events.Kind{events.KindMessage, events.KindJob, events.KindJob, events.KindJob, events.KindJob, events.KindJob, "modem.state"}
 	if len(all) != len(kinds) {
 		t.Fatalf("%d events, want %d: %+v", len(all), len(kinds), all)
 	}
@@ -41,15 +42,19 @@ func TestEventsMonotonicAndResumable(t *testing.T) {
 			t.Fatalf("event %d: %+v", i, e)
 		}
 	}
-	var last struct {
-		Job            int64  `json:"job"`
-		State          string `json:"state"`
-		MessageState   string `json:"message_state"`
-		PagesConfirmed int    `json:"pages_confirmed"`
+	p, err := all[5].Decode()
+	last, ok := p.(events.JobEvent)
+	if err != nil || !ok || last.Job != m.Jobs[0].ID || last.State != store.Delivered.String() ||
+		last.MessageState != string(store.MessageActive) || last.PagesConfirmed != 1 || all[5].Job != m.Jobs[0].ID {
+		t.Fatalf("job event %s %+v %v", all[5].Payload, p, err)
 	}
-	if err := json.Unmarshal(all[5].Payload, &last); err != nil || last.Job != m.Jobs[0].ID || last.State != "delivered" ||
-		last.MessageState != "active" || last.PagesConfirmed != 1 || all[5].Job != m.Jobs[0].ID {
-		t.Fatalf("job event %s %+v %v", all[5].Payload, last, err)
+	p, err = all[0].Decode()
+	if msg, ok := p.(events.MessageEvent); err != nil || !ok || msg.Message != m.ID || len(msg.Jobs) != 2 ||
+		msg.State != string(store.MessageActive) {
+		t.Fatalf("message event %s %+v %v", all[0].Payload, p, err)
+	}
+	if p, err := all[6].Decode(); err != nil || p.Kind() != "modem.state" {
+		t.Fatalf("an event of the caller's own kind: %+v %v", p, err)
 	}
 	// Resume in pages of two from where a client left off.
 	var resumed []store.Event

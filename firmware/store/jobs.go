@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"faxbox/firmware/events"
 )
 
 // ReasonInterrupted is the reason code Recover gives the attempts that a
@@ -135,13 +137,14 @@ func (tx *wtx) saveJob(j Job) error {
 	if err != nil {
 		return err
 	}
-	ev := jobEvent{Job: j.ID, Message: j.Message, MessageState: ms, State: j.State, CancelRequested: j.CancelRequested,
-		Attempts: j.Attempts, MaxAttempts: j.MaxAttempts, PagesTotal: j.PagesTotal, PagesConfirmed: j.PagesConfirmed,
+	ev := events.JobEvent{Job: j.ID, Message: j.Message, MessageState: string(ms), State: j.State.String(),
+		CancelRequested: j.CancelRequested,
+		Attempts:        j.Attempts, MaxAttempts: j.MaxAttempts, PagesTotal: j.PagesTotal, PagesConfirmed: j.PagesConfirmed,
 		ReasonCode: j.ReasonCode, ReasonText: j.ReasonText}
 	if j.State == Queued || j.State == Retry {
 		ev.NextAttempt = &j.NextAttempt
 	}
-	_, err = tx.appendEvent(EventJob, j.ID, ev)
+	_, err = tx.appendEvent(events.KindJob, j.ID, ev)
 	return err
 }
 

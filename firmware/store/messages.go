@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"faxbox/firmware/events"
 )
 
 // CreateUser adds a sender named name.
@@ -147,7 +149,8 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 		if err := insertPages(tx, "message", out.ID, m.Pages); err != nil {
 			return err
 		}
-		_, err = tx.appendEvent(EventMessage, 0, messageEvent{Message: out.ID, Sender: m.Sender, Jobs: jobIDs, State: MessageActive})
+		_, err = tx.appendEvent(events.KindMessage, 0, events.MessageEvent{Message: out.ID, Sender: m.Sender, Jobs: jobIDs,
+			State: string(MessageActive)})
 		return err
 	})
 	if err != nil {

@@ -6,13 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// EventReceivedPage is appended for each page of a fax being received, in
-// the transaction that records it, so that the inbox shows the pages as
-// they arrive; payload {"received": id, "page": n, "pages": n, "user": id,
-// "receiving": true, ...}. EventReceived follows when the call ends.
-const EventReceivedPage = "received.page"
+	"faxbox/firmware/events"
+)
 
 // ReceivedCall is how the call of a received fax went.
 type ReceivedCall struct {
@@ -58,7 +54,7 @@ type ReceivedEnd struct {
 
 // StartReceived stores a fax being received with its first page (the
 // page's file must be written and fsynced before), stamped now, marked
-// receiving, and appends an EventReceivedPage event: the fax is in the
+// receiving, and appends an events.KindReceivedPage event: the fax is in the
 // inbox from its first page on.
 func (s *Store) StartReceived(ctx context.Context, in Incoming, first ReceivedPage) (Received, error) {
 	r := Received{Modem: in.Modem, CallerIdent: in.CallerIdent, CallerID: in.CallerID, User: in.User, Receiving: true}
@@ -78,7 +74,7 @@ func (s *Store) StartReceived(ctx context.Context, in Incoming, first ReceivedPa
 }
 
 // AddReceivedPage records the next page of fax id, which must be still
-// receiving, and appends an EventReceivedPage event. Pages come in order:
+// receiving, and appends an events.KindReceivedPage event. Pages come in order:
 // the page's index must follow the last one recorded.
 func (s *Store) AddReceivedPage(ctx context.Context, id int64, p ReceivedPage) error {
 	return s.write(ctx, "add received page", func(tx *wtx) error {
@@ -117,15 +113,15 @@ func (tx *wtx) addReceivedPage(r *Received, p ReceivedPage) error {
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE store_received SET pages = ? WHERE id = ?`, r.Pages, r.ID); err != nil {
 		return err
 	}
-	_, err := tx.appendEvent(EventReceivedPage, 0, map[string]any{
-		"received": r.ID, "page": q.Index, "pages": r.Pages, "user": r.User, "receiving": true,
-		"caller_ident": r.CallerIdent, "caller_id": r.CallerID, "bad_rows": q.BadRows,
+	_, err := tx.appendEvent(events.KindReceivedPage, 0, events.ReceivedPageEvent{
+		Received: r.ID, Page: q.Index, Pages: r.Pages, User: r.User, Receiving: true,
+		CallerIdent: r.CallerIdent, CallerID: r.CallerID, BadRows: q.BadRows,
 	})
 	return err
 }
 
 // FinishReceived ends the reception of fax id as e says and appends an
-// EventReceived event. A fax already finished is ErrInvalid.
+// events.KindReceived event. A fax already finished is ErrInvalid.
 func (s *Store) FinishReceived(ctx context.Context, id int64, e ReceivedEnd) (Received, error) {
 	var r Received
 	err := s.write(ctx, "finish received", func(tx *wtx) error {
@@ -149,7 +145,7 @@ func (s *Store) FinishReceived(ctx context.Context, id int64, e ReceivedEnd) (Re
 	return r, err
 }
 
-// finishReceived writes r's end and its EventReceived event.
+// finishReceived writes r's end and its events.KindReceived event.
 func (tx *wtx) finishReceived(r Received) error {
 	c := r.Call
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE store_received SET receiving = 0, caller_ident = ?, partial = ?,
@@ -158,15 +154,13 @@ func (tx *wtx) finishReceived(r Received) error {
 		c.BitRate, c.ECM, c.Coding, r.ID); err != nil {
 		return err
 	}
-	_, err := tx.appendEvent(EventReceived, 0, receivedEvent(r))
+	_, err := tx.appendEvent(events.KindReceived, 0, receivedEvent(r))
 	return err
 }
 
-func receivedEvent(r Received) map[string]any {
-	return map[string]any{
-		"received": r.ID, "caller_ident": r.CallerIdent, "caller_id": r.CallerID,
-		"pages": r.Pages, "partial": r.Partial, "user": r.User,
-	}
+func receivedEvent(r Received) events.ReceivedEvent {
+	return events.ReceivedEvent{Received: r.ID, CallerIdent: r.CallerIdent, CallerID: r.CallerID,
+		Pages: r.Pages, Partial: r.Partial, User: r.User}
 }
 
 // RecoverReceived finishes, as partial, the faxes that a crash or power
@@ -195,7 +189,7 @@ func (s *Store) RecoverReceived(ctx context.Context) ([]int64, error) {
 }
 
 // AddReceived stores a received fax, stamped now, with its page files,
-// and appends an EventReceived event.
+// and appends an events.KindReceived event.
 func (s *Store) AddReceived(ctx context.Context, r Received) (Received, error) {
 	if r.Pages < 0 {
 		return r, invalid("received fax with %d pages", r.Pages)
@@ -214,7 +208,7 @@ func (s *Store) AddReceived(ctx context.Context, r Received) (Received, error) {
 		if err := insertPages(tx, "received", r.ID, r.Files); err != nil {
 			return err
 		}
-		_, err := tx.appendEvent(EventReceived, 0, receivedEvent(r))
+		_, err := tx.appendEvent(events.KindReceived, 0, receivedEvent(r))
 		return err
 	})
 	return r, err

@@ -2,11 +2,11 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -18,7 +18,7 @@ func rxPage(n, bad int) store.ReceivedPage {
 }
 
 // TestReceivedPageByPage: a fax is in the inbox from its first page, each
-// page is an event, the end is an EventReceived, and routing decides who
+// page is an event, the end is an events.KindReceived, and routing decides who
 // lists it.
 func TestReceivedPageByPage(t *testing.T) {
 	ctx := context.Background()
@@ -87,7 +87,7 @@ func TestReceivedPageByPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var kinds []string
+	var kinds []events.Kind
 	for _, e := range evs {
 		kinds = append(kinds, e.Kind)
 	}
@@ -95,12 +95,14 @@ func TestReceivedPageByPage(t *testing.T) {
 	if fmt.Sprint(kinds) != want {
 		t.Fatalf("events %v, want %s", kinds, want)
 	}
-	var p struct {
-		Received, Page, User int64
-		Receiving            bool
+	pl, err := evs[1].Decode()
+	p, ok := pl.(events.ReceivedPageEvent)
+	if err != nil || !ok || p.Received != r.ID || p.Page != 2 || p.User != alice.ID || !p.Receiving {
+		t.Fatalf("page event %s: %+v %v", evs[1].Payload, pl, err)
 	}
-	if err := json.Unmarshal(evs[1].Payload, &p); err != nil || p.Received != r.ID || p.Page != 2 || p.User != alice.ID || !p.Receiving {
-		t.Fatalf("page event %s: %+v %v", evs[1].Payload, p, err)
+	pl, err = evs[2].Decode()
+	if done, ok := pl.(events.ReceivedEvent); err != nil || !ok || done.Received != r.ID || done.Pages != 2 || done.User != alice.ID {
+		t.Fatalf("received event %s: %+v %v", evs[2].Payload, pl, err)
 	}
 
 	// A crash leaves the second fax receiving: recovery keeps it, partial.

@@ -9,12 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// EventPurged is appended, in the same transaction, when Purge deletes
-// messages or received faxes; its payload is {"messages": [ids],
-// "received": [ids]}, so that a view drops them.
-const EventPurged = "purged"
+	"faxbox/firmware/events"
+)
 
 // purgeBatch bounds the rows deleted in one transaction, so that a large
 // purge does not hold the write lock for long.
@@ -65,7 +62,7 @@ func (r *PurgeResult) Add(r2 PurgeResult) {
 // received. Billing records are kept: the ledger is separate.
 //
 // Rows are deleted first, in transactions of at most a few hundred, each
-// with an EventPurged event; the files they referred to are removed only after the commit, and only if
+// with an events.KindPurged event; the files they referred to are removed only after the commit, and only if
 // no remaining row refers to them. A crash in between leaves orphan
 // files, which Sweep removes. The result counts what was done, also when
 // the error is not nil: an error removing files (which stay as orphans)
@@ -195,7 +192,7 @@ func (s *Store) purgeBatch(ctx context.Context, query string, args ...any) (Purg
 		}
 		files = kept
 		res.Messages, res.Received = len(sent), len(received)
-		_, err = tx.appendEvent(EventPurged, 0, map[string][]int64{"messages": sent, "received": received})
+		_, err = tx.appendEvent(events.KindPurged, 0, events.PurgedEvent{Messages: sent, Received: received})
 		return err
 	})
 	if err != nil {
@@ -225,6 +222,24 @@ func (s *Store) referenced(ctx context.Context, q querier) (map[string]bool, err
 		out[s.abs(p)] = true
 	}
 	return out, nil
+}
+
+// AttachmentsDir is the directory, beside a message's pages or their
+// directories, in which the files it was submitted with are kept (by
+// package submission). Sweep leaves the files in it while a page of the
+// message is referenced; once the message is purged they are orphans.
+const AttachmentsDir = "attachments"
+
+// attachmentOwners returns the directories in which an AttachmentsDir
+// belongs to a referenced message: those of the referenced files and
+// their parents.
+func attachmentOwners(refs map[string]bool) map[string]bool {
+	out := make(map[string]bool, 2*len(refs))
+	for p := range refs {
+		out[filepath.Dir(p)] = true
+		out[filepath.Dir(filepath.Dir(p))] = true
+	}
+	return out
 }
 
 // abs resolves a stored path: relative paths are relative to Dir.
@@ -347,8 +362,9 @@ func (s *Store) Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) 
 		return res, fmt.Errorf("store: sweep: the database refers to no file but %d old files are in %s: nothing removed (was the database replaced?)",
 			len(files), strings.Join(dirs, ", "))
 	}
+	owners := attachmentOwners(refs)
 	for _, f := range files {
-		if refs[f.path] {
+		if refs[f.path] || owners[filepath.Dir(filepath.Dir(f.path))] && filepath.Base(filepath.Dir(f.path)) == AttachmentsDir {
 			continue
 		}
 		if err := os.Remove(f.path); err != nil {

@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -185,13 +185,14 @@ func TestPurgeByAge(t *testing.T) {
 	}
 	var purged struct{ Messages, Received []int64 }
 	for _, e := range evs {
-		if e.Kind != store.EventPurged {
+		if e.Kind != events.KindPurged {
 			continue
 		}
-		var p struct{ Messages, Received []int64 }
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
+		pl, err := e.Decode()
+		if err != nil {
 			t.Fatal(err)
 		}
+		p := pl.(events.PurgedEvent)
 		purged.Messages = append(purged.Messages, p.Messages...)
 		purged.Received = append(purged.Received, p.Received...)
 	}

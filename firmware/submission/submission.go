@@ -105,6 +105,9 @@ type Message struct {
 	Recipients    []Recipient
 	Subject, Body string
 	Attachments   []render.Attachment
+	// NoCover sends the attachments without the first page that carries
+	// the addresses, subject and body.
+	NoCover bool
 	// Resolution is "standard", "fine" or "superfine"; "" means
 	// Config.Resolution.
 	Resolution string
@@ -151,13 +154,13 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	job := sandbox.Job{User: m.Sender.Name, Attachments: m.Attachments, Output: sandbox.FaxPages, Resolution: &res}
 	for i, rc := range m.Recipients {
 		job.Copies = append(job.Copies, render.Message{From: m.From, To: party(rc),
-			Addressees: Addressees(m.Recipients, i), Subject: m.Subject, Body: m.Body, Time: now})
+			Addressees: Addressees(m.Recipients, i), Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	sharedCopy := m.Recipients[0].Field == store.Bcc && len(m.Recipients) > 1
 	if sharedCopy {
 		job.Copies = append(job.Copies, render.Message{From: m.From,
 			To: render.Party{Name: "undisclosed recipients"}, Addressees: Addressees(m.Recipients, -1),
-			Subject: m.Subject, Body: m.Body, Time: now})
+			Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	dir, err := s.spoolDir()
 	if err != nil {
@@ -175,6 +178,9 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 			return Result{}, err
 		}
 		return Result{}, &RenderError{err}
+	}
+	if err := s.keepAttachments(dir, m.Attachments); err != nil {
+		return Result{}, err
 	}
 	shared := sink.files[0]
 	if sharedCopy {

@@ -21,7 +21,7 @@ var layers = [][]string{
 	{"internal/...", "pages/..."},
 	{"modem/...", "t38/...", "sip/...", "board/..."},
 	{"t30/...", "sipline/..."},
-	{"firmware/numbers", "firmware/config", "firmware/store", "firmware/billing", "firmware/users",
+	{"firmware/events", "firmware/numbers", "firmware/config", "firmware/store", "firmware/billing", "firmware/users",
 		"firmware/contacts", "firmware/supervisor", "firmware/setupcode"},
 	{"firmware/daemon", "firmware/panel", "firmware/housekeep", "firmware/notify", "firmware/mailgw",
 		"firmware/submission", "firmware/console", "firmware/faxfile", "firmware/demo", "firmware/report", "firmware/dbcompat"},

@@ -125,6 +125,9 @@ type Message struct {
 	Subject    string
 	// Body is UTF-8 plain text.
 	Body string
+	// NoCover leaves this message's first page out, as Options.NoCover
+	// does for every message: the attachments are sent as they are.
+	NoCover bool
 	// Time is shown in the header block and header line; the zero value
 	// means the time Render is called.
 	Time time.Time
@@ -234,7 +237,7 @@ func (r *Renderer) Render(ctx context.Context, msg Message, atts []Attachment) (
 	if d.faces, err = r.newFaces(); err != nil {
 		return nil, err
 	}
-	if !r.o.NoCover {
+	if !r.o.NoCover && !msg.NoCover {
 		first, err := d.planMessage()
 		if err != nil {
 			return nil, err

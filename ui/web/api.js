@@ -133,3 +133,38 @@ export function price(number) {
 export function faxNumber(contact) {
   return (contact.numbers || []).find((n) => n.label === 'fax');
 }
+
+// faxNumbers are all of a contact's numbers labelled fax, each with its
+// index in contact.numbers.
+export function faxNumbers(contact) {
+  return (contact.numbers || []).map((n, index) => ({ ...n, index })).filter((n) => n.label === 'fax');
+}
+
+// upload posts a multipart form as request does, reporting the progress
+// of the upload with onProgress(sent, total).
+export function upload(path, body, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('Accept', 'application/json');
+    x.setRequestHeader('X-CSRF-Token', csrf);
+    x.upload.addEventListener('progress', (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); });
+    x.addEventListener('load', () => {
+      let data = x.responseText;
+      try { data = JSON.parse(data); } catch { /* text */ }
+      if (x.status >= 200 && x.status < 300) return resolve(data);
+      const err = new APIError(x.status, data);
+      if (x.status === 401) onUnauthorized(err);
+      reject(err);
+    });
+    x.addEventListener('error', () => reject(new Error('the upload was interrupted')));
+    x.send(body);
+  });
+}
+
+// sendBeacon sends body as JSON with keepalive: the request outlives the
+// page (a draft saved as the tab closes).
+export function sendBeacon(method, path, body) {
+  fetch(path, { method, keepalive: true, credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) }).catch(() => {});
+}

@@ -31,10 +31,10 @@ export default async function contacts({ main, notify }) {
   function card(c) {
     return h('li', { class: 'card contact', dataset: { contact: c.id } },
       h('h2', { text: c.name }), c.company && h('p', { class: 'company', text: c.company }),
-      h('ul', { class: 'numbers' }, (c.numbers || []).map((n) => h('li', {},
+      h('ul', { class: 'numbers' }, (c.numbers || []).map((n, i) => h('li', {},
         h('small', { text: t('label_' + n.label) + ' ' }),
-        n.label === 'fax'
-          ? h('a', { href: '#/compose?to=contact:' + c.id, 'aria-label': t('faxTo', { number: n.number }), text: n.number })
+        n.label === 'fax' // this number, not the contact's first
+          ? h('a', { href: `#/compose?to=contact:${c.id}:${i}`, 'aria-label': t('faxTo', { number: n.number }), text: n.number })
           : h('span', { text: n.number }),
         n.country && h('small', { text: ' ' + n.country })))),
       h('div', { class: 'actions' },

@@ -3,7 +3,6 @@
 import { t, has } from './strings.js';
 import { h, replace, field, pageList, time, debounce } from './dom.js';
 import { get, post, price } from './api.js';
-import { saveDraft } from './compose.js';
 
 const pageSize = 30;
 
@@ -88,6 +87,8 @@ export default async function outbox({ main, user, events, notify, go }) {
         !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => act(j, 'cancel') } }),
         (j.state === 'retry' || j.state === 'failed') &&
           h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } }),
+        h('button', { type: 'button', class: 'resend-one', dataset: { key: 'resend-job-' + j.id }, text: t('resendOne'),
+          on: { click: () => resend({ id: j.message }, j.id) } }),
         j.attempts > 0 && h('a', { class: 'button report', href: `/api/jobs/${j.id}/report.pdf`, download: `fax-report-${j.id}.pdf`, text: t('report') })));
   }
 
@@ -130,13 +131,15 @@ export default async function outbox({ main, user, events, notify, go }) {
     else refresh(m.id);
   }
 
-  async function resend(m) {
-    if (!m.recipients) m = await get('/api/messages/' + m.id).catch((e) => notify(e.message, 'error'));
-    if (!m) return;
-    const byField = { to: [], cc: [], bcc: [] };
-    for (const r of m.recipients || []) byField[r.field]?.push({ value: r.number, label: r.name || r.number, number: r.number });
-    saveDraft(user, { ...byField, subject: m.subject, body: m.body || '' });
-    go('compose');
+  // resend makes the message, with its files, the draft again (for the
+  // one recipient of job when given) and opens it in Compose.
+  async function resend(m, job) {
+    try {
+      await post(`/api/messages/${m.id}/resend` + (job ? '?job=' + job : ''));
+      go('compose');
+    } catch (e) {
+      notify(e.message, 'error');
+    }
   }
 
   // refresh fetches a message again; events only say that it changed.
