@@ -594,6 +594,10 @@ func (b *browser) watchJobs(timeout time.Duration) []string {
 	live := false
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
+		// The end is checked before the texts are read, so that the
+		// texts of the end (the retry) are recorded too.
+		done := evalJS[bool](b, `document.querySelectorAll('.job[data-state=delivered]').length === 3 &&
+			!!document.querySelector('.job[data-state=retry]')`)
 		states := evalJS[[]string](b, `[...document.querySelectorAll('.job .state, .job .meter, #notices .notice span')].map(e => e.textContent)`)
 		for _, s := range states {
 			if s == "" || slices.Contains(seen, s) {
@@ -605,8 +609,7 @@ func (b *browser) watchJobs(timeout time.Duration) []string {
 				live = true
 			}
 		}
-		if evalJS[bool](b, `document.querySelectorAll('.job[data-state=delivered]').length === 3 &&
-			!!document.querySelector('.job[data-state=retry]')`) {
+		if done {
 			return seen
 		}
 		time.Sleep(200 * time.Millisecond)
