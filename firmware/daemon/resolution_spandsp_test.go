@@ -74,16 +74,7 @@ func fineAttachment(t *testing.T) render.Attachment {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	tw, err := pages.NewTIFFWriter(&buf, len(ps))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MMR}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := pages.WriteTIFF(&buf, ps, pages.EncoderOptions{Coding: pages.MMR}); err != nil {
 		t.Fatal(err)
 	}
 	return render.Attachment{Name: "terms.tif", Data: buf.Bytes()}

@@ -11,16 +11,7 @@ import (
 func faxTIFF(t *testing.T, ps ...*pages.Page) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	tw, err := pages.NewTIFFWriter(&buf, len(ps))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
-		if err := tw.WritePage(p, pages.EncoderOptions{Coding: pages.MMR}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := pages.WriteTIFF(&buf, ps, pages.EncoderOptions{Coding: pages.MMR}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
