@@ -559,6 +559,9 @@ type recorder struct {
 	// params is what the call has negotiated so far, recorded after each
 	// good training for the sender to see during the call.
 	params store.Params
+	// progress records the progress within a page off the call's
+	// goroutine (progress.go).
+	progress pageProgress
 }
 
 func (r *recorder) event(e t30.Event) {
@@ -587,9 +590,11 @@ func (r *recorder) event(e t30.Event) {
 			r.trainingFailed = append(r.trainingFailed, e.BitRate)
 		}
 	case t30.PageProgress:
-		if err := cfg.Store.RecordPageProgress(r.ctx, r.attempt, r.doc.index(e.Page), e.Sent, e.Bytes); err != nil {
-			r.log.Error("recording page progress", "page", e.Page, "err", err)
-		}
+		r.progress.record(e, func(e t30.PageProgress) {
+			if err := cfg.Store.RecordPageProgress(r.ctx, r.attempt, r.doc.index(e.Page), e.Sent, e.Bytes); err != nil {
+				r.log.Debug("recording page progress", "page", e.Page, "err", err)
+			}
+		})
 	case t30.PageConfirmed:
 		page := r.doc.index(e.Page)
 		if _, err := cfg.Store.RecordPageConfirmed(r.ctx, r.attempt, page); err != nil {
