@@ -22,12 +22,10 @@ func TestPageProgressLatest(t *testing.T) {
 		written = append(written, e.Sent)
 		mu.Unlock()
 	}
-	start := time.Now()
+	// The writes wait for release: a record that waited for one would
+	// never return.
 	for i := 1; i <= 100; i++ {
 		p.record(t30.PageProgress{Page: 1, Sent: i, Bytes: 100}, write)
-	}
-	if time.Since(start) > time.Second {
-		t.Fatal("record waited for the writes")
 	}
 	close(release)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
