@@ -2,8 +2,12 @@
 SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
-# Debian packages whose programs and libraries the tests use as real peers.
-TEST_DEBS := netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc ghostscript poppler-utils sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui
+# Debian packages the demo needs (make run): the document converters, so
+# that PDF attachments render; the package recommends the same.
+RUN_DEBS  := ghostscript poppler-utils
+# Debian packages whose programs and libraries the tests use as real peers,
+# and the package checks' tools (lintian, curl, jq).
+TEST_DEBS := $(RUN_DEBS) lintian curl jq netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...
@@ -11,8 +15,15 @@ PKGS      := ./...
 # keep their function names: Go's own tables stay).
 LDFLAGS   := -s -w
 FUZZTIME  ?= 5m
+# The Debian packages' version: the last commit's time (UTC), so that every
+# later build is an upgrade.
+# Expanded once, so that a commit made meanwhile does not change it.
+ifndef DEB_VERSION
+DEB_VERSION := 0.1.0+git$(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null || echo 0)
+endif
+DIST      := dist
 
-.PHONY: all build run codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon bench-ui fuzz interop-full clean
+.PHONY: all build run run-deps deb test-deb codec-demo test deps lint vet cross bench bench-codec bench-render bench-daemon bench-ui fuzz interop-full clean
 
 all: build
 
@@ -22,10 +33,13 @@ build:
 deps:
 	@scripts/debs.sh $(TEST_DEBS)
 
+run-deps:
+	@scripts/debs.sh $(RUN_DEBS)
+
 # run starts the appliance in demo mode: a simulated modem and line to a
 # simulated remote fax machine, SQLite under ./var/demo, the JSON API on
 # localhost (the token and examples are printed).
-run: deps build
+run: run-deps build
 	$(BIN)/faxd serve --demo
 
 # codec-demo codes the ITU charts in MH, MR and MMR and decodes them back.
@@ -49,11 +63,26 @@ test: deps lint
 	# The codec and rendering again as 32-bit code, as on arm v7 boards.
 	CGO_ENABLED=0 GOARCH=386 $(GO) test -count=1 ./pages/ ./pages/render/
 	@scripts/test-realtime.sh $(GO) $(TEST_TAGS)
+	@$(MAKE) --no-print-directory test-deb
 
 cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-arm64 ./firmware
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-armv7 ./firmware
-	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/faxd-linux-amd64 ./firmware
+	@ls -l $(BIN)/faxd-linux-arm64 $(BIN)/faxd-linux-armv7 $(BIN)/faxd-linux-amd64
+
+# deb builds dist/faxbox_VERSION_{arm64,armhf,amd64}.deb from the cross
+# builds with dpkg-deb (scripts/deb.sh, files in packaging/).
+deb: cross
+	@scripts/deb.sh $(DEB_VERSION) $(DIST) arm64=$(BIN)/faxd-linux-arm64 armhf=$(BIN)/faxd-linux-armv7 amd64=$(BIN)/faxd-linux-amd64
+
+# test-deb checks the packages with lintian, then installs the amd64 one,
+# runs faxd as the faxbox user, upgrades it to a higher version keeping
+# the data, and purges it (as root; scripts/test-deb.sh).
+test-deb: deps deb
+	@scripts/deb.sh $(DEB_VERSION).1 $(DIST)/upgrade amd64=$(BIN)/faxd-linux-amd64 >/dev/null
+	@scripts/test-deb.sh $(DIST)/faxbox_$(DEB_VERSION)_amd64.deb $(DIST)/upgrade/faxbox_$(DEB_VERSION).1_amd64.deb \
+	  $(DIST)/faxbox_$(DEB_VERSION)_arm64.deb $(DIST)/faxbox_$(DEB_VERSION)_armhf.deb
 
 bench: deps bench-codec bench-render bench-daemon
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TEST_TAGS) $(PKGS)
@@ -91,4 +120,4 @@ fuzz:
 	  echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

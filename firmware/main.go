@@ -35,6 +35,8 @@ func commands() map[string]command {
 		"serve":   {"run the appliance: the modem pool and the JSON API (--demo: simulated line and remote)", runServe},
 		"console": {"the installer console of the running faxd serve on this terminal (hash-pin: make console.pin_hash)", runConsole},
 		"submit":  {"queue a message with a running faxd serve through its JSON API", runSubmit},
+		"backup":  {"write a backup (database, faxes, traces, configuration, TLS) to a .tar.gz, also while faxd serve runs", runBackup},
+		"restore": {"restore a backup onto a stopped appliance, keeping the data directory it replaces", runRestore},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"faxbox/firmware/config"
 	"faxbox/firmware/daemon"
 	"faxbox/firmware/demo"
+	"faxbox/internal/sdnotify"
 )
 
 // serveOptions are what "faxd serve" is started with. The unexported
@@ -69,13 +70,34 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	app, err := appliance.New(ctx, appliance.Options{Config: cfg, ConfigPath: cfgPath, DataDir: o.dataDir,
+	ao := appliance.Options{Config: cfg, ConfigPath: cfgPath, DataDir: o.dataDir,
 		Listen: o.listen, DemoLines: o.demoLines, SimScale: o.simScale, Version: version(),
-		Stdout: stdout, Stderr: stderr, Ready: o.ready})
-	if err != nil {
+		Stdout: stdout, Stderr: stderr, Ready: o.ready}
+	if err := underSystemd(&ao, stderr); err != nil {
 		return err
 	}
-	return app.Run(ctx)
+	// Serve starts the appliance again after a restore staged through the
+	// console or the administration page.
+	return appliance.Serve(ctx, ao)
+}
+
+// underSystemd sets what systemd passes (systemd.exec(5)): the socket
+// that is told of readiness and fed the watchdog at half of WatchdogSec
+// ($NOTIFY_SOCKET, $WATCHDOG_USEC), and whether stderr is the journal
+// ($JOURNAL_STREAM). Elsewhere it sets nothing.
+func underSystemd(ao *appliance.Options, stderr io.Writer) error {
+	if f, ok := stderr.(*os.File); ok {
+		ao.Journal = sdnotify.JournalStream(f)
+	}
+	n, err := sdnotify.FromEnv()
+	switch {
+	case errors.Is(err, sdnotify.ErrNoSocket):
+		return nil
+	case err != nil:
+		return err
+	}
+	ao.Notify, ao.WatchdogEvery = n, sdnotify.WatchdogInterval()/2
+	return nil
 }
 
 // serveConfig loads the configuration: the file named, else the default

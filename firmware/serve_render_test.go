@@ -59,6 +59,10 @@ cpu_time = "2s"
 			t.Fatalf("login as %s: %d %s", name, code, out)
 		}
 		u.csrf = login.CSRF
+		// A password an administrator chose is changed at the first login.
+		if code, out := u.json("POST", "/api/me/password", fmt.Sprintf(`{"old": "a good password %d", "new": "my own password %d"}`, i, i)); code != http.StatusNoContent {
+			t.Fatalf("%s changing the password: %d %s", name, code, out)
+		}
 		users = append(users, u)
 	}
 

@@ -17,6 +17,9 @@ type RegStatus struct {
 	Expires    time.Duration // granted lifetime (RFC 3261 10.2.4)
 	Status     int           // final SIP status, 0 if none came
 	Err        error         // *CallError with ReasonAuth, ReasonTimeout...
+	// Next is the wait before the next REGISTER: the refresh of a binding
+	// (before it lapses) or the retry after a failure.
+	Next time.Duration
 }
 
 // regRetry is how long a failed registration waits before trying again.
@@ -32,13 +35,14 @@ func (a *Agent) Register(ctx context.Context) error {
 	r := &registration{a: a, callID: gosip.GenerateTagN(16) + "@faxbox", cseq: 1}
 	for {
 		st := r.once(ctx, time.Duration(a.cfg.Expires))
+		st.Next = regRetry
+		if st.Registered {
+			st.Next = refreshDelay(st.Expires)
+		}
 		if a.opt.OnRegister != nil {
 			a.opt.OnRegister(st)
 		}
-		wait := regRetry
-		if st.Registered {
-			wait = refreshDelay(st.Expires)
-		}
+		wait := st.Next
 		select {
 		case <-ctx.Done():
 			uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

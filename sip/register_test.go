@@ -49,7 +49,7 @@ func TestRegister(t *testing.T) {
 
 	for round := range 2 {
 		st := <-statuses
-		if !st.Registered || st.Expires != 30*time.Second || st.Err != nil {
+		if !st.Registered || st.Expires != 30*time.Second || st.Err != nil || st.Next != 15*time.Second {
 			t.Fatalf("round %d: status %+v", round, st)
 		}
 		if d := <-waits; d != 15*time.Second {
@@ -83,7 +83,7 @@ func TestRegisterWrongPassword(t *testing.T) {
 		OnRegister: func(s RegStatus) { statuses <- s },
 		After:      func(time.Duration) <-chan time.Time { return nil }})
 	st := <-statuses
-	if st.Registered || ReasonOf(st.Err) != ReasonAuth || st.Status != 403 {
+	if st.Registered || ReasonOf(st.Err) != ReasonAuth || st.Status != 403 || st.Next != regRetry {
 		t.Errorf("status %+v, want 403 and %s", st, ReasonAuth)
 	}
 	stop()

@@ -47,6 +47,7 @@ type Account struct {
 	mu      sync.Mutex
 	owners  map[string]*Line
 	orphans []sip.TraceRecord
+	reg     Status // the last REGISTER's outcome (status.go)
 }
 
 // maxOrphans bounds the SIP messages kept for calls no line has claimed
@@ -60,7 +61,7 @@ func Open(cfg sip.Config, opt Options) (*Account, error) {
 		opt.Name = "sip"
 	}
 	a := &Account{cfg: cfg, opt: opt, owners: map[string]*Line{}}
-	ag, err := sip.NewAgent(cfg, sip.Options{Password: opt.Password, Trace: a.trace, Log: opt.Log, OnRegister: opt.OnRegister})
+	ag, err := sip.NewAgent(cfg, sip.Options{Password: opt.Password, Trace: a.trace, Log: opt.Log, OnRegister: a.onRegister})
 	if err != nil {
 		return nil, err
 	}

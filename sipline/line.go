@@ -63,6 +63,14 @@ func (l *Line) Billed() time.Duration {
 	return l.rec.Billed()
 }
 
+// Answered is when the current or last call was answered (the 200 OK),
+// zero if it was not: the daemon's meter and credit limit run from then.
+func (l *Line) Answered() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rec.Answered
+}
+
 func (l *Line) addSIP(r sip.TraceRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -439,6 +447,17 @@ func (l *Line) WaitSilence(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	return m.WaitSilence(ctx, d)
+}
+
+// Modulations returns the modulations the call's T.38 session allows
+// (t38.Line.Modulations), nil before the call carries T.38: the T.30
+// engine asks after Dial or Answer and keeps below the T38MaxBitRate
+// agreed in SDP.
+func (l *Line) Modulations() []modem.Modulation {
+	if l.t38 == nil {
+		return nil
+	}
+	return l.t38.Modulations()
 }
 
 // ReceiveFrameStarting bounds the wait for a frame to begin apart from its

@@ -38,7 +38,11 @@ type poolEnv struct {
 	pool *daemon.Pool
 }
 
-func newPoolEnv(t *testing.T) *poolEnv {
+func newPoolEnv(t *testing.T) *poolEnv { return newPoolEnvCredit(t, 50*billing.Unit, 0) }
+
+// newPoolEnvCredit is newPoolEnv with credit on the account and minimum
+// as the ledger's MinAvailable.
+func newPoolEnvCredit(t *testing.T, credit, minimum billing.Amount) *poolEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &poolEnv{dir: t.TempDir()}
@@ -47,7 +51,7 @@ func newPoolEnv(t *testing.T) *poolEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })
-	if e.led, err = billing.Open(ctx, billing.Config{Path: filepath.Join(e.dir, "ledger.db")}); err != nil {
+	if e.led, err = billing.Open(ctx, billing.Config{Path: filepath.Join(e.dir, "ledger.db"), MinAvailable: minimum}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.led.Close() })
@@ -58,7 +62,7 @@ func newPoolEnv(t *testing.T) *poolEnv {
 	if _, err := e.led.SetTariff(ctx, tab, time.Now().Add(-time.Hour), "test", "test tariff"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.led.TopUp(ctx, 50*billing.Unit, "admin:test", "test credit"); err != nil {
+	if _, err := e.led.TopUp(ctx, credit, "admin:test", "test credit"); err != nil {
 		t.Fatal(err)
 	}
 	if e.user, err = e.st.CreateUser(ctx, "alice"); err != nil {
@@ -277,4 +281,47 @@ func waitReceived(t *testing.T, st *store.Store) store.Received {
 	}
 	t.Fatal("no fax received in 60 s")
 	return store.Received{}
+}
+
+// TestPoolSIPCreditLimitFromAnswer: on a SIP line the credit limit runs
+// from the 200 OK, as the meter does, not from the T.30 engine's
+// connection about 3 s later (the far fax's CED): the call is ended when
+// its billed time reaches the limit the credit allows, and charged the
+// tariff of that time, not capped.
+func TestPoolSIPCreditLimitFromAnswer(t *testing.T) {
+	// 0.60 EUR at 1.20 EUR a minute: 30 s, less the ledger's hang-up
+	// guard (5 s) and the engine's hang-up margin: the limit.
+	const credit = 60 * billing.Unit / 100
+	e := newPoolEnvCredit(t, credit, -1)
+	limit := 30*time.Second - 5*time.Second - t30.HangUpMargin
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var doc []*pages.Page
+	for range 14 {
+		doc = append(doc, testPage(t))
+	}
+	rx := e.farReceives(ctx)
+	msg := e.submit(t, doc)
+	j := e.waitJob(t, msg.Jobs[0].ID)
+	<-rx
+	if j.State != store.Failed || j.ReasonCode != "credit" || j.PagesConfirmed == 0 || j.PagesConfirmed == len(doc) {
+		t.Fatalf("job %+v", j)
+	}
+	rec := e.ours.Lines()[0].Record()
+	// The DCN and BYE after the limit take well under a second on
+	// loopback; a limit from CONNECT would let the call run 3 s longer.
+	if rec.Billed() < limit || rec.Billed() > limit+2*time.Second {
+		t.Fatalf("billed %v from 200 OK to BYE; the credit's limit is %v from the 200 OK", rec.Billed(), limit)
+	}
+	info, err := e.led.Call(ctx, billing.CallID(j.ID, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charge := chargeOf(t, e.led)
+	// The ledger keeps whole milliseconds.
+	ms := rec.Billed().Truncate(time.Millisecond)
+	if info.Capped || -charge != rate.Cost(rec.Billed()) && -charge != rate.Cost(ms) || -charge > credit {
+		t.Fatalf("charged %d (capped %v) for %v billed; tariff says %d; credit %d", -charge, info.Capped, rec.Billed(), rate.Cost(rec.Billed()), credit)
+	}
+	t.Logf("%d of %d pages, %v billed, %v connected, charged %s", j.PagesConfirmed, len(doc), rec.Billed(), j.History[0].Duration, billing.EUR.Format(-charge))
 }

@@ -227,6 +227,11 @@ type ecmRecv struct {
 	frames [maxBlockFrames][]byte
 	got    [maxBlockFrames]bool
 	rcp    bool
+	// count is the block's frame count: the largest a PPS of the block
+	// gave (T.30 Annex A, the PPS's third FIF octet). After a PPR some
+	// senders (spandsp 0.0.6) count in that octet only the frames they
+	// resent; trusting the last PPS would cut the page to those.
+	count  int
 	page   bytes.Buffer // the blocks of the page so far
 	block  int          // the next block expected
 	pageNo uint8        // the PPS page counter of the page expected
@@ -238,7 +243,7 @@ func (e *ecmRecv) resetBlock() {
 		e.got[i] = false
 		e.frames[i] = e.frames[i][:0]
 	}
-	e.rcp = false
+	e.rcp, e.count = false, 0
 }
 
 // receiveECMBlock receives the frames of a block (or its retransmission).
@@ -336,8 +341,9 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 		}
 		return r.ecmAfter(f.Post, MCF)
 	}
+	e.count = max(e.count, f.Frames())
 	ppr := &PPRFrame{FrameHeader: FrameHeader{FCF: PPR}}
-	for i := 0; i < f.Frames(); i++ {
+	for i := 0; i < e.count; i++ {
 		if !e.got[i] {
 			ppr.SetBad(uint8(i))
 		}
@@ -349,7 +355,7 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 		}
 		return rECMBlock
 	}
-	for i := 0; i < f.Frames(); i++ {
+	for i := 0; i < e.count; i++ {
 		e.page.Write(e.frames[i])
 	}
 	e.resetBlock()

@@ -180,6 +180,9 @@ func (c *call) emit(e Event) {
 }
 
 func (c *call) connected() {
+	if lm, ok := c.m.(lineModulations); ok {
+		c.o.Modulations = capModulations(c.o.modulations(), lm.Modulations())
+	}
 	c.connectedAt = time.Now()
 	c.emit(Connected{At: c.connectedAt})
 }

@@ -1266,3 +1266,61 @@ func testFaultSimDelay(t *testing.T, o Options) {
 		})
 	}
 }
+
+// burstPPS is a sender's modem that, after a PPR, counts in its PPS only
+// the frames it resent, as spandsp 0.0.6 does: every PPS of a block after
+// the first says one frame.
+type burstPPS struct {
+	Modem
+	seen map[[2]byte]bool // page and block counters of the PPS sent
+}
+
+func (b *burstPPS) SendFrame(ctx context.Context, frame []byte, final bool) error {
+	if len(frame) >= 7 && (frame[2] == PPS.Octet(false) || frame[2] == PPS.Octet(true)) {
+		key := [2]byte{frame[4], frame[5]}
+		if b.seen[key] {
+			frame = append([]byte(nil), frame...)
+			frame[6] = 0
+		}
+		b.seen[key] = true
+	}
+	return b.Modem.SendFrame(ctx, frame, final)
+}
+
+// TestFaultSimPPSBurstCount: in ECM, the last frames of a block damaged
+// on their way are asked for again (PPR); the sender's PPS after the
+// retransmission counts only the frames resent. The receiver keeps the
+// block's frame count from its first PPS and the page arrives whole, not
+// cut to the frames of the last burst.
+func TestFaultSimPPSBurstCount(t *testing.T) {
+	doc := Pages{chartPage(t, 1, 0)} // about 40 frames in one block
+	wrap := func(c *faultCall, m Modem) Modem {
+		n := 0
+		return &burstPPS{seen: map[[2]byte]bool{}, Modem: &hookModem{Modem: m, sendData: func(_ modem.Modulation, data []byte) []byte {
+			if isTCF(data) {
+				return data
+			}
+			if n++; n > 1 || len(data) < 400 {
+				return data
+			}
+			// Damage the end of the first block's last frame only.
+			out := append([]byte(nil), data...)
+			for i := len(out) - 200; i < len(out)-120; i += 8 {
+				out[i] = ^out[i]
+			}
+			return out
+		}}}
+	}
+	seen := map[string]int{}
+	var mu sync.Mutex
+	c := runFault(t, faultSetup{doc: doc, wrapA: wrap,
+		line: sim.LineConfig{FrameFault: frameFaults(sim.SideA, Null, sim.FaultNone, seen, &mu)}})
+	c.check(t, doc)
+	mu.Lock()
+	defer mu.Unlock()
+	if seen["B:PPR"] == 0 {
+		t.Errorf("no PPR: %v", seen)
+	}
+	c.wantIdentical(t, doc)
+	t.Logf("frames %v", seen)
+}

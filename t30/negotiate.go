@@ -66,6 +66,33 @@ func (o *Options) modulations() []modem.Modulation {
 	return o.Modulations
 }
 
+// lineModulations is a line that knows the modulations it can carry only
+// once its call is up: a T.38 session allows those up to the
+// T38MaxBitRate agreed for it (T.38 Annex D.2.3), so a gateway limited to
+// 9600 bit/s is never sent V.17 at 14400. The engine asks after Dial or
+// Answer; an empty list leaves Options.Modulations as they are.
+type lineModulations interface {
+	Modulations() []modem.Modulation
+}
+
+// capModulations keeps of ours those the line allows; all of ours when
+// the line says nothing.
+func capModulations(ours, line []modem.Modulation) []modem.Modulation {
+	if len(line) == 0 {
+		return ours
+	}
+	var out []modem.Modulation
+	for _, m := range ours {
+		for _, l := range line {
+			if longTrain(l) == longTrain(m) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // remoteModulations lists what a DIS offers as T.31 codes.
 func remoteModulations(caps Capabilities) []modem.Modulation {
 	var out []modem.Modulation

@@ -131,6 +131,11 @@ func NewLine(conn net.PacketConn, remote net.Addr, cfg Config) (*Line, error) {
 	return l, nil
 }
 
+// Modulations returns the modulations the session allows, those up to
+// its T38MaxBitRate (Params.Modulations): the T.30 engine asks once the
+// call is up and offers or uses no faster one.
+func (l *Line) Modulations() []modem.Modulation { return l.cfg.Params.Modulations() }
+
 // Stats returns the counts so far.
 func (l *Line) Stats() LineStats {
 	l.statsMu.Lock()

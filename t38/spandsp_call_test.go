@@ -153,6 +153,9 @@ var callCases = []callCase{
 var lossyCases = []callCase{
 	{name: "ecm-loss2", rate: 14400, ecm: true, version: 3, loss: 0.02, swap: 0.02},
 	{name: "ecm-loss5", rate: 14400, ecm: true, version: 0, loss: 0.05, swap: 0.05},
+	// At 10 %, blocks come back PPR often; spandsp then counts in its PPS
+	// only the frames it resent (t30/ecm.go keeps the block's count).
+	{name: "ecm-loss10", rate: 14400, ecm: true, version: 3, loss: 0.10, swap: 0.10},
 }
 
 func samePages(t testing.TB, got []*pages.Page, want t30.Pages) {
@@ -288,7 +291,9 @@ func checkNegotiated(t testing.TB, tc callCase, res t30.Result, sr spandsp.Resul
 		t.Fatalf("negotiated faxd %d bit/s ECM %v, spandsp %d bit/s ECM %v; want %d, %v",
 			res.BitRate, res.ECM, sr.BitRate, sr.ECM, tc.rate, tc.ecm)
 	}
-	if res.RemoteIdent != "+44 20 7946 0000" {
+	// The TSI is optional and goes before the DCS in one message: at 10 %
+	// loss it may be lost beyond redundancy while the DCS arrives.
+	if res.RemoteIdent != "+44 20 7946 0000" && (tc.loss < 0.1 || res.RemoteIdent != "") {
 		t.Fatalf("remote ident %q", res.RemoteIdent)
 	}
 }
@@ -347,9 +352,9 @@ func TestSpandspT38(t *testing.T) {
 	}
 }
 
-// TestSpandspT38Lossy: with 2 % and 5 % of datagrams lost and as many
-// reordered, both ways, ECM calls complete with identical pages: UDPTL
-// redundancy fills most gaps, ECM resends the rest.
+// TestSpandspT38Lossy: with 2 %, 5 % and 10 % of datagrams lost and as
+// many reordered, both ways, ECM calls complete with identical pages:
+// UDPTL redundancy fills most gaps, ECM resends the rest.
 func TestSpandspT38Lossy(t *testing.T) {
 	doc := t30.Pages{chart(t, 1, 350), chart(t, 2, 250)}
 	for _, tc := range lossyCases {

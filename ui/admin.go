@@ -61,7 +61,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p api.Princi
 		return
 	}
 	u, err := s.cfg.Users.Create(r.Context(), p.User.Name,
-		users.NewUser{Name: body.Name, Email: body.Email, Password: body.Password, Admin: body.Admin})
+		users.NewUser{Name: body.Name, Email: body.Email, Password: body.Password, Admin: body.Admin, DisplayName: body.DisplayName})
 	if err != nil {
 		s.fail(w, r, err)
 		return

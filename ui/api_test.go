@@ -61,7 +61,12 @@ func TestWithTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := us.Create(ctx, "admin", users.NewUser{Name: "bob", Password: "bob password"}); err != nil {
+	bobUser, err := us.Create(ctx, "admin", users.NewUser{Name: "bob", Password: "bob password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A password an administrator chose is changed at the first login.
+	if err := us.ChangePassword(ctx, bobUser.ID, "bob password", "bob password", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	m, err := st.CreateMessage(ctx, store.NewMessage{Sender: admin.ID, Subject: "admin's",

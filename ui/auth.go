@@ -15,6 +15,7 @@ import (
 type userJSON struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
+	Display    string    `json:"display_name"`
 	Email      string    `json:"email"`
 	Admin      bool      `json:"admin"`
 	Disabled   bool      `json:"disabled"`
@@ -23,7 +24,7 @@ type userJSON struct {
 }
 
 func toJSON(u users.User) userJSON {
-	return userJSON{ID: u.ID, Name: u.Name, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
+	return userJSON{ID: u.ID, Name: u.Name, Display: u.DisplayName, Email: u.Email, Admin: u.Admin, Disabled: u.Disabled,
 		MustChange: u.MustChange, Created: u.Created}
 }
 
@@ -36,10 +37,11 @@ type signedIn struct {
 // credentials is the body of setup and login; setup also takes the
 // setup code.
 type credentials struct {
-	Name      string `json:"name"`
-	Email     string `json:"email"`
-	Password  string `json:"password"`
-	SetupCode string `json:"setup_code"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	SetupCode   string `json:"setup_code"`
+	DisplayName string `json:"display_name"` // setup and user creation only
 }
 
 // state answers GET /auth/state.
@@ -67,7 +69,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	if !s.checkSetupCode(w, r, c.SetupCode) {
 		return
 	}
-	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password})
+	u, err := s.cfg.Users.Setup(r.Context(), users.NewUser{Name: c.Name, Email: c.Email, Password: c.Password, DisplayName: c.DisplayName})
 	if err != nil {
 		s.fail(w, r, err)
 		return

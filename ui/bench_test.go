@@ -149,7 +149,7 @@ func BenchmarkEventToBrowser(b *testing.B) {
 	evalJS[chromedp.Void](br, `location.hash = '#/outbox'`)
 	br.do("reload signed in", chromedp.Reload())
 	br.waitJS("the outbox, signed in, with its event stream open", `location.hash === '#/outbox' &&
-		document.getElementById('who').textContent.includes('anna') && !!document.getElementById('filter-state') &&
+		document.getElementById('who').textContent.toLowerCase().includes('anna') && !!document.getElementById('filter-state') &&
 		window.__bench.sockets.some(s => s.readyState === 1)`)
 	offset := clockOffset(br)
 

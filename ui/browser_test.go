@@ -130,7 +130,7 @@ func (b *browser) administer() {
 	b.open("#/account")
 	before := b.amount("#balance")
 
-	b.open("#/admin")
+	b.open("#/admin?section=system")
 	b.waitJS("the system panel with the simulated LEDs and the version", `document.querySelectorAll('#board .led[data-led][data-pattern]').length === 4 &&
 		document.getElementById('board').textContent.includes('simulated') && document.getElementById('version').textContent.length > 0`)
 	patterns := evalJS[[]string](b, `[...document.querySelectorAll('#board .led')].map(e => e.dataset.led + '=' + e.dataset.pattern)`)
@@ -140,8 +140,9 @@ func (b *browser) administer() {
 		}
 	}
 	b.waitJS("the ready LED steady (a modem in service)", `document.querySelector('#board .led[data-led=ready]').dataset.pattern === 'steady'`)
-	b.waitJS("the modem's power cycles", `!!document.querySelector('#modems .power-cycles[data-cycles]') &&
-		!!document.querySelector('#board .power[data-cycles]')`)
+	b.waitJS("the modem's power on the board", `!!document.querySelector('#board .power[data-cycles]')`)
+	b.open("#/admin?section=lines")
+	b.waitJS("the modem's power cycles", `!!document.querySelector('#modems .power-cycles[data-cycles]')`)
 	b.do("show sim0's last call", chromedp.Click(chromedp.CSS(`#modems .trace-button[data-modem=sim0]`)))
 	b.waitJS("its trace", `(() => { const pre = document.querySelector('#modem-trace pre.trace');
 		return !!pre && pre.textContent.length > 0 && !!document.querySelector('#modem-trace a.whole-trace[href^="/api/attempts/"]') })()`)
@@ -149,8 +150,12 @@ func (b *browser) administer() {
 
 	// +5.00 with a reason.
 	const reason = "browser test: goodwill credit"
+	b.open("#/admin?section=billing")
+	b.waitJS("the adjustment form", `!!document.querySelector('#adjust-form input[name=amount]')`)
 	b.fill(map[string]string{"#adjust-form input[name=amount]": "5.00", "#adjust-form input[name=reason]": reason})
 	b.do("adjust the balance", chromedp.Click(chromedp.CSS(`#adjust-form button[type=submit]`)))
+	b.waitJS("the balance adjusted", `document.querySelector('#notices').textContent.includes('Balance adjusted by +5.00')`)
+	b.open("#/admin?section=audit")
 	b.waitJS("the adjustment in the audit log", `[...document.querySelectorAll('main table')].some(t =>
 		t.textContent.includes('account.adjust') && t.textContent.includes(`+strconv.Quote(reason)+`))`)
 	b.open("#/account")
@@ -161,7 +166,7 @@ func (b *browser) administer() {
 
 	// Settings: an invalid ident is refused naming its key; the demo
 	// cannot save a valid change and says why.
-	b.open("#/admin")
+	b.open("#/admin?section=system")
 	b.waitJS("the settings form", `!!document.querySelector('#settings-form input[name="identity.organisation"]')`)
 	b.fill(map[string]string{`#settings-form input[name="identity.ident"]`: "+32 2 555 01 00 Martin Notaires"})
 	b.do("save an invalid ident", chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
@@ -173,6 +178,8 @@ func (b *browser) administer() {
 	b.shot("admin-settings")
 
 	// A new tariff: the versions list grows and the price changes.
+	b.open("#/admin?section=billing")
+	b.waitJS("the tariff versions", `!!document.querySelector('#tariff-versions tbody tr')`)
 	versions := evalJS[int](b, `document.querySelectorAll('#tariff-versions tbody tr').length`)
 	csvPath := filepath.Join(t.TempDir(), "tariff.csv")
 	csv := "prefix,name,currency,per_minute,first_seconds,step_seconds,minimum,connection_fee\n" +
@@ -183,6 +190,8 @@ func (b *browser) administer() {
 	b.do("choose the tariff file", chromedp.SetUploadFiles(chromedp.CSS(`#tariff-form input[type=file]`), []string{csvPath}))
 	b.fill(map[string]string{"#tariff-form input[name=note]": "browser test tariff"})
 	b.do("upload the tariff", chromedp.Click(chromedp.CSS(`#tariff-form button[type=submit]`)))
+	b.waitJS("its changes", `!!document.getElementById('tariff-confirm')`)
+	b.do("confirm the tariff", chromedp.Click(chromedp.CSS(`#tariff-confirm`)))
 	b.waitJS("one more tariff version, in force", fmt.Sprintf(`document.querySelectorAll('#tariff-versions tbody tr').length === %d &&
 		document.querySelector('#tariff-versions tbody tr').textContent.includes('browser test tariff') &&
 		document.querySelector('#tariff-versions tbody tr').textContent.includes('in force')`, versions+1))
@@ -202,13 +211,14 @@ func (b *browser) firstRun() {
 	b.open("#/")
 	b.waitJS("the setup page", `location.hash === '#/setup' && !!document.querySelector('input[name=email]')`)
 	b.shot("setup")
-	b.fill(map[string]string{"input[name=setup_code]": "0000-0000-0000", "input[name=name]": "anna",
+	b.fill(map[string]string{"input[name=setup_code]": "0000-0000-0000", "input[name=display_name]": "Anna Admin", "input[name=name]": "anna",
 		"input[name=email]": "anna@example.com", "input[name=password]": "correct horse", "input[name=again]": "correct horse"})
 	b.do("set up with a wrong setup code", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
 	b.waitJS("the wrong setup code refused", `document.querySelector('main .error').textContent.includes('Wrong setup code')`)
 	b.fill(map[string]string{"input[name=setup_code]": b.srv.setupCode()})
 	b.do("create the administrator", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
-	b.waitJS("signed in after setup", `document.getElementById('who').textContent.includes('anna')`)
+	b.waitJS("signed in after setup", `document.getElementById('who').textContent.toLowerCase().includes('anna')`)
+	b.waitJS("the setup guide", `location.hash.startsWith('#/welcome')`)
 
 	// Log out, fail once, log in.
 	b.do("log out", chromedp.Click(chromedp.CSS(`#logout`)))
@@ -226,11 +236,12 @@ func (b *browser) firstRun() {
 func (b *browser) addStaff() {
 	b.t.Helper()
 	b.open("#/admin")
-	b.waitJS("the users and modems", `document.querySelectorAll('main table').length >= 2`)
+	b.waitJS("the users", `!!document.querySelector('#admin-users table')`)
 	b.fill(map[string]string{"main form input[name=name]": "bert", "main form input[name=email]": "bert@example.com",
 		"main form input[name=password]": "staff password"})
 	b.do("add a staff user", chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
 	b.waitJS("bert in the users table", `document.querySelector('main table').textContent.includes('bert@example.com')`)
+	b.open("#/admin?section=lines")
 	b.waitJS("the modem's live state", `!!document.querySelector('#modems [data-state]')`)
 }
 
@@ -346,7 +357,12 @@ func (b *browser) staffCannotAdminister() {
 	b.waitJS("the login page", `!!document.querySelector('input[name=password]')`)
 	b.fill(map[string]string{"input[name=name]": "bert", "input[name=password]": "staff password"})
 	b.do("log in as staff", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
-	b.waitJS("bert signed in", `document.getElementById('who').textContent.includes('bert')`)
+	b.waitJS("bert signed in", `document.getElementById('who').textContent.toLowerCase().includes('bert')`)
+	// The password anna gave bert is changed first.
+	b.waitJS("the password change page", `location.hash === '#/password' && !!document.querySelector('main input[name=new]')`)
+	b.fill(map[string]string{"main input[name=old]": "staff password", "main input[name=new]": "bert's own password"})
+	b.do("change the password", chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	b.waitJS("the compose page", `location.hash === '#/compose'`)
 	if evalJS[bool](b, `!!document.querySelector('#nav a[href="#/admin"]')`) {
 		t.Error("staff see the Administration link")
 	}

@@ -31,20 +31,22 @@
 // Endpoints (JSON; errors are {"error": "..."}):
 //
 //	GET   /auth/state               {"setup_needed": bool}
-//	POST  /auth/setup               {"name","email","password","setup_code"}: the first administrator; 201 {"user","csrf"} + cookie;
+//	POST  /auth/setup               {"name","display_name","email","password","setup_code"}: the first administrator; 201 {"user","csrf"} + cookie;
 //	                                403 wrong or missing code; 429 too many wrong codes (Retry-After); 409 once done
 //	POST  /auth/login               {"name","password"}: 200 {"user","csrf"} + cookie; 401 wrong; 429 throttled (Retry-After, "retry_after")
 //	POST  /auth/logout              204
 //	GET   /auth/me                  {"user","csrf"} or 401
 //	GET   /api/users                administrators: {"users": [U...]}
-//	POST  /api/users                administrators: {"name","email","password","admin"}: 201 {"user": U}; 400 for a reserved name
+//	POST  /api/users                administrators: {"name","display_name","email","password","admin"}: 201 {"user": U}; 400 for a reserved name;
+//	                                the password is to be changed at the first login (as after POST /api/users/{id}/password)
 //	GET   /api/users/{id}           administrators: {"user": U}
 //	PATCH /api/users/{id}           administrators: {"email"?, "admin"?, "disabled"?}: {"user": U}
 //	POST  /api/users/{id}/password  administrators: {"password"}: 204
 //	GET   /api/audit                administrators: ?before=ID&limit=N: {"entries": [{"id","at","actor","action","detail"}]}
 //	POST  /api/me/password          everyone: {"old","new"}: 204; 403 wrong old password; 429 throttled as logins are
 //
-// where U is {"id","name","email","admin","disabled","must_change_password","created"}.
+// where U is {"id","name","display_name","email","admin","disabled","must_change_password","created"}:
+// name is the login name, display_name the name people read ("" if none).
 // Every other /api/ path, and GET /metrics, goes to the JSON API handler.
 // Staff get 403 from the administration endpoints.
 //

@@ -46,6 +46,10 @@ type Config struct {
 	// MaxUpload bounds request bodies to the JSON API (a message with its
 	// attachments); default 65 MiB. The API has its own, smaller, limit.
 	MaxUpload int64
+	// MaxRestore bounds the backup uploaded to POST /api/admin/restore,
+	// which holds every fax the appliance keeps; default 16 GiB (the API
+	// checks it as it reads, and the disk is the real limit).
+	MaxRestore int64
 	// MaxBody bounds the other request bodies (sign-in, administration);
 	// default 64 KiB.
 	MaxBody int64
@@ -82,6 +86,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Users == nil || cfg.Auth == nil || cfg.API == nil {
 		return nil, errors.New("ui: the users, an authenticator and the API handler are required")
+	}
+	if cfg.MaxRestore <= 0 {
+		cfg.MaxRestore = 16 << 30
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 65 << 20
@@ -175,6 +182,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/users/{id}/password", s.admin(s.setPassword))
 	mux.HandleFunc("GET /api/audit", s.admin(s.audit))
 	mux.HandleFunc("POST /api/me/password", s.changePassword)
+	mux.HandleFunc("PATCH /api/me", s.updateMe) // me.go
 	mux.Handle("/api/", s.cfg.API)
 	mux.Handle("GET /metrics", s.cfg.API) // Prometheus scrapes it with the API token
 	mux.HandleFunc("/", s.static)
@@ -205,6 +213,9 @@ func (s *Server) checks(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/api/") && !s.ownAPIPath(r.URL.Path) {
 			limit = s.cfg.MaxUpload
 		}
+		if r.URL.Path == restorePath {
+			limit = s.cfg.MaxRestore
+		}
 		if r.ContentLength > limit {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d bytes", limit))
 			return
@@ -213,6 +224,9 @@ func (s *Server) checks(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// restorePath is the API's endpoint that takes a whole backup.
+const restorePath = "/api/admin/restore"
 
 // ownAPIPath reports whether path is one of the administration endpoints
 // served here rather than by the API.

@@ -10,9 +10,10 @@ import (
 	"faxbox/firmware/users"
 )
 
-// Principal is the API principal of account u.
+// Principal is the API principal of account u: its messages go out in
+// its display name.
 func Principal(u users.User) api.Principal {
-	return api.Principal{User: store.User{ID: u.ID, Name: u.Name}, Admin: u.Admin}
+	return api.Principal{User: store.User{ID: u.ID, Name: u.Name}, Admin: u.Admin, Name: u.Shown()}
 }
 
 // SessionAuth is the api.Authenticator of the web UI: requests with an

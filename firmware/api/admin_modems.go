@@ -15,7 +15,8 @@ import (
 // "trace", "lines"}: "trace" is the path of the whole trace
 // (GET /api/attempts/{id}/trace), "lines" its last N lines (default 20,
 // at most 500; left out when Config.WireLog is nil). 404 when the modem
-// has made no traced call.
+// has made no traced call. A SIP account's line is named "sip0/1": its
+// name may come escaped in one segment or as two.
 
 // Bounds of ?lines=.
 const (
@@ -38,7 +39,7 @@ func (s *Server) modemTrace(w http.ResponseWriter, r *http.Request) {
 	if _, ok := admin(w, r, "the modems' call traces"); !ok {
 		return
 	}
-	name := r.PathValue("name")
+	name := lineName(r)
 	n := defaultTraceLines
 	if v := r.URL.Query().Get("lines"); v != "" {
 		var err error
@@ -67,4 +68,14 @@ func (s *Server) modemTrace(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// lineName is the modem or line named in the path: {name} (a modem, or a
+// SIP line's name escaped) or {account}/{line} (a SIP line's name as it
+// is, "sip0/1").
+func lineName(r *http.Request) string {
+	if acct := r.PathValue("account"); acct != "" {
+		return acct + "/" + r.PathValue("line")
+	}
+	return r.PathValue("name")
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -355,29 +353,7 @@ func TestModemTrace(t *testing.T) {
 			return []string{"+0.000 <- ATDT025551212", "+0.412 -> BUSY"}, nil
 		}
 	})
-	ctx := context.Background()
-	ct, body := form(t, map[string]string{"to": "02 555 12 12", "body": "Hi"}, nil)
-	if code := e.do(t, "POST", "/api/messages", ct, body, nil); code != http.StatusCreated {
-		t.Fatalf("submit: %d", code)
-	}
-	j, ok, err := e.st.NextJob(ctx, time.Now())
-	if err != nil || !ok {
-		t.Fatalf("NextJob: %v %v", ok, err)
-	}
-	a, err := e.st.StartAttempt(ctx, j.ID, "sim0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := filepath.Join("traces", "attempt-1.log")
-	if err := os.MkdirAll(filepath.Join(e.dir, "traces"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, rel), []byte("+0.000 <- ATDT025551212\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.st.RecordTrace(ctx, a.ID, rel); err != nil {
-		t.Fatal(err)
-	}
+	j, a := e.tracedAttempt(t, "sim0", "+0.000 <- ATDT025551212\n")
 	var res struct {
 		Modem   string   `json:"modem"`
 		Attempt int64    `json:"attempt"`

@@ -24,7 +24,8 @@
 //	GET  /api/contacts?q=TEXT     the shared address book, searched by name, company or number
 //	POST /api/contacts            add a contact (JSON); GET, PUT, DELETE /api/contacts/{id}
 //	GET  /api/contacts/export     ?format=csv|vcard
-//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "errors"}
+//	POST /api/contacts/import     multipart field "file", CSV or vCard: {"imported", "added", "updated",
+//	                              "skipped", "rows", "errors"}; ?preview=1 stores nothing (contacts.go)
 //	POST /api/previews            as POST /api/messages, but stores only preview images (30 min);
 //	                              Config.PreviewsPerMinute a user, then 429 with Retry-After
 //	GET  /api/previews/{token}/{n}.png            a preview page, to the user who asked only
@@ -37,12 +38,21 @@
 //	POST /api/demo/incoming       demo only: the simulated remote fax machine sends the appliance a fax
 //	GET  /api/inbox               received faxes, newest first; /api/inbox/{id}, its
 //	                              pages/{n}.png, fax.pdf and fax.tif (inbox.go)
+//	GET  /api/inbox/unread        the count of faxes the user has not read; POST
+//	                              /api/inbox/{id}/read, assign, forward; DELETE
+//	                              /api/inbox/{id} (administrators); GET /api/people (inbox_actions.go)
 //	GET  /api/settings            administrators: identity, country, dial plan, SMTP relay (admin_settings.go)
 //	PUT  /api/settings            administrators: change them (saved for the next start; 409 when they cannot be)
 //	POST /api/tariffs             administrators: a tariff CSV in force from now (admin_billing.go)
 //	GET  /api/tariffs/versions    administrators: the tariff versions, oldest first
+//	POST /api/tariffs/versions/{id}/reinstate administrators: an earlier version in force again
+//	GET  /api/limits              administrators: the users' monthly spending limits (admin_limits.go)
+//	PUT  /api/limits/{user}       administrators: {"monthly": "50,00"} sets one, "" or "0" removes it
 //	POST /api/account/adjust      administrators: {"amount": "-5.00", "reason": "..."}
-//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go)
+//	GET  /api/modems/{name}/trace administrators: the newest traced call on a modem and its last lines (admin_modems.go);
+//	                              a SIP line's name, "sip0/1", as it is or escaped ("sip0%2F1")
+//	GET  /api/admin/backup        administrators: the appliance's backup, a .tar.gz (admin_backup.go)
+//	POST /api/admin/restore       administrators: upload a backup; checked, staged, and the appliance restarts on it
 //	GET  /api/draft               the user's draft: {"form", "files", "supported", "max_size"} (drafts.go)
 //	PUT  /api/draft               keep the draft's form (JSON); DELETE /api/draft discards it with its files
 //	POST /api/draft/files         attach files (multipart "file"), checked at once: 415 for a kind that
@@ -96,6 +106,7 @@ import (
 	"faxbox/firmware/submission"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
+	"faxbox/sipline"
 )
 
 // Config configures a Server.
@@ -139,6 +150,10 @@ type Config struct {
 	// /api/modems, the event stream's "modem" frames and /metrics; nil
 	// means no modems.
 	Modems func() []daemon.ModemStatus
+	// SIP reports the SIP accounts' registration and calls in progress
+	// (sipline.Account.Status) for GET /api/modems and /metrics; nil
+	// means none.
+	SIP func() []sipline.Status
 	// Bus is where the pool publishes its lines' changes and the ledger
 	// its totals' (the ones Modems and Ledger report): the event stream
 	// sends "modem" and "account" frames when they come. nil: those
@@ -184,10 +199,22 @@ type Config struct {
 	// Either nil answers 503.
 	Settings     func(ctx context.Context) (Settings, error)
 	SaveSettings func(ctx context.Context, s Settings) (string, error)
+	// ForwardFax mails a received fax (pdf is its PDF) to the address
+	// to, for POST /api/inbox/{id}/forward; nil, or an error wrapping
+	// ErrNoMail, answers 503 saying that no mail relay is configured.
+	ForwardFax func(ctx context.Context, rx store.Received, pdf []byte, to string) error
+	// People lists the users a received fax can be assigned to, for GET
+	// /api/people; nil answers 503.
+	People func(ctx context.Context) ([]Person, error)
 	// WireLog returns the last n lines of the trace of the newest call on
 	// the named modem, for GET /api/modems/{name}/trace; nil leaves the
 	// lines out.
 	WireLog func(name string, n int) ([]string, error)
+	// Backup writes the appliance's backup for GET /api/admin/backup;
+	// Restore checks and stages an uploaded one for POST
+	// /api/admin/restore (admin_backup.go). Either nil answers 503.
+	Backup  BackupFunc
+	Restore RestoreFunc
 }
 
 // Server is the API's http.Handler.
@@ -275,13 +302,26 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/inbox/{id}/pages/{page}", s.receivedPage)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.pdf", s.receivedPDF)
 	s.mux.HandleFunc("GET /api/inbox/{id}/fax.tif", s.receivedTIFF)
+	s.mux.HandleFunc("GET /api/inbox/unread", s.unreadCount) // inbox_actions.go
+	s.mux.HandleFunc("POST /api/inbox/{id}/read", s.markRead)
+	s.mux.HandleFunc("POST /api/inbox/{id}/assign", s.assignReceived)
+	s.mux.HandleFunc("POST /api/inbox/{id}/forward", s.forwardReceived)
+	s.mux.HandleFunc("DELETE /api/inbox/{id}", s.deleteReceived)
+	s.mux.HandleFunc("GET /api/people", s.listPeople)
 	// admin_settings.go, admin_billing.go, admin_modems.go
 	s.mux.HandleFunc("GET /api/settings", s.getSettings)
 	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
 	s.mux.HandleFunc("POST /api/tariffs", s.importTariff)
 	s.mux.HandleFunc("GET /api/tariffs/versions", s.tariffVersions)
+	s.mux.HandleFunc("POST /api/tariffs/versions/{id}/reinstate", s.reinstateTariff)
+	s.mux.HandleFunc("GET /api/limits", s.listLimits)      // admin_limits.go
+	s.mux.HandleFunc("PUT /api/limits/{user}", s.setLimit) // admin_limits.go
 	s.mux.HandleFunc("POST /api/account/adjust", s.adjust)
 	s.mux.HandleFunc("GET /api/modems/{name}/trace", s.modemTrace)
+	s.mux.HandleFunc("GET /api/modems/{account}/{line}/trace", s.modemTrace) // SIP lines: "sip0/1"
+	// admin_backup.go
+	s.mux.HandleFunc("GET /api/admin/backup", s.backupDownload)
+	s.mux.HandleFunc("POST /api/admin/restore", s.restoreUpload)
 	// drafts.go, resend.go
 	s.mux.HandleFunc("GET /api/draft", s.getDraft)
 	s.mux.HandleFunc("PUT /api/draft", s.putDraft)

@@ -127,6 +127,21 @@ func (e *env) do(t *testing.T, method, path, contentType string, body io.Reader,
 // doAs is do with another user's token.
 func (e *env) doAs(t *testing.T, tok, method, path, contentType string, body io.Reader, out any) int {
 	t.Helper()
+	resp, b := e.raw(t, tok, method, path, contentType, body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && resp.StatusCode != http.StatusNoContent {
+		t.Errorf("%s %s: Content-Type %q, body %s", method, path, ct, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// raw sends a request with tok and returns the answer and its body.
+func (e *env) raw(t *testing.T, tok, method, path, contentType string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
@@ -144,15 +159,7 @@ func (e *env) doAs(t *testing.T, tok, method, path, contentType string, body io.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && resp.StatusCode != http.StatusNoContent {
-		t.Errorf("%s %s: Content-Type %q, body %s", method, path, ct, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, b)
-		}
-	}
-	return resp.StatusCode
+	return resp, b
 }
 
 // form builds a multipart form of fields and one text attachment.

@@ -123,7 +123,7 @@ func (s *Server) messageArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="faxbox-message-%d.pdf"`, m.ID))
+	setDownload(w, s.messageName(r.Context(), m, r.URL.Query().Get("job"), ".pdf"))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())

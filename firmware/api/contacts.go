@@ -258,16 +258,45 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request) {
 		s.contactFailed(w, r, err)
 		return
 	}
-	n, bad, err := b.Import(r.Context(), rows)
+	dry, ok := previewFlag(w, r.URL.Query().Get("preview"))
+	if !ok {
+		return
+	}
+	plan, err := b.PlanImport(r.Context(), rows)
+	if err == nil && !dry {
+		err = b.ApplyImport(r.Context(), plan)
+	}
 	if err != nil {
 		s.contactFailed(w, r, err)
 		return
 	}
-	if bad == nil {
-		bad = []contacts.RowError{}
+	out := importJSON{Rows: plan.Rows, Errors: plan.Errors, Added: plan.Count(contacts.ImportAdd),
+		Updated: plan.Count(contacts.ImportUpdate), Skipped: plan.Count(contacts.ImportSkip), Preview: dry}
+	if out.Rows == nil {
+		out.Rows = []contacts.PlannedRow{}
 	}
-	s.log.Info("contacts imported", "user", principal(r).User.Name, "imported", n, "errors", len(bad))
-	writeJSON(w, http.StatusOK, map[string]any{"imported": n, "errors": bad})
+	if out.Errors == nil {
+		out.Errors = []contacts.RowError{}
+	}
+	if !dry {
+		out.Imported = out.Added + out.Updated
+		s.log.Info("contacts imported", "user", principal(r).User.Name, "added", out.Added, "updated", out.Updated,
+			"skipped", out.Skipped, "errors", len(out.Errors))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// importJSON is POST /api/contacts/import's answer: what the file adds,
+// updates and skips, row by row and counted, and the rows refused. With
+// ?preview=1 nothing is stored.
+type importJSON struct {
+	Preview  bool                  `json:"preview,omitempty"`
+	Imported int                   `json:"imported"` // added + updated; 0 for a preview
+	Added    int                   `json:"added"`
+	Updated  int                   `json:"updated"`
+	Skipped  int                   `json:"skipped"`
+	Rows     []contacts.PlannedRow `json:"rows"`
+	Errors   []contacts.RowError   `json:"errors"`
 }
 
 // contactRef is a recipient written as "contact:ID".

@@ -69,7 +69,7 @@ func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool
 		writeError(w, http.StatusBadRequest, "resolution: standard, fine or superfine")
 		return nil, false
 	}
-	s.nameRecipients(r.Context(), d.rcpts)
+	s.nameCopies(r.Context(), d.rcpts)
 	switch {
 	case d.noCover && len(atts) == 0:
 		writeError(w, http.StatusBadRequest, "nothing to send: without a cover page, attach at least one file")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 
 	"faxbox/firmware/submission"
 )
@@ -41,25 +42,16 @@ func (s *Server) estimateView(e submission.Estimate) estimateJSON {
 	return v
 }
 
-// nameRecipients gives each recipient its name from the address book,
-// where the book has its number: the cover pages show names.
-func (s *Server) nameRecipients(ctx context.Context, rcpts []submission.Recipient) {
-	if s.cfg.Contacts == nil {
-		return
-	}
+// nameCopies gives each recipient its name from the address book
+// ("Jan Peeters, ACME"), where the book has its number: the cover pages
+// show names.
+func (s *Server) nameCopies(ctx context.Context, rcpts []submission.Recipient) {
 	for i := range rcpts {
-		if rcpts[i].Name != "" {
-			continue
-		}
-		c, ok, err := s.cfg.Contacts.ByNumber(ctx, rcpts[i].Number.E164)
-		if err != nil {
-			s.log.Error("contacts: naming a recipient", "err", err)
-			return
-		}
-		if ok {
-			rcpts[i].Name = c.Name
-			if c.Company != "" && c.Company != c.Name {
-				rcpts[i].Name += ", " + c.Company
+		if rcpts[i].Name == "" && rcpts[i].Organisation == "" {
+			w := s.who(ctx, rcpts[i].Number.E164)
+			rcpts[i].Name = w.Name
+			if !strings.EqualFold(w.Company, w.Name) {
+				rcpts[i].Organisation = w.Company
 			}
 		}
 	}

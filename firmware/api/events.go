@@ -169,7 +169,7 @@ func (h *eventHub) add(c *eventClient) (json.RawMessage, error) {
 	h.perUser[c.p.User.ID]++
 	if h.stop == nil {
 		// Subscribed before the snapshot: no change after it is missed.
-		sub := h.s.cfg.Bus.Subscribe(0, events.KindLine, events.KindAccount)
+		sub := h.s.cfg.Bus.Subscribe(0, events.KindLine, events.KindSIPRegistration, events.KindAccount)
 		ctx, stop := context.WithCancel(h.ctx)
 		h.stop, h.modems = stop, h.s.modemsData()
 		go h.watch(ctx, sub)
@@ -212,7 +212,7 @@ func (h *eventHub) watch(ctx context.Context, sub *events.Subscription) {
 		line, account := resync, resync // behind: read both again
 		for _, p := range ps {
 			switch p.(type) {
-			case events.LineEvent:
+			case events.LineEvent, events.SIPRegistration: // both in the "modem" frame
 				line = true
 			case events.AccountEvent:
 				account = true

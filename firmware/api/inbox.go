@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,6 +20,8 @@ import (
 //	GET /api/inbox/{id}/pages/{n}.png a page
 //	GET /api/inbox/{id}/fax.pdf       the fax as a PDF
 //	GET /api/inbox/{id}/fax.tif       the fax as a TIFF Class F, coded as it was received
+//
+// Reading, assigning, forwarding and deleting are inbox_actions.go's.
 //
 // Staff see the faxes routed to them and those routed to all staff; the
 // others are answered 404. Administrators see all. The event stream shows
@@ -47,6 +50,11 @@ type receivedJSON struct {
 	TIFF        string     `json:"tiff"`
 	// PageList is filled in by GET /api/inbox/{id}.
 	PageList []receivedPageJSON `json:"page_list,omitempty"`
+	// Caller is who sent it, as the address book knows the line's caller
+	// ID or else the remote's ident (names.go).
+	Caller whoJSON `json:"caller"`
+	// Read: the principal has read it (inbox_actions.go); in listings.
+	Read bool `json:"read"`
 }
 
 // receivedPageJSON is a page of a received fax.
@@ -58,7 +66,14 @@ type receivedPageJSON struct {
 	MaxConsecutiveBad int    `json:"max_consecutive_bad"`
 }
 
-func receivedView(r store.Received) receivedJSON {
+// receivedView is r with who sent it.
+func (s *Server) receivedView(ctx context.Context, r store.Received) receivedJSON {
+	v := receivedFields(r)
+	v.Caller = s.who(ctx, r.CallerID, r.CallerIdent)
+	return v
+}
+
+func receivedFields(r store.Received) receivedJSON {
 	base := fmt.Sprintf("/api/inbox/%d/", r.ID)
 	v := receivedJSON{ID: r.ID, ReceivedAt: ts(r.At), Modem: r.Modem, CallerIdent: r.CallerIdent, CallerID: r.CallerID,
 		Pages: r.Pages, Receiving: r.Receiving, Partial: r.Partial, Quality: r.Quality, Seconds: r.Duration.Seconds(),
@@ -104,20 +119,33 @@ func (s *Server) listInbox(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var user int64
-	if p := principal(r); !p.Admin {
-		user = p.User.ID
+	rs, err := s.cfg.Store.ListInbox(r.Context(), inboxUser(principal(r)), o)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	rs, err := s.cfg.Store.ListInbox(r.Context(), user, o)
+	p := principal(r)
+	ids := make([]int64, len(rs))
+	for i, x := range rs {
+		ids[i] = x.ID
+	}
+	read, err := s.cfg.Store.ReadBy(r.Context(), p.User.ID, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	unread, err := s.cfg.Store.Unread(r.Context(), p.User.ID, inboxUser(p))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	out := make([]receivedJSON, 0, len(rs))
 	for _, x := range rs {
-		out = append(out, receivedView(x))
+		v := s.receivedView(r.Context(), x)
+		v.Read = read[x.ID]
+		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"faxes": out})
+	writeJSON(w, http.StatusOK, map[string]any{"faxes": out, "unread": unread})
 }
 
 // mayRead reports whether p may see a fax routed to user (0: all staff).
@@ -146,7 +174,14 @@ func (s *Server) ownReceived(w http.ResponseWriter, r *http.Request) (store.Rece
 // getReceived implements GET /api/inbox/{id}.
 func (s *Server) getReceived(w http.ResponseWriter, r *http.Request) {
 	if rx, ok := s.ownReceived(w, r); ok {
-		writeJSON(w, http.StatusOK, receivedView(rx))
+		v := s.receivedView(r.Context(), rx)
+		read, err := s.cfg.Store.ReadBy(r.Context(), principal(r).User.ID, []int64{rx.ID})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Read = read[rx.ID]
+		writeJSON(w, http.StatusOK, v)
 	}
 }
 
@@ -187,7 +222,7 @@ func (s *Server) receivedPDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeFile(w, "application/pdf", fmt.Sprintf("fax-%d.pdf", rx.ID), buf.Bytes())
+	writeFile(w, "application/pdf", s.receivedName(r.Context(), rx, ".pdf"), buf.Bytes())
 }
 
 // receivedTIFF implements GET /api/inbox/{id}/fax.tif: the pages' coded
@@ -202,13 +237,13 @@ func (s *Server) receivedTIFF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeFile(w, "image/tiff", fmt.Sprintf("fax-%d.tif", rx.ID), buf.Bytes())
+	writeFile(w, "image/tiff", s.receivedName(r.Context(), rx, ".tif"), buf.Bytes())
 }
 
 // writeFile answers with a download.
 func writeFile(w http.ResponseWriter, contentType, name string, data []byte) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	setDownload(w, name)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)

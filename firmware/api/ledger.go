@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"faxbox/firmware/billing"
@@ -12,7 +14,7 @@ import (
 
 // The prepaid account's ledger and the tariff in force.
 //
-// GET /api/account/ledger?format=json|csv&from=DATE&to=DATE lists the
+// GET /api/account/ledger?format=json|csv&from=DATE&to=DATE(&group=job&limit=N) lists the
 // ledger entries from the day from to the day to, both included (dates
 // YYYY-MM-DD, UTC days; default: everything). Administrators get every
 // entry; staff only the entries of their own spending (their calls'
@@ -76,13 +78,27 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out := []entryJSON{}
+		mine := es[:0]
 		for _, e := range es {
 			if !p.Admin && e.User != p.User.Name {
 				continue
 			}
+			mine = append(mine, e)
 			out = append(out, entryJSON{ID: e.ID, At: e.At.UTC(), Kind: e.Kind, Amount: s.money(e.Amount),
 				Balance: s.money(e.Balance), Available: s.money(e.Available()), User: e.User, Who: e.Who,
 				Why: e.Why, Job: e.Job, Call: e.Call, Voucher: e.Voucher})
+		}
+		if g := r.URL.Query().Get("group"); g == "job" {
+			limit, err := strconv.Atoi(cmp.Or(r.URL.Query().Get("limit"), "0"))
+			if err != nil || limit < 0 {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q: want a number of rows", r.URL.Query().Get("limit")))
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"currency": string(s.cfg.Ledger.Currency()), "rows": s.groupLedger(r.Context(), mine, limit)})
+			return
+		} else if g != "" {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("group=%q: want job", g))
+			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"currency": string(s.cfg.Ledger.Currency()), "entries": out})
 	case "csv":

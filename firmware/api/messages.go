@@ -157,5 +157,8 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, messageView(m))
+	v := messageView(m)
+	s.nameRecipients(r.Context(), &v)
+	s.explainWaits(r.Context(), principal(r), &v) // waits.go
+	writeJSON(w, http.StatusOK, v)
 }

@@ -117,6 +117,7 @@ func (s *Server) writeMetrics(ctx context.Context, p *promWriter) error {
 	for _, m := range modems {
 		p.sample("faxbox_modem_calls_total", float64(m.Calls), "modem", m.Name)
 	}
+	s.sipMetrics(p)
 	p.family("faxbox_events_clients", "gauge", "Connected clients of the event stream (GET /api/events).")
 	p.sample("faxbox_events_clients", float64(s.EventClients()))
 	return nil

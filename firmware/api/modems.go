@@ -14,11 +14,15 @@ type modemJSON struct {
 	Since *time.Time `json:"since,omitempty"`
 	Error string     `json:"error,omitempty"`
 	Calls int        `json:"calls"`
+	// Account is the SIP account of a SIP line ("sip0"), "" for a modem.
+	Account string `json:"account,omitempty"`
 }
 
 // modemsJSON is GET /api/modems' answer and a "modem" frame's data.
 type modemsJSON struct {
 	Modems []modemJSON `json:"modems"`
+	// SIP is the SIP accounts whose lines are among Modems (siplines.go).
+	SIP []sipAccountJSON `json:"sip,omitempty"`
 }
 
 // modemsView snapshots the status source.
@@ -27,9 +31,11 @@ func (s *Server) modemsView() modemsJSON {
 	if s.cfg.Modems == nil {
 		return v
 	}
+	var account map[string]string
+	v.SIP, account = s.sipView()
 	for _, m := range s.cfg.Modems() {
 		v.Modems = append(v.Modems, modemJSON{Name: m.Name, State: m.State.String(), Job: m.Job,
-			Since: ts(m.Since), Error: m.Err, Calls: m.Calls})
+			Since: ts(m.Since), Error: m.Err, Calls: m.Calls, Account: account[m.Name]})
 	}
 	return v
 }

@@ -116,7 +116,7 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 	}()
 	res, _ := s.sub.Resolution(d.resolution) // checked by readDraft
 	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.Thumbnails, Resolution: &res,
-		Copies: []render.Message{{From: s.from(p), To: render.Party{Name: d.rcpts[0].Name, Fax: d.rcpts[0].Number.International()},
+		Copies: []render.Message{{From: s.from(p), To: render.Party{Name: d.rcpts[0].Name, Organisation: d.rcpts[0].Organisation, Fax: d.rcpts[0].Number.International()},
 			Addressees: submission.Addressees(d.rcpts, 0), Subject: d.subject, Body: d.body, Time: now, NoCover: d.noCover}}}
 	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
 		if sink.err != nil && errors.Is(err, sink.err) {

@@ -2,11 +2,10 @@ package api
 
 import (
 	"bytes"
-	"fmt"
+	"cmp"
 	"net/http"
 	"strconv"
 
-	"faxbox/firmware/numbers"
 	"faxbox/firmware/report"
 )
 
@@ -33,7 +32,7 @@ func (s *Server) jobReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="faxbox-report-%d-%s.pdf"`, id, numbers.Digits(rep.Number)))
+	setDownload(w, downloadName(".pdf", "report", strconv.FormatInt(id, 10), "to", cmp.Or(rep.RecipientName, rep.Number)))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
@@ -41,5 +40,6 @@ func (s *Server) jobReport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reports() report.Sources {
 	return report.Sources{Store: s.cfg.Store, Ledger: s.cfg.Ledger, Location: s.cfg.Location, Now: s.cfg.Now,
-		Station: report.Station{Name: s.cfg.From.Organisation, Number: s.cfg.From.Fax, Ident: s.cfg.StationIdent}}
+		Station: report.Station{Name: s.cfg.From.Organisation, Number: s.cfg.From.Fax, Ident: s.cfg.StationIdent},
+		Names:   s.names}
 }

@@ -77,7 +77,7 @@ func TestJobReport(t *testing.T) {
 	}
 	text := string(out)
 	for _, want := range []string{"Delivered: 1 of 1 pages confirmed", `Dupont SA, +32 2 555 01 00, "DUPONT FAX"`,
-		"+3225551212", `"ACME 42"`, "Lease", "The line was busy.", "33.7 s", "9600", "MMR ECM", "ttyUSB1", "EUR"} {
+		"+32 2 555 12 12", `"ACME 42"`, "Lease", "The line was busy.", "33.7 s", "9600", "MMR ECM", "ttyUSB1", "EUR"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}

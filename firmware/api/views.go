@@ -19,6 +19,9 @@ type recipientJSON struct {
 	// of the currency's unit, for EstimateSeconds of connected time.
 	EstimateMicros  int64   `json:"estimate_micros,omitempty"`
 	EstimateSeconds float64 `json:"estimate_seconds,omitempty"`
+	// Who is how the number reads to people (names.go); in a message's
+	// details only.
+	Who *whoJSON `json:"who,omitempty"`
 }
 
 type attemptJSON struct {
@@ -64,6 +67,12 @@ type jobJSON struct {
 	PagesConfirmed  int           `json:"pages_confirmed"`
 	Updated         *time.Time    `json:"updated,omitempty"`
 	History         []attemptJSON `json:"history,omitempty"`
+	// ManualRetry: a user asked for the next attempt (it does not count
+	// against MaxAttempts).
+	ManualRetry bool `json:"manual_retry,omitempty"`
+	// Waiting says why a queued or retry job waits (waits.go); in a
+	// message's details only.
+	Waiting *waitJSON `json:"waiting,omitempty"`
 }
 
 type messageJSON struct {
@@ -96,7 +105,7 @@ func jobView(j store.Job) jobJSON {
 	v := jobJSON{ID: j.ID, Message: j.Message, Recipient: recipientView(j.Recipient), State: j.State,
 		CancelRequested: j.CancelRequested, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
 		Reason: j.ReasonCode, ReasonText: j.ReasonText, PagesTotal: j.PagesTotal,
-		PagesConfirmed: j.PagesConfirmed, Updated: ts(j.Updated)}
+		PagesConfirmed: j.PagesConfirmed, Updated: ts(j.Updated), ManualRetry: j.ManualRetry}
 	if !j.State.Final() && !j.State.Active() {
 		v.NextAttempt = ts(j.NextAttempt)
 	}

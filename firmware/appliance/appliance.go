@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"faxbox/firmware/supervisor"
 	"faxbox/firmware/users"
 	"faxbox/internal/datadir"
+	"faxbox/internal/sdnotify"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 	"faxbox/sipline"
@@ -58,6 +60,16 @@ type Options struct {
 	// bring a modem out of service back (daemon.Config.ProbeEvery). It is
 	// for tests, which cannot wait the default; faxd has no flag for it.
 	ProbeEvery time.Duration
+	// Notify, if set, is the service manager's socket: it is told READY=1
+	// once the modem pool, the store and the web server pass their health
+	// checks, and WATCHDOG=1 every WatchdogEvery while they do (0: no
+	// keep-alives); see health.go. faxd sets both from $NOTIFY_SOCKET
+	// and $WATCHDOG_USEC.
+	Notify        *sdnotify.Notifier
+	WatchdogEvery time.Duration
+	// Journal says Stderr is the systemd journal: log lines carry their
+	// priority ("<3>") and no time, which the journal records itself.
+	Journal bool
 }
 
 // DefaultListen is the demo's address; DemoTokenFile the file in the
@@ -119,6 +131,7 @@ type App struct {
 	front       *panel.Panel
 	consoles    *installer.Consoles
 	sup         *supervisor.Supervisor
+	restart     *restarter // a restore staged: Run stops, Serve starts again
 
 	closers []func() error // what New opened, closed in reverse by close
 }
@@ -126,13 +139,13 @@ type App struct {
 // New opens and wires the appliance of o; on error it closes what it had
 // opened.
 func New(ctx context.Context, o Options) (_ *App, err error) {
-	a := &App{o: o, cfg: o.Config, bus: events.NewBus()}
+	a := &App{o: o, cfg: o.Config, bus: events.NewBus(), restart: newRestarter()}
 	defer func() {
 		if err != nil {
 			a.close()
 		}
 	}()
-	a.ring = console.NewRing(1000, slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: a.cfg.LogLevel.Level()}))
+	a.ring = console.NewRing(1000, logHandler(o.Stderr, a.cfg.LogLevel.Level(), o.Journal))
 	a.log = slog.New(a.ring)
 	steps := []func(context.Context) error{
 		a.openData,   // store, ledger, accounts, address book; the API's user and token
@@ -151,9 +164,10 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	return a, nil
 }
 
-// Run shows the banner and runs the services until ctx ends or an
-// essential one fails; then it stops them in reverse order and closes
-// what New opened.
+// Run shows the banner and runs the services until ctx ends, an
+// essential one fails, or a restore is staged (then it returns
+// ErrRestart); then it stops them in reverse order and closes what New
+// opened.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	addr := a.web.Addrs()[0].String()
@@ -161,7 +175,12 @@ func (a *App) Run(ctx context.Context) error {
 	if a.o.Ready != nil {
 		a.o.Ready(addr, a.token)
 	}
+	ctx, stop := a.restart.watch(ctx)
+	defer stop()
 	err := a.sup.Run(ctx)
+	if errors.Is(context.Cause(ctx), ErrRestart) {
+		err = ErrRestart
+	}
 	a.log.Info("stopped", "err", err)
 	return err
 }

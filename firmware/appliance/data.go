@@ -34,6 +34,9 @@ func (a *App) openData(ctx context.Context) (err error) {
 	if err := a.dataDir(); err != nil {
 		return err
 	}
+	if err := a.applyRestore(); err != nil { // before anything opens the data directory
+		return err
+	}
 	// One handle for every package's tables, closed after all of them.
 	if a.db, err = sqlitedb.Open(a.dbPath); err != nil {
 		return err

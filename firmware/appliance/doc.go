@@ -8,7 +8,8 @@
 // Construction is explicit and in one direction: each part gets what it
 // needs in its constructor, lower layers first, and no part is given
 // another after it is built. The order of the services is the order of
-// start; they stop in reverse, the web server first and the front panel's
+// start; they stop in reverse, the web server first (after the systemd
+// watchdog, when there is one) and the front panel's
 // hardware last. The modem pool and the web server are essential (their
 // end stops the appliance); every other service is restarted with back-off.
 //

@@ -65,6 +65,16 @@ func (a *App) openSIP() error {
 	return nil
 }
 
+// sipStatus is the [[sip]] accounts' registration and calls in progress,
+// for the administration page, /metrics and the console.
+func (a *App) sipStatus() []sipline.Status {
+	out := make([]sipline.Status, 0, len(a.sipAccounts))
+	for _, acct := range a.sipAccounts {
+		out = append(out, acct.Status())
+	}
+	return out
+}
+
 // modemOpener opens the configured modem of a device path for the pool.
 func modemOpener(cfg *config.Config, wls map[string]*modem.WireLog) daemon.Opener {
 	byDevice := map[string]config.Modem{}

@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -35,7 +36,7 @@ type mailSubmitter struct {
 func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailgw.Receipt, error) {
 	return m.seen.Once(ctx, sub, func() (mailgw.Receipt, error) {
 		from := m.from
-		from.Name = sub.Sender.Name
+		from.Name = cmp.Or(sub.Sender.DisplayName, sub.Sender.Name)
 		res, err := m.sub.Submit(ctx, submission.Message{Sender: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name},
 			From: from, Recipients: submission.Recipients(sub.To, sub.Cc, sub.Bcc),
 			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments, Resolution: sub.Resolution})
@@ -63,7 +64,8 @@ func (a *App) openMail(ctx context.Context) (err error) {
 		a.notices, err = notify.NewWatcher(ctx, notify.WatcherConfig{Store: a.st, Database: a.dbPath, DB: a.db,
 			Mailer: notify.NewSender(a.cfg.SMTP), From: a.cfg.SMTP.From, Address: noticeAddress(a.accounts), Logger: a.log,
 			Forward: notify.Forwarding{To: a.cfg.Inbox.ForwardTo, ToUser: a.cfg.Inbox.ForwardToUser},
-			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led,
+			Names:   numberNames(a.book),
+			Reports: &faxreport.Sources{Store: a.st, Ledger: a.led, Names: numberNames(a.book),
 				Station: faxreport.Station{Name: a.cfg.Identity.Organisation, Number: a.cfg.Identity.FaxNumber, Ident: a.cfg.Identity.Ident}}})
 		if err != nil {
 			return err

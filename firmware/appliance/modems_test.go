@@ -177,7 +177,11 @@ type running struct {
 	data        string
 	addr, token string
 	client      *http.Client
+	ready       chan readyInfo // each start's address and token
 }
+
+// readyInfo is where a start of the appliance listens, and its token.
+type readyInfo struct{ addr, token string }
 
 // startAppliance runs the appliance with the modems at devices, HTTPS on
 // a loopback port with an API token and a short probe interval, until the
@@ -204,27 +208,29 @@ func startApplianceWith(t *testing.T, dir, extra string, devices ...string) *run
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &running{t: t, data: filepath.Join(dir, "data"), client: &http.Client{Timeout: time.Minute,
+	return runAppliance(t, appliance.Options{Config: cfg, DataDir: filepath.Join(dir, "data"), ProbeEvery: 100 * time.Millisecond})
+}
+
+// runAppliance runs the appliance of o (on a loopback port) until the
+// test ends; it logs the appliance's output if the test failed.
+func runAppliance(t *testing.T, o appliance.Options) *running {
+	t.Helper()
+	r := &running{t: t, data: o.DataDir, client: &http.Client{Timeout: time.Minute,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}} // self-signed
-	type readyInfo struct{ addr, token string }
-	ready := make(chan readyInfo, 1)
+	ready := make(chan readyInfo, 8) // one a start: Serve starts again after a restore
+	r.ready = ready
 	var out teststream.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := appliance.New(ctx, appliance.Options{Config: cfg, DataDir: r.data, Listen: "127.0.0.1:0",
-		Stdout: &out, Stderr: &out, ProbeEvery: 100 * time.Millisecond,
-		Ready: func(addr, token string) { ready <- readyInfo{addr, token} }})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
+	o.Listen, o.Stdout, o.Stderr = "127.0.0.1:0", &out, &out
+	o.Ready = func(addr, token string) { ready <- readyInfo{addr, token} }
 	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
+	go func() { done <- appliance.Serve(ctx, o) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("Run: %v", err)
+				t.Errorf("Serve: %v", err)
 			}
 		case <-time.After(30 * time.Second):
 			t.Errorf("the appliance did not stop within 30 s")
@@ -237,7 +243,8 @@ func startApplianceWith(t *testing.T, dir, extra string, devices ...string) *run
 	case ri := <-ready:
 		r.addr, r.token = ri.addr, ri.token
 	case err := <-done:
-		t.Fatalf("Run: %v", err)
+		cancel()
+		t.Fatalf("Serve: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the appliance not listening within 30 s")
 	}

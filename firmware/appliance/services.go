@@ -35,6 +35,9 @@ func (a *App) supervisor(context.Context) (err error) {
 		add("fax by e-mail", a.mail, supervisor.Restart)
 	}
 	add("web server", supervisor.Func(a.web.Serve), supervisor.Essential)
+	if wd := a.watchdog(); wd != nil {
+		add("systemd watchdog", wd, supervisor.Restart) // last: its first round finds the others started
+	}
 	a.sup, err = supervisor.New(supervisor.Config{Services: specs, Logger: a.log})
 	return err
 }

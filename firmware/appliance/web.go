@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"faxbox/board"
@@ -40,9 +41,12 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		From:         render.Party{Organisation: a.cfg.Identity.Organisation, Fax: a.cfg.Identity.FaxNumber},
 		StationIdent: a.cfg.Identity.Ident,
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
-		Modems: a.pool.Status, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
+		Modems: a.pool.Status, SIP: a.sipStatus, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
-		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st)})
+		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st),
+		ForwardFax: a.forwardFax, People: people(a.accounts),
+		Backup:  func(ctx context.Context, w io.Writer) error { _, err := a.writeBackup(ctx, w); return err },
+		Restore: a.stageRestore})
 	if err != nil {
 		return err
 	}

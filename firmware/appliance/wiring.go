@@ -26,7 +26,8 @@ func (a *App) openPanel(context.Context) (err error) {
 	}
 	backend, err := installer.NewBackend(installer.Config{Config: a.cfg, Settings: a.cfgFile, DataDir: a.dir,
 		Store: a.st, Ledger: a.led, Pool: a.pool, WebAddrs: webURLs(a.web), Ring: a.ring, Version: a.o.Version,
-		Borrow: borrowModem(a.pool), WireLog: lastWireLog(a.st), Board: a.front, ResetAdmin: a.accounts.ResetAdminPassword, SetupCode: a.web.SetupCode})
+		Borrow: borrowModem(a.pool), WireLog: lastWireLog(a.st), Board: a.front, ResetAdmin: a.accounts.ResetAdminPassword, SetupCode: a.web.SetupCode,
+		WriteBackup: a.writeBackup, StageRestore: a.stageRestore, SIP: a.sipStatus})
 	if err != nil {
 		return err
 	}

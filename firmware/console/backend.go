@@ -65,12 +65,26 @@ type Backend interface {
 	FactoryReset(ctx context.Context) error
 	// Reboot restarts the appliance.
 	Reboot(ctx context.Context) error
+
+	// Backup writes a backup of the appliance (the data directory, the
+	// configuration and TLS files) to the file path on the appliance, ""
+	// for a dated file in the data directory's backups folder, while it
+	// works, and says where and what it wrote.
+	Backup(ctx context.Context, path string) (string, error)
+	// Restore checks the backup at path on the appliance and stages it;
+	// the appliance then restarts on it. It says what it restores; a
+	// damaged archive or one of a newer Faxbox is refused with the reason
+	// and changes nothing. The console asks for the typed confirmation
+	// first.
+	Restore(ctx context.Context, path string) (string, error)
 }
 
 // Status is the appliance at a glance, for the status command.
 type Status struct {
 	Version string
 	Modems  []ModemStatus
+	// SIP is the SIP accounts, whose lines are among Modems.
+	SIP []SIPAccount
 	// Waiting counts the jobs waiting to be sent; InCall those in a call.
 	Waiting, InCall int
 	// Balance and Available are formatted with the currency ("EUR 12.30").
@@ -89,6 +103,36 @@ type ModemStatus struct {
 	Since time.Time
 	// Detail says more: the job in a call, why it is out of order.
 	Detail string
+}
+
+// SIPAccount is one SIP account: its registration and its calls.
+type SIPAccount struct {
+	Name      string // "sip0", its lines' prefix
+	Registrar string // "" when it does not register
+	// State is "registered", "failing", "registering" or "not
+	// registering"; Detail says why it fails ("auth-failed: SIP 403
+	// Forbidden"); Next is when the next REGISTER goes.
+	State  string
+	Detail string
+	Next   time.Time
+	// Calls is how many of its Lines are in a call.
+	Calls, Lines int
+}
+
+// String returns "sip0  registered at pbx.example.com, next REGISTER
+// 2026-12-07 20:09:00, 1 of 2 lines in a call".
+func (a SIPAccount) String() string {
+	s := fmt.Sprintf("%-10s %s", a.Name, a.State)
+	if a.Registrar != "" {
+		s += " at " + a.Registrar
+	}
+	if a.Detail != "" {
+		s += ": " + a.Detail
+	}
+	if !a.Next.IsZero() {
+		s += ", next REGISTER " + a.Next.UTC().Format(time.DateTime)
+	}
+	return s + fmt.Sprintf(", %d of %d lines in a call", a.Calls, a.Lines)
 }
 
 // Disk is the use of the file system of the data directory.

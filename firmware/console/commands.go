@@ -45,7 +45,7 @@ func commandTable() []cmd {
 			long: "Shows the software version, each modem's state, the jobs waiting and in a call, the prepaid\n" +
 				"balance, the use of the data disk and the network addresses; while no administrator exists,\n" +
 				"the setup code that the web UI's first-run page asks for.", run: runStatus},
-		{name: "modem list", short: "the modems and their states", run: runModemList},
+		{name: "modem list", short: "the modems and SIP lines, their states and the SIP accounts' registration", run: runModemList},
 		{name: "modem probe", synopsis: "NAME", minArgs: 1, maxArgs: 1,
 			short: "ask a modem who it is: identity, classes, class 1 rates",
 			long: "Borrows the modem from the pool (waiting for a call in progress to end), resets it and asks\n" +
@@ -106,6 +106,32 @@ func commandTable() []cmd {
 					return err
 				}
 				return o.line("Rebooting.")
+			}},
+		{name: "backup", synopsis: "[PATH]", maxArgs: 1, change: true,
+			short: "write a backup of the data and configuration to a file on the appliance",
+			long: "Writes a backup (database, sent and received faxes, traces, configuration, TLS files) while\n" +
+				"the appliance works, to PATH (a USB stick's mount point, say) or by default to a dated file\n" +
+				"in the data directory's backups folder, and shows where. Copy it off the appliance.",
+			run: func(ctx context.Context, b Backend, o *output, a []string) error {
+				msg, err := b.Backup(ctx, strings.Join(a, " "))
+				if err != nil {
+					return err
+				}
+				return o.line(msg)
+			}},
+		{name: "restore", synopsis: "PATH", minArgs: 1, maxArgs: 1, change: true, confirm: "restore",
+			warning: "This replaces every fax, job, account entry and user with the backup's (the current data is\n" +
+				"kept beside it) and restarts the appliance: a call in progress is hung up.",
+			short: "restore a backup file on the appliance and restart on it (asks for a typed confirmation)",
+			long: "Checks the backup at PATH (every file's checksum, the database's schema) and refuses a damaged\n" +
+				"one or one of a newer Faxbox, changing nothing. Else the appliance restarts on it; the data\n" +
+				"directory it replaces is kept as DATA.before-restore. The configuration stays this box's.",
+			run: func(ctx context.Context, b Backend, o *output, a []string) error {
+				msg, err := b.Restore(ctx, a[0])
+				if err != nil {
+					return err
+				}
+				return o.line(msg)
 			}},
 		{name: "help", synopsis: "[COMMAND]", maxArgs: 2, short: "list the commands, or explain one", run: runHelp},
 		{name: "quit", short: "log out (also exit, logout, Ctrl-D)",
@@ -246,6 +272,16 @@ func runStatus(ctx context.Context, b Backend, o *output, _ []string) error {
 	for _, m := range st.Modems {
 		fmt.Fprintf(&w, "\n  %s", modemLine(m))
 	}
+	if len(st.SIP) > 0 {
+		plural := "s"
+		if len(st.SIP) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(&w, "\nsip       %d account%s", len(st.SIP), plural)
+		for _, a := range st.SIP {
+			fmt.Fprintf(&w, "\n  %s", a)
+		}
+	}
 	w.WriteString("\nnetwork")
 	if len(st.Network) == 0 {
 		w.WriteString("   no interface")
@@ -277,6 +313,11 @@ func runModemList(ctx context.Context, b Backend, o *output, _ []string) error {
 	}
 	for _, m := range st.Modems {
 		if err := o.line(modemLine(m)); err != nil {
+			return err
+		}
+	}
+	for _, a := range st.SIP {
+		if err := o.line("SIP account " + a.String()); err != nil {
 			return err
 		}
 	}

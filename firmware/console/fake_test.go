@@ -59,7 +59,10 @@ func (f *fakeBackend) Status(ctx context.Context) (console.Status, error) {
 		Modems: []console.ModemStatus{
 			{Name: "ttyUSB0", State: "idle", Since: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)},
 			{Name: "ttyUSB1", State: "out of order", Detail: "no answer to ATZ"},
+			{Name: "sip0/1", State: "calling", Detail: "job 7"},
 		},
+		SIP: []console.SIPAccount{{Name: "sip0", Registrar: "pbx.example.com", State: "failing",
+			Detail: "auth-failed: SIP 403 Forbidden", Next: time.Date(2026, 12, 7, 20, 9, 0, 0, time.UTC), Calls: 1, Lines: 2}},
 		Waiting: 4, InCall: 1, Balance: "EUR 12.30", Available: "EUR 10.00",
 		Disk:    console.Disk{Path: "/var/lib/faxbox", Used: 1 << 30, Total: 4 << 30},
 		Network: []console.Interface{{Name: "eth0", Up: true, MAC: "00:11:22:33:44:55", Addrs: []string{"192.168.1.20/24"}}},
@@ -168,6 +171,19 @@ func (f *fakeBackend) TestSound(ctx context.Context) error {
 func (f *fakeBackend) FactoryReset(ctx context.Context) error {
 	f.record("FactoryReset")
 	return nil
+}
+
+func (f *fakeBackend) Backup(_ context.Context, path string) (string, error) {
+	f.record("Backup %s", path)
+	return "backup written to " + path, nil
+}
+
+func (f *fakeBackend) Restore(_ context.Context, path string) (string, error) {
+	f.record("Restore %s", path)
+	if strings.Contains(path, "damaged") {
+		return "", fmt.Errorf("the archive is damaged: truncated")
+	}
+	return "restoring " + path + ": restarting", nil
 }
 
 func (f *fakeBackend) Reboot(ctx context.Context) error {

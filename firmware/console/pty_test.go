@@ -170,8 +170,11 @@ func TestPTYCommands(t *testing.T) {
 	}{
 		{"status", []string{"version   v1.2.3", "queue     4 waiting, 1 in a call", "balance   EUR 12.30 (EUR 10.00 available)",
 			"disk      /var/lib/faxbox: 1.0 GiB of 4.0 GiB used (25%)", "ttyUSB0    idle since 2026-11-26 07:00:00",
-			"ttyUSB1    out of order: no answer to ATZ", "eth0 up 00:11:22:33:44:55 192.168.1.20/24"}, "Status"},
-		{"modem list", []string{"ttyUSB0    idle", "ttyUSB1    out of order"}, "Status"},
+			"ttyUSB1    out of order: no answer to ATZ", "sip0/1     calling: job 7", "sip       1 account\r\n",
+			"sip0       failing at pbx.example.com: auth-failed: SIP 403 Forbidden, next REGISTER 2026-12-07 20:09:00, 1 of 2 lines in a call",
+			"eth0 up 00:11:22:33:44:55 192.168.1.20/24"}, "Status"},
+		{"modem list", []string{"ttyUSB0    idle", "ttyUSB1    out of order", "sip0/1     calling",
+			"SIP account sip0       failing at pbx.example.com"}, "Status"},
 		{"modem probe ttyUSB0", []string{"manufacturer  U.S. Robotics", "classes       0, 1, 1.0", "rates         2400, 4800, 7200, 9600, 12000, 14400 bit/s"}, "ProbeModem ttyUSB0"},
 		{"modem probe ttyS9", []string{`error: no modem "ttyS9"`}, "ProbeModem ttyS9"},
 		{"modem probe", []string{"usage: modem probe NAME"}, ""},

@@ -298,21 +298,17 @@ func (b *Book) FaxNumber(ctx context.Context, id int64) (Contact, Number, error)
 
 // Import stores the rows read by ReadCSV or ReadVCard that are good and
 // reports the others; a row that fails validation does not stop the rest.
+// Rows of contacts already in the book update them rather than adding
+// them again (see PlanImport); imported counts the rows added or updated.
 func (b *Book) Import(ctx context.Context, rows []Row) (imported int, bad []RowError, err error) {
-	for _, r := range rows {
-		if r.Err == nil {
-			_, r.Err = b.Create(ctx, r.Contact)
-		}
-		switch {
-		case r.Err == nil:
-			imported++
-		case errors.Is(r.Err, ErrInvalid):
-			bad = append(bad, RowError{Row: r.Row, Name: r.Contact.Name, Error: strings.TrimPrefix(r.Err.Error(), "contacts: ")})
-		default:
-			return imported, bad, r.Err // the database, not the row
-		}
+	plan, err := b.PlanImport(ctx, rows)
+	if err != nil {
+		return 0, plan.Errors, err
 	}
-	return imported, bad, nil
+	if err := b.ApplyImport(ctx, plan); err != nil {
+		return 0, plan.Errors, err
+	}
+	return plan.Count(ImportAdd) + plan.Count(ImportUpdate), plan.Errors, nil
 }
 
 // query returns the contacts selected by the SQL after "FROM

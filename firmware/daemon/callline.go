@@ -15,6 +15,19 @@ type CallRecorder interface {
 	Billed() time.Duration
 	// WriteCallTrace writes the last call's own trace.
 	WriteCallTrace(w io.Writer) error
+	// Answered is when the current or last call was answered (a SIP
+	// line's 200 OK), zero if it was not: the meter and the credit limit
+	// run from then, not from the T.30 engine's CONNECT.
+	Answered() time.Time
+}
+
+// answeredAt is when m's current call was answered, if m keeps its own
+// record and knows; zero otherwise.
+func answeredAt(m Modem) time.Time {
+	if cr, ok := m.(CallRecorder); ok {
+		return cr.Answered()
+	}
+	return time.Time{}
 }
 
 // writeLineTrace appends the line's own trace of the call to tr, if the

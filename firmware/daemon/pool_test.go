@@ -251,10 +251,16 @@ func (e *env) run(t *testing.T, cfg daemon.Config, jobs ...int64) []store.Job {
 			t.Error(err)
 		}
 	}()
-	out := make([]store.Job, len(jobs))
-	deadline := time.Now().Add(90 * time.Second)
-	for i := 0; i < len(jobs); {
-		j, err := e.st.GetJob(ctx, jobs[i])
+	return e.waitJobs(t, 90*time.Second, jobs...)
+}
+
+// waitJobs waits up to limit until every job of ids is final.
+func (e *env) waitJobs(t *testing.T, limit time.Duration, ids ...int64) []store.Job {
+	t.Helper()
+	out := make([]store.Job, len(ids))
+	deadline := time.Now().Add(limit)
+	for i := 0; i < len(ids); {
+		j, err := e.st.GetJob(context.Background(), ids[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +270,7 @@ func (e *env) run(t *testing.T, cfg daemon.Config, jobs ...int64) []store.Job {
 			continue
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("job %d not final after 90 s: %v", j.ID, j.State)
+			t.Fatalf("job %d not final after %v: %v", j.ID, limit, j.State)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

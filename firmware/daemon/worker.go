@@ -285,6 +285,11 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 		return false
 	}
 	log = log.With("attempt", a.Number)
+	// An attempt a user asked for (store.Store.RetryNow) raised the job's
+	// MaxAttempts as it started: retryOrFail counts with the job as it is now.
+	if now, err := cfg.Store.GetJob(pctx, j.ID); err == nil {
+		j.Attempts, j.MaxAttempts = now.Attempts, now.MaxAttempts
+	}
 	finish := func(o store.Outcome) {
 		if _, err := cfg.Store.FinishAttempt(pctx, a.ID, o); err != nil {
 			if o.Next == store.Retry && errors.Is(err, store.ErrNoAttemptsLeft) {
@@ -334,7 +339,8 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	go w.watchCancel(callCtx, cancelCall, j.ID)
 
 	w.setState(ModemCalling, j.ID, nil)
-	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc}
+	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc, limit: limit, cut: cancelCall}
+	defer rec.stopLimit()
 	opts := w.options(pctx, log, n.E164)
 	// The meter runs from the answer: the engine's own limit, from
 	// CONNECT, leaves room for the time before it.
@@ -562,6 +568,31 @@ type recorder struct {
 	// progress records the progress within a page off the call's
 	// goroutine (progress.go).
 	progress pageProgress
+	// limit is the call's credit limit and cut ends the call; timer
+	// enforces limit from the answer on lines that know it (fromAnswer).
+	limit time.Duration
+	cut   context.CancelCauseFunc
+	timer *time.Timer
+}
+
+// fromAnswer makes the meter and the credit limit run from at, when the
+// line answered (a SIP line's 200 OK, RFC 3261 13.2.2.4), which is what
+// the trunk bills, rather than from the engine's CONNECT seconds later.
+// The engine's own limit, from CONNECT, stays as a backstop; this one
+// ends the call first, with the engine's time-limit cause, so that the
+// call ends cleanly as at the engine's limit.
+func (r *recorder) fromAnswer(at time.Time) {
+	r.at = at
+	if r.limit > 0 && r.cut != nil {
+		r.timer = time.AfterFunc(time.Until(at.Add(r.limit)), func() { r.cut(t30.ErrTimeLimit) })
+	}
+}
+
+// stopLimit stops the limit timer fromAnswer started, if any.
+func (r *recorder) stopLimit() {
+	if r.timer != nil {
+		r.timer.Stop()
+	}
 }
 
 func (r *recorder) event(e t30.Event) {
@@ -572,7 +603,12 @@ func (r *recorder) event(e t30.Event) {
 		if err := cfg.Store.RecordConnected(r.ctx, r.attempt, store.Params{}); err != nil {
 			r.log.Error("recording connected", "err", err)
 		}
-		if err := cfg.Ledger.Progress(r.ctx, r.call, r.w.line.AnswerAllowance); err != nil {
+		meter := r.w.line.AnswerAllowance
+		if at := answeredAt(r.w.modem); !at.IsZero() && !at.After(e.At) {
+			r.fromAnswer(at)
+			meter = time.Since(at)
+		}
+		if err := cfg.Ledger.Progress(r.ctx, r.call, meter); err != nil {
 			r.log.Error("metering", "err", err)
 		}
 	case t30.RemoteIdent:

@@ -107,7 +107,6 @@ func TestFixtureMigrates(t *testing.T) {
 		t.Fatalf("the fixture has no ledger entries table: %v", slices.Sorted(mapKeys(before)))
 	}
 
-	cols := columnsOf(t, path)
 	o := open(t, path)
 	after := dumpAll(t, path)
 	for table, rows := range before {
@@ -118,9 +117,7 @@ func TestFixtureMigrates(t *testing.T) {
 				t.Errorf("table %s is still there beside %s", table, name)
 			}
 		}
-		// Columns that migrations added are left out: every column the
-		// table had keeps its values.
-		if !slices.Equal(dumpTable(t, path, name, cols[table]), rows) {
+		if !slices.Equal(after[name], rows) {
 			t.Errorf("table %s (now %s): %d rows before, %d after; before %q after %q", table, name, len(rows), len(after[name]), rows, after[name])
 		}
 	}
@@ -153,8 +150,16 @@ func copyFixture(t *testing.T) string {
 	return path
 }
 
+// addedColumns are the columns that migrations after the fixture added
+// with a default: the rows are compared without them.
+var addedColumns = map[string]bool{"users_accounts.display_name": true, "store_jobs.manual_retry": true,
+	"store_messages.resolution": true, "store_attempts.resolution": true, "store_attempts.merged_pages": true,
+	"store_recipients.estimate": true, "store_recipients.estimate_ms": true, "store_attempts.page_in_progress": true,
+	"store_attempts.page_sent": true, "store_attempts.page_bytes": true}
+
 // dumpAll reads every row of every table but the schema versions' and
 // SQLite's own, each row as text, sorted.
+
 func dumpAll(t *testing.T, path string) map[string][]string {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -165,57 +170,30 @@ func dumpAll(t *testing.T, path string) map[string][]string {
 	must(t, err)
 	out := map[string][]string{}
 	for _, n := range names {
-		out[n] = dumpRows(t, db, "SELECT * FROM "+n)
-	}
-	return out
-}
-
-// dumpRows returns the rows of query, each formatted, sorted.
-func dumpRows(t *testing.T, db *sql.DB, query string) []string {
-	t.Helper()
-	rows, err := db.Query(query)
-	must(t, err)
-	defer rows.Close()
-	cols, err := rows.Columns()
-	must(t, err)
-	out := []string{}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		must(t, rows.Scan(ptrs...))
-		out = append(out, fmt.Sprintf("%#v", vals))
-	}
-	must(t, rows.Err())
-	slices.Sort(out)
-	return out
-}
-
-// columnsOf returns the columns of every table of the database at path.
-func columnsOf(t *testing.T, path string) map[string][]string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	must(t, err)
-	defer db.Close()
-	names, err := column[string](db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	must(t, err)
-	out := map[string][]string{}
-	for _, n := range names {
-		out[n], err = column[string](db, `SELECT name FROM pragma_table_info(?)`, n)
+		rows, err := db.Query("SELECT * FROM " + n)
 		must(t, err)
+		cols, err := rows.Columns()
+		must(t, err)
+		out[n] = []string{}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			must(t, rows.Scan(ptrs...))
+			for i := len(cols) - 1; i >= 0; i-- {
+				if addedColumns[n+"."+cols[i]] {
+					vals = slices.Delete(vals, i, i+1)
+				}
+			}
+			out[n] = append(out[n], fmt.Sprintf("%#v", vals))
+		}
+		must(t, rows.Err())
+		rows.Close()
+		slices.Sort(out[n])
 	}
 	return out
-}
-
-// dumpTable is dumpAll's rows of one table, of the columns cols only.
-func dumpTable(t *testing.T, path, table string, cols []string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	must(t, err)
-	defer db.Close()
-	return dumpRows(t, db, "SELECT "+strings.Join(cols, ", ")+" FROM "+table)
 }
 
 func equalDumps(a, b map[string][]string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"faxbox/firmware/backup"
 	"faxbox/firmware/billing"
 	"faxbox/firmware/config"
 	"faxbox/firmware/console"
@@ -22,6 +24,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/modem"
 	"faxbox/pages"
+	"faxbox/sipline"
 	"faxbox/t30"
 )
 
@@ -50,12 +53,19 @@ type Config struct {
 	}
 	// ResetAdmin gives the administrator a one-time password.
 	ResetAdmin func(ctx context.Context) (string, error)
+	// SIP is the [[sip]] accounts' registration and calls; nil: none.
+	SIP func() []sipline.Status
 	// SetupCode is the first-run setup's code, "" once used.
 	SetupCode func() string
 	// FactoryReset erases the data; nil means EraseDataDir.
 	FactoryReset func(ctx context.Context) error
 	// Reboot restarts the machine; nil means `systemctl reboot`.
 	Reboot func(ctx context.Context) error
+	// WriteBackup writes the appliance's backup to w; StageRestore checks
+	// and stages one read from r and returns then, which restarts the
+	// appliance on it (backup.go). Either nil: not available.
+	WriteBackup  func(ctx context.Context, w io.Writer) (*backup.Manifest, error)
+	StageRestore func(ctx context.Context, r io.Reader) (*backup.Manifest, func(), error)
 }
 
 // Backend is console.Backend over what `faxd serve` runs.
@@ -95,6 +105,9 @@ func (b *Backend) Status(ctx context.Context) (console.Status, error) {
 			st.Modems = append(st.Modems, ms)
 		}
 	}
+	if b.cfg.SIP != nil {
+		st.SIP = sipAccounts(b.cfg.SIP())
+	}
 	msgs, err := b.cfg.Store.ListMessages(ctx, store.ListOptions{Limit: 1000})
 	if err != nil {
 		return st, fmt.Errorf("queue: %w", err)
@@ -110,6 +123,26 @@ func (b *Backend) Status(ctx context.Context) (console.Status, error) {
 	st.Balance, st.Available = a.Currency.Format(a.Balance), a.Currency.Format(a.Available)
 	st.Network, err = console.SystemNetwork()
 	return st, err
+}
+
+// sipAccounts turns the SIP accounts' status into the console's.
+func sipAccounts(sts []sipline.Status) []console.SIPAccount {
+	var out []console.SIPAccount
+	for _, s := range sts {
+		a := console.SIPAccount{Name: s.Name, Registrar: s.Registrar, State: s.State, Next: s.Next,
+			Calls: s.Calls, Lines: len(s.Lines)}
+		if s.State == sipline.RegFailing {
+			a.Detail = string(s.Reason)
+			if s.Status != 0 {
+				a.Detail += fmt.Sprintf(": SIP %d", s.Status)
+			}
+			if s.Detail != "" {
+				a.Detail += " (" + s.Detail + ")"
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // diskUsage is the use of the file system that holds dir.

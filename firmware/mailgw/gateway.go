@@ -25,6 +25,9 @@ type Account struct {
 	ID int64
 	// Name is the login name.
 	Name string
+	// DisplayName is the name people know the account by, for the cover
+	// page's From line; "" for none (the login name is used).
+	DisplayName string
 	// Email is the account's e-mail address, where notices go.
 	Email string
 }

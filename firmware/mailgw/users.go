@@ -51,5 +51,5 @@ func userAccount(u users.User, err error) (Account, error) {
 	case err != nil:
 		return Account{}, err
 	}
-	return Account{ID: u.ID, Name: u.Name, Email: u.Email}, nil
+	return Account{ID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Email: u.Email}, nil
 }

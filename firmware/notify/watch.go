@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -62,6 +63,11 @@ type WatcherConfig struct {
 	// Forward, when set, forwards every received fax by e-mail
 	// (forward.go).
 	Forward Forwarding
+	// Names says how a recipient's number reads to people: the contact
+	// and company of the address book that have it ("" if none) and the
+	// number grouped for reading. nil: the number grouped, and the name
+	// the message was sent to.
+	Names func(ctx context.Context, number string) (label, display string)
 	// Location is the time zone of the times in the notices; nil is
 	// time.Local.
 	Location *time.Location
@@ -479,7 +485,7 @@ func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
 		log.Info("notify: no notice: the sender has no e-mail address", "sender", m.SenderName)
 		return nil, nil
 	}
-	nt := w.notice(j, m, to)
+	nt := w.notice(ctx, j, m, to)
 	if n.State == store.Delivered {
 		nt.Archive = w.archive(ctx, j, log)
 	}
@@ -496,14 +502,21 @@ func (w *Watcher) handle(ctx context.Context, n noticeKey) (retry, err error) {
 }
 
 // notice describes job j of message m for the sender at address to.
-func (w *Watcher) notice(j store.Job, m store.Message, to string) Notice {
-	number := j.Recipient.Number
+func (w *Watcher) notice(ctx context.Context, j store.Job, m store.Message, to string) Notice {
+	number, name := j.Recipient.Number, j.Recipient.Name
 	if pn, err := numbers.Parse(number); err == nil {
 		number = pn.International()
 	}
+	if w.cfg.Names != nil {
+		label, display := w.cfg.Names(ctx, j.Recipient.Number)
+		number = display
+		if name == "" || strings.Contains(strings.ToLower(label), strings.ToLower(name)) {
+			name = cmp.Or(label, name)
+		}
+	}
 	n := Notice{
 		From: w.cfg.From, To: to,
-		Number: number, Name: j.Recipient.Name, Subject: m.Subject,
+		Number: number, Name: name, Subject: m.Subject,
 		Pages: j.PagesTotal, Delivered: j.PagesConfirmed,
 		Location: w.cfg.Location, Date: w.cfg.Now(),
 		Ref: fmt.Sprintf("job-%d-%d", j.ID, j.Attempts),

@@ -19,6 +19,10 @@ type Sources struct {
 	Station  Station
 	Location *time.Location   // nil: UTC
 	Now      func() time.Time // nil: time.Now
+	// Names says how a number reads to people: the contact and company
+	// of the address book that have it ("" if none) and the number
+	// grouped for reading. nil: the number as stored.
+	Names func(ctx context.Context, number string) (label, display string)
 }
 
 // Gather collects the report of job id. A first page that can no longer
@@ -34,6 +38,15 @@ func (src Sources) Gather(ctx context.Context, id int64) (Job, error) {
 		return Job{}, err
 	}
 	rep := FromStore(m, j)
+	if src.Names != nil {
+		label, display := src.Names(ctx, j.Recipient.Number)
+		rep.Number = display
+		if label != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(rep.RecipientName)) {
+			rep.RecipientName = strings.TrimPrefix(rep.RecipientName+", "+label, ", ")
+		} else if label != "" {
+			rep.RecipientName = label
+		}
+	}
 	rep.Station, rep.Location, rep.Generated = src.Station, src.Location, time.Now()
 	if src.Now != nil {
 		rep.Generated = src.Now()

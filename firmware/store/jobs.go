@@ -17,7 +17,7 @@ const ReasonInterrupted = "interrupted"
 
 const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, r.estimate, r.estimate_ms, j.state, j.cancel_requested,
 	j.attempts, j.max_attempts, j.next_attempt_at, j.reason_code, j.reason_text,
-	j.pages_total, j.pages_confirmed, j.updated_at
+	j.pages_total, j.pages_confirmed, j.updated_at, j.manual_retry
 	FROM store_jobs j JOIN store_recipients r ON r.id = j.recipient `
 
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
@@ -26,7 +26,7 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var next, updated, estMS int64
 	err := sc.Scan(&j.ID, &j.Message, &j.Recipient.ID, &field, &j.Recipient.Number, &j.Recipient.Name, &j.Recipient.Estimate, &estMS,
 		&state, &j.CancelRequested, &j.Attempts, &j.MaxAttempts, &next, &j.ReasonCode, &j.ReasonText,
-		&j.PagesTotal, &j.PagesConfirmed, &updated)
+		&j.PagesTotal, &j.PagesConfirmed, &updated, &j.ManualRetry)
 	if err != nil {
 		return j, err
 	}
@@ -127,9 +127,9 @@ func (tx *wtx) saveJob(j Job) error {
 	j.Updated = tx.now
 	_, err := tx.ExecContext(tx.ctx, `UPDATE store_jobs SET state = ?, cancel_requested = ?, attempts = ?,
 		max_attempts = ?, next_attempt_at = ?, reason_code = ?, reason_text = ?, pages_total = ?,
-		pages_confirmed = ?, updated_at = ? WHERE id = ?`,
+		pages_confirmed = ?, updated_at = ?, manual_retry = ? WHERE id = ?`,
 		j.State.String(), j.CancelRequested, j.Attempts, j.MaxAttempts, micros(j.NextAttempt),
-		j.ReasonCode, j.ReasonText, j.PagesTotal, j.PagesConfirmed, micros(j.Updated), j.ID)
+		j.ReasonCode, j.ReasonText, j.PagesTotal, j.PagesConfirmed, micros(j.Updated), j.ManualRetry, j.ID)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,9 @@ func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
 // StartAttempt records that a claimed (dialing) job is being dialled on
 // modem, and counts the attempt. It refuses with ErrNoAttemptsLeft when the
 // job has made all its attempts. The attempt's FirstPage is the first page
-// not yet confirmed.
+// not yet confirmed. The attempt a user asked for (RetryNow) is one more
+// than the job's automatic attempts: it raises MaxAttempts with Attempts,
+// so that the attempts left stay as they were.
 func (s *Store) StartAttempt(ctx context.Context, jobID int64, modem string) (Attempt, error) {
 	var a Attempt
 	err := s.write(ctx, "start attempt", func(tx *wtx) error {
@@ -248,6 +250,9 @@ func (s *Store) StartAttempt(ctx context.Context, jobID int64, modem string) (At
 		}
 		if open > 0 {
 			return &TransitionError{Job: j.ID, From: j.State, Op: "start a second attempt at once of"}
+		}
+		if j.ManualRetry {
+			j.MaxAttempts, j.ManualRetry = j.MaxAttempts+1, false
 		}
 		if j.Attempts >= j.MaxAttempts {
 			return fmt.Errorf("%w: job %d made %d of %d", ErrNoAttemptsLeft, j.ID, j.Attempts, j.MaxAttempts)
@@ -444,7 +449,9 @@ func (s *Store) CancelJob(ctx context.Context, jobID int64, who string) (Job, er
 
 // RetryNow makes a queued or retry job due now, or gives a failed job one
 // more attempt, due now. Jobs in a call, delivered or cancelled are
-// refused.
+// refused. The next attempt is the user's, not one of the job's
+// automatic attempts (StartAttempt): asking again before it started
+// changes nothing more.
 func (s *Store) RetryNow(ctx context.Context, jobID int64, who string) (Job, error) {
 	var j Job
 	err := s.write(ctx, "retry now", func(tx *wtx) error {
@@ -457,11 +464,10 @@ func (s *Store) RetryNow(ctx context.Context, jobID int64, who string) (Job, err
 		case Queued, Retry:
 		case Failed:
 			j.State = Retry
-			j.MaxAttempts = max(j.MaxAttempts, j.Attempts+1)
 		default:
 			return &TransitionError{Job: j.ID, From: from, Op: "retry"}
 		}
-		j.NextAttempt = tx.now
+		j.NextAttempt, j.ManualRetry = tx.now, true
 		s.logTransition(tx, from, j, "retry now by "+who)
 		return tx.saveJob(j)
 	})

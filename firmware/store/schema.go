@@ -178,7 +178,18 @@ func migrations() []string {
 		PRIMARY KEY (received, idx)
 	) WITHOUT ROWID;`,
 
-		// 4: the resolution a message is sent at (messages before it were
+		// 4: who has read which received fax (inbox.go), and the attempt
+		// a user asked for with "retry now", which does not count against
+		// the job's automatic attempts (jobs.go).
+		`CREATE TABLE store_received_reads (
+		received INTEGER NOT NULL REFERENCES store_received(id) ON DELETE CASCADE,
+		user     INTEGER NOT NULL REFERENCES store_users(id) ON DELETE CASCADE,
+		read_at  INTEGER NOT NULL,
+		PRIMARY KEY (received, user)
+	) WITHOUT ROWID;
+	ALTER TABLE store_jobs ADD COLUMN manual_retry INTEGER NOT NULL DEFAULT 0;`,
+
+		// 5: the resolution a message is sent at (messages before it were
 		// all sent at standard), and per attempt the lowest resolution
 		// negotiated and how many pages had their rows merged because the
 		// receiver lacked the page's resolution (T.30 Table 2); per

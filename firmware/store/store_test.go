@@ -430,7 +430,7 @@ func TestAttemptsExhausted(t *testing.T) {
 	}
 	clk.Advance(time.Hour)
 	j, err := s.RetryNow(ctx, id, "admin")
-	if err != nil || j.State != store.Retry || j.MaxAttempts != 3 || !j.NextAttempt.Equal(clk.Now()) {
+	if err != nil || j.State != store.Retry || !j.ManualRetry || !j.NextAttempt.Equal(clk.Now()) {
 		t.Fatalf("%+v %v", j, err)
 	}
 	_, a := claim(t, s, clk.Now(), "m0")

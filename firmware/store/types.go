@@ -194,7 +194,10 @@ type Job struct {
 	PagesTotal      int
 	PagesConfirmed  int // distinct pages the remote confirmed, over all attempts
 	Updated         time.Time
-	History         []Attempt // filled by GetMessage and GetJob
+	// ManualRetry is set by RetryNow until the attempt it asked for
+	// starts: that attempt does not count against MaxAttempts.
+	ManualRetry bool
+	History     []Attempt // filled by GetMessage and GetJob
 }
 
 // AttemptsLeft returns how many more attempts the job may make.

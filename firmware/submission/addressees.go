@@ -7,7 +7,7 @@ import (
 
 // party is how a recipient appears on a page.
 func party(rc Recipient) render.Party {
-	return render.Party{Name: rc.Name, Fax: rc.Number.International()}
+	return render.Party{Name: rc.Name, Organisation: rc.Organisation, Fax: rc.Number.International()}
 }
 
 // Addressees returns the recipients that recipient i's copy names, as in

@@ -72,9 +72,9 @@ func New(cfg Config) (*Submitter, error) {
 type Recipient struct {
 	Field  store.Field
 	Number numbers.Number
-	// Name is the recipient's name (from the address book) shown on the
-	// cover pages; may be empty.
-	Name string
+	// Name and Organisation are the recipient's (from the address book)
+	// as the cover pages show them; may be empty.
+	Name, Organisation string
 }
 
 // Recipients lists to, cc and bcc as recipients, a number named twice

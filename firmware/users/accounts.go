@@ -17,46 +17,79 @@ import (
 
 // User is an account. Its ID is the store user's id.
 type User struct {
-	ID       int64
-	Name     string
-	Email    string // "" if none
-	Admin    bool
-	Disabled bool
-	// MustChange is set by ResetAdminPassword: until the user changes the
-	// password, the web UI allows nothing else.
+	ID   int64
+	Name string // the login name
+	// DisplayName is the name people know the user by, shown on cover
+	// pages and in lists; "" when none was set (Shown gives Name then).
+	DisplayName string
+	Email       string // "" if none
+	Admin       bool
+	Disabled    bool
+	// MustChange is set by ResetAdminPassword and whenever an
+	// administrator sets the password (Create, SetPassword): until the
+	// user changes the password, the web UI allows nothing else.
 	MustChange bool
 	Created    time.Time
 }
 
 // NewUser is an account to create.
 type NewUser struct {
-	Name     string
-	Email    string
-	Password string
-	Admin    bool
+	Name        string
+	DisplayName string // optional; see User.DisplayName
+	Email       string
+	Password    string
+	Admin       bool
 }
 
 // Change is an update of an account; nil fields stay as they are.
 type Change struct {
-	Email    *string
-	Admin    *bool
-	Disabled *bool
+	DisplayName *string
+	Email       *string
+	Admin       *bool
+	Disabled    *bool
 }
 
 // Limits on names and e-mail addresses.
 const (
-	MaxName  = 64
-	MaxEmail = 254
+	MaxName        = 64
+	MaxDisplayName = 100
+	MaxEmail       = 254
 )
 
-const accountColumns = `id, name, email, admin, disabled, must_change, created_at`
+const accountColumns = `id, name, display_name, email, admin, disabled, must_change, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+// Shown is the name to show for the user: the display name, or the login
+// name if there is none.
+func (u User) Shown() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Name
+}
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.DisplayName, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created}, extra...)...)
 	u.Created = fromMicros(created)
 	return u, err
+}
+
+// checkDisplayName accepts "" or up to MaxDisplayName printable
+// characters: spaces, accents and apostrophes are what names have.
+func checkDisplayName(name string) error {
+	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxDisplayName {
+		return invalid("a display name has up to %d characters", MaxDisplayName)
+	}
+	if strings.TrimSpace(name) != name {
+		return invalid("display name %q: no spaces at the start or the end", name)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return invalid("display name %q: only printable characters are allowed", name)
+		}
+	}
+	return nil
 }
 
 // checkName accepts 1 to MaxName letters, digits and ".-_@+".
@@ -157,7 +190,9 @@ func (s *Store) Create(ctx context.Context, actor string, nu NewUser) (User, err
 // between the two steps, is taken over by the account of its name; those
 // of faxd's API token cannot be, their names being reserved.
 func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, setup bool) (User, error) {
-	if err := errors.Join(checkName(nu.Name), checkReserved(nu.Name, nu.Admin), checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
+	nu.DisplayName = strings.TrimSpace(nu.DisplayName)
+	if err := errors.Join(checkName(nu.Name), checkDisplayName(nu.DisplayName), checkReserved(nu.Name, nu.Admin),
+		checkEmail(nu.Email), checkPassword(nu.Password)); err != nil {
 		return User{}, err
 	}
 	if setup {
@@ -180,7 +215,9 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: su.ID, Name: su.Name, Email: nu.Email, Admin: nu.Admin}
+	// A password that an administrator chose for someone else is to be
+	// changed at the first login; the first administrator chose their own.
+	u := User{ID: su.ID, Name: su.Name, Email: nu.Email, Admin: nu.Admin, DisplayName: nu.DisplayName, MustChange: !setup}
 	err = s.tx(ctx, action, func(tx *sql.Tx, now time.Time) error {
 		if setup {
 			var n int
@@ -199,8 +236,8 @@ func (s *Store) create(ctx context.Context, actor, action string, nu NewUser, se
 			return fmt.Errorf("%w: %q", ErrExists, u.Name)
 		}
 		u.Created = fromMicros(micros(now))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, email, admin, password, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.Email, u.Admin, hash, micros(now), micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users_accounts (id, name, email, admin, password, created_at, updated_at, display_name, must_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Name, u.Email, u.Admin, hash, micros(now), micros(now), u.DisplayName, u.MustChange); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, actor, action, fmt.Sprintf("user %q (id %d): %s, e-mail %q", u.Name, u.ID, role(u.Admin), u.Email))
@@ -295,12 +332,18 @@ func (s *Store) Address(ctx context.Context, id int64) (string, error) {
 	return u.Email, err
 }
 
-// Update changes an account's e-mail address, role or disabled flag.
+// Update changes an account's display name, e-mail address, role or
+// disabled flag.
 // Disabling ends its sessions. Demoting or disabling the last enabled
 // administrator is refused with ErrLastAdmin.
 func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (User, error) {
 	if c.Email != nil {
 		if err := checkEmail(*c.Email); err != nil {
+			return User{}, err
+		}
+	}
+	if c.DisplayName != nil {
+		if err := checkDisplayName(*c.DisplayName); err != nil {
 			return User{}, err
 		}
 	}
@@ -312,6 +355,10 @@ func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (U
 		}
 		u = old
 		var what []string
+		if c.DisplayName != nil && *c.DisplayName != old.DisplayName {
+			u.DisplayName = *c.DisplayName
+			what = append(what, fmt.Sprintf("display name %q → %q", old.DisplayName, u.DisplayName))
+		}
 		if c.Email != nil && *c.Email != old.Email {
 			u.Email = *c.Email
 			what = append(what, fmt.Sprintf("e-mail %q → %q", old.Email, u.Email))
@@ -336,8 +383,8 @@ func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (U
 				return ErrLastAdmin
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users_accounts SET email = ?, admin = ?, disabled = ?, updated_at = ? WHERE id = ?`,
-			u.Email, u.Admin, u.Disabled, micros(now), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users_accounts SET display_name = ?, email = ?, admin = ?, disabled = ?,
+			updated_at = ? WHERE id = ?`, u.DisplayName, u.Email, u.Admin, u.Disabled, micros(now), id); err != nil {
 			return err
 		}
 		if u.Disabled {
@@ -355,9 +402,9 @@ func (s *Store) Update(ctx context.Context, actor string, id int64, c Change) (U
 }
 
 // SetPassword sets user id's password, as an administrator (actor) does,
-// and ends all its sessions.
+// and ends all its sessions; the user must change it at the next login.
 func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string) error {
-	return s.setPassword(ctx, actor, "user.password", id, password, false, "")
+	return s.setPassword(ctx, actor, "user.password", id, password, true, "")
 }
 
 // ChangePassword changes user id's own password after checking the old
@@ -428,7 +475,7 @@ func (s *Store) setPassword(ctx context.Context, actor, action string, id int64,
 		// A reset by the console also enables the account.
 		if _, err := tx.ExecContext(ctx, `UPDATE users_accounts SET password = ?, must_change = ?,
 			disabled = CASE WHEN ? THEN 0 ELSE disabled END, updated_at = ? WHERE id = ?`,
-			hash, mustChange, mustChange, micros(now), id); err != nil {
+			hash, mustChange, action == "password.reset", micros(now), id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users_sessions WHERE account = ? AND token_hash <> ?`, id, tokenHash(keep)); err != nil {
@@ -452,15 +499,12 @@ func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
 	if email == "" {
 		return User{}, fmt.Errorf("%w: no e-mail address", ErrNotFound)
 	}
-	var u User
-	var created int64
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, count(*) OVER () FROM users_accounts
-		WHERE email = ? COLLATE NOCASE LIMIT 1`, email).Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &n)
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, count(*) OVER () FROM users_accounts
+		WHERE email = ? COLLATE NOCASE LIMIT 1`, email), &n)
 	if err == nil && n > 1 {
 		return User{}, fmt.Errorf("%w: %s is the address of %d accounts", ErrNotFound, email, n)
 	}
-	u.Created = fromMicros(created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("%w: %s", ErrNotFound, email)
 	}
@@ -473,12 +517,8 @@ func (s *Store) ByEmail(ctx context.Context, email string) (User, error) {
 // credentials returns the account whose column ("id" or "name") is key,
 // with its stored hash.
 func (s *Store) credentials(ctx context.Context, column string, key any) (User, string, error) {
-	var u User
 	var stored string
-	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, password FROM users_accounts WHERE `+column+` = ?`, key).
-		Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &created, &stored)
-	u.Created = fromMicros(created)
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+`, password FROM users_accounts WHERE `+column+` = ?`, key), &stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", fmt.Errorf("%w: %v", ErrNotFound, key)
 	}

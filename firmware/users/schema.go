@@ -36,6 +36,10 @@ func migrations() []string {
 		action TEXT NOT NULL,
 		detail TEXT NOT NULL
 	);`,
+
+		// 2: the name people know a user by ("Anna Martens"), beside the
+		// login name; '' shows the login name.
+		`ALTER TABLE users_accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';`,
 	}
 }
 

@@ -199,19 +199,16 @@ func (s *Store) Session(ctx context.Context, token string) (Session, error) {
 	}
 	now := s.cfg.Now()
 	var created, lastSeen, absolute int64
-	row := s.db.QueryRowContext(ctx, `SELECT a.id, a.name, a.email, a.admin, a.disabled, a.must_change, a.created_at,
-		s.created_at, s.last_seen, s.expires_at
+	row := s.db.QueryRowContext(ctx, `SELECT a.id, a.name, a.display_name, a.email, a.admin, a.disabled, a.must_change,
+		a.created_at, s.created_at, s.last_seen, s.expires_at
 		FROM users_sessions s JOIN users_accounts a ON a.id = s.account WHERE s.token_hash = ?`, tokenHash(token))
-	var u User
-	var uc int64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Admin, &u.Disabled, &u.MustChange, &uc, &created, &lastSeen, &absolute)
+	u, err := scanUser(row, &created, &lastSeen, &absolute)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("users: session: %w", err)
 	}
-	u.Created = fromMicros(uc)
 	sess := Session{Token: token, CSRF: csrfFor(token), User: u, Created: fromMicros(created),
 		Expires: s.expiry(fromMicros(lastSeen), fromMicros(absolute))}
 	if u.Disabled || !now.Before(sess.Expires) {

@@ -13,6 +13,7 @@ import (
 
 	msp "faxbox/modem/spandsp"
 	"faxbox/t38"
+	"faxbox/t38/spandsp"
 )
 
 // Config configures the gateway and the fax terminal behind it.
@@ -116,7 +117,7 @@ func (g *Gateway) run() {
 	defer g.h.Delete()
 	defer g.gs.free()
 	in := make(chan []byte, 1024)
-	go g.read(in)
+	go spandsp.ReadDatagrams(g.conn, in, g.finished, g.quit)
 	tk := time.NewTicker(tick)
 	defer tk.Stop()
 	start, steps := time.Now(), 0
@@ -144,32 +145,6 @@ func (g *Gateway) run() {
 	}
 }
 
-func (g *Gateway) read(in chan<- []byte) {
-	buf := make([]byte, 65536)
-	for {
-		n, _, err := g.conn.ReadFrom(buf)
-		if err != nil {
-			select {
-			case <-g.finished:
-				return
-			case <-g.quit:
-				return
-			default:
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return
-		}
-		select {
-		case in <- append([]byte(nil), buf[:n]...):
-		case <-g.finished:
-			return
-		}
-	}
-}
-
 func (g *Gateway) receive(b []byte) {
 	rs, err := g.dec.Decode(b)
 	if err != nil {
@@ -191,16 +166,12 @@ func (g *Gateway) logf(format string, args ...any) {
 // tx sends one IFP packet from the gateway, count times (spandsp's own
 // repetition of indicators), each copy the same datagram.
 func (g *Gateway) tx(b []byte, count int) {
-	d, err := g.enc.Encode(b, g.cfg.Redundancy)
-	if err != nil {
-		g.logf("UDPTL encode: %v", err)
-		return
+	encoded, err := spandsp.SendIFP(g.conn, g.remote, &g.enc, b, g.cfg.Redundancy, count)
+	if encoded {
+		g.res.Sent++
 	}
-	g.res.Sent++
-	for range max(count, 1) {
-		if _, err := g.conn.WriteTo(d, g.remote); err != nil {
-			g.logf("send: %v", err)
-		}
+	if err != nil {
+		g.logf("%v", err)
 	}
 }
 

@@ -126,7 +126,7 @@ func (t *Terminal) run() {
 	defer t.h.Delete()
 	defer t.ts.free()
 	in := make(chan []byte, 1024)
-	go t.read(in)
+	go ReadDatagrams(t.conn, in, t.finished, t.quit)
 	tk := time.NewTicker(tick)
 	defer tk.Stop()
 	var tail int // time steps left after the call ended, to send its last packets
@@ -146,32 +146,6 @@ func (t *Terminal) run() {
 				t.ts.terminate()
 				t.done = true
 			}
-			return
-		}
-	}
-}
-
-func (t *Terminal) read(in chan<- []byte) {
-	buf := make([]byte, 65536)
-	for {
-		n, _, err := t.conn.ReadFrom(buf)
-		if err != nil {
-			select {
-			case <-t.finished:
-				return
-			case <-t.quit:
-				return
-			default:
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return
-		}
-		select {
-		case in <- append([]byte(nil), buf[:n]...):
-		case <-t.finished:
 			return
 		}
 	}
@@ -201,16 +175,12 @@ func (t *Terminal) logf(format string, args ...any) {
 // tx sends one IFP packet from spandsp, count times (spandsp's own
 // repetition of indicators), each copy the same datagram.
 func (t *Terminal) tx(b []byte, count int) {
-	d, err := t.enc.Encode(b, t.cfg.Redundancy)
-	if err != nil {
-		t.logf("UDPTL encode: %v", err)
-		return
+	encoded, err := SendIFP(t.conn, t.remote, &t.enc, b, t.cfg.Redundancy, count)
+	if encoded {
+		t.res.Sent++
 	}
-	t.res.Sent++
-	for range max(count, 1) {
-		if _, err := t.conn.WriteTo(d, t.remote); err != nil {
-			t.logf("send: %v", err)
-		}
+	if err != nil {
+		t.logf("%v", err)
 	}
 }
 

@@ -1,12 +1,13 @@
 // Account: the credit, the ledger and call statement, vouchers, prices,
 // and the user's own password.
 import { t } from './strings.js';
-import { h, replace, field, form, table, time, debounce } from './dom.js';
-import { get, post } from './api.js';
+import { h, replace, field, form, table, debounce } from './dom.js';
+import { get, post, patch } from './api.js';
+import { ledgerTable } from './ledger.js';
 
 const ledgerRows = 50; // the latest entries; the CSV has them all
 
-export default async function account({ main, events, notify }) {
+export default async function account({ main, events, notify, user }) {
   const summary = h('dl', { class: 'summary', id: 'account-summary' });
   const ledger = h('div', {});
   const tariffs = h('div', {});
@@ -29,15 +30,7 @@ export default async function account({ main, events, notify }) {
   }
 
   async function loadLedger() {
-    const res = await get('/api/account/ledger?format=json');
-    const rows = (res.entries || []).slice(-ledgerRows).reverse();
-    replace(ledger, rows.length ? table(t('ledgerLatest', { n: ledgerRows }), [
-      { label: t('at'), cell: (e) => time(e.at) },
-      { label: t('action'), key: 'kind' },
-      { label: t('detail'), cell: (e) => [e.why, e.job].filter(Boolean).join(' · ') },
-      { label: t('amount'), key: 'amount' },
-      { label: t('balance'), key: 'balance' },
-    ], rows) : h('p', { class: 'empty', text: t('noEntries') }));
+    replace(ledger, await ledgerTable(ledgerRows));
   }
 
   // The price list is long: it is folded, with a filter.
@@ -82,7 +75,7 @@ export default async function account({ main, events, notify }) {
   const password = passwordForm(() => notify(t('passwordChanged'), 'ok'));
 
   replace(main, h('h1', { text: t('accountTitle') }), summary,
-    h('div', { class: 'grid' }, redeem, lookup, password),
+    h('div', { class: 'grid' }, nameForm(user, notify), redeem, lookup, password),
     h('section', {}, h('h2', { text: t('ledger') }),
       h('a', { class: 'button', href: '/api/account/ledger?format=csv', download: 'statement.csv', text: t('statementCSV') }),
       h('p', { class: 'hint', text: t('statementCounts') }), ledger),
@@ -93,6 +86,20 @@ export default async function account({ main, events, notify }) {
   loadLedger().catch(failed(ledger));
   loadTariffs().catch(failed(tariffs));
   return events.on('account', (a) => { showAccount(a); loadLedger().catch(failed(ledger)); });
+}
+
+// nameForm sets the name the user is known by (cover pages, lists); the
+// login name stays.
+function nameForm(user, notify) {
+  return form('yourName', [
+    field(t('displayName'), h('input', { name: 'display_name', id: 'display-name', value: user.display_name || '',
+      maxlength: 100, autocomplete: 'name', placeholder: 'Anna Martens' }), t('displayNameHint', { login: user.name })),
+  ], 'save', async (v) => {
+    const res = await patch('/api/me', { display_name: v.display_name.trim() });
+    user.display_name = res.user.display_name;
+    document.getElementById('who').textContent = t('signedInAs', { name: user.display_name || user.name });
+    notify(t('nameSaved'), 'ok');
+  });
 }
 
 // passwordForm changes the user's own password, then calls done.

@@ -1,9 +1,21 @@
-// Administration: users and roles, the appliance's state (version, disk,
-// the front panel), the modems' live state with their last call's trace,
-// the appliance settings, the tariff, balance adjustments, the audit log.
+// Administration, in sections (#/admin?section=NAME): users with their
+// roles and monthly limits; lines (the modems' live state with their last
+// call's trace); billing (balance adjustments, the tariff previewed as a
+// difference before it applies, earlier versions back in force, the
+// ledger); system (version, disk, the front panel, the settings, backup
+// and restore); the audit log.
 import { t, has } from './strings.js';
 import { h, replace, field, form, table, time } from './dom.js';
 import { get, post, put, patch, request } from './api.js';
+import { ledgerTable } from './ledger.js';
+import { tariffDiff } from './admin_tariff.js';
+
+// sections of the page, the first shown by default.
+const sections = ['users', 'lines', 'billing', 'system', 'audit'];
+
+// ledgerRows is how many ledger rows the billing section shows.
+const ledgerRows = 30;
+import { sipAccounts } from './sip.js';
 
 // systemEvery is how often the system panel is refreshed, in ms.
 const systemEvery = 3000;
@@ -21,7 +33,7 @@ function dl(cls, pairs) {
   return h('dl', { class: cls }, pairs.filter(Boolean).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]));
 }
 
-export default async function admin({ main, user, events, notify }) {
+export default async function admin({ main, user, events, notify, params }) {
   if (!user.admin) {
     replace(main, h('h1', { text: t('adminTitle') }), h('p', { class: 'error', id: 'forbidden', text: t('adminOnly') }));
     return;
@@ -34,17 +46,29 @@ export default async function admin({ main, user, events, notify }) {
   const credit = h('div', { id: 'credit' });
   const tariffs = h('div', { id: 'tariffs' });
   const audit = h('div', {});
+  const ledger = h('div', {});
+  const backup = h('div', { id: 'backup' });
   let lastModems = { modems: [] };
   let board = null; // the front panel as the system panel last showed it
   let demo = false;
 
   async function loadUsers() {
-    const res = await get('/api/users');
+    const [res, lim] = await Promise.all([get('/api/users'), get('/api/limits')]);
+    const limits = Object.fromEntries((lim.limits || []).map((l) => [l.user, l.monthly]));
     replace(users, table(t('users'), [
-      { label: t('name'), key: 'name' },
+      { label: t('displayName'), key: 'display_name' },
+      { label: t('loginName'), key: 'name' },
       { label: t('email'), key: 'email' },
       { label: t('role'), cell: (u) => t(u.admin ? 'admin' : 'staff') },
-      { label: t('status'), cell: (u) => t(u.disabled ? 'disabled' : 'enabled') },
+      { label: t('status'), cell: (u) => [t(u.disabled ? 'disabled' : 'enabled'),
+        u.must_change_password ? h('span', { class: 'badge', text: t('mustChangeBadge') }) : null] },
+      { label: t('monthlyLimit'), cell: (u) => {
+        const cell = h('span', { class: 'limit', dataset: { user: u.name, limit: limits[u.name] || '' } },
+          h('span', { text: limits[u.name] ? limits[u.name] + ' ' + lim.currency : t('noLimit') }), ' ',
+          h('button', { type: 'button', class: 'link set-limit', text: t('setLimit'),
+            on: { click: () => setLimit(u, cell, limits[u.name] || '', lim.currency) } }));
+        return cell;
+      } },
       { label: t('created'), cell: (u) => time(u.created) },
       { label: '', cell: (u) => {
         if (u.id === user.id) return '';
@@ -67,6 +91,19 @@ export default async function admin({ main, user, events, notify }) {
     }
   }
 
+  // setLimit puts a small form for the user's monthly limit in place of
+  // it; the amount is read as typed ("50,00" is fine).
+  function setLimit(u, cell, current, currency) {
+    const amount = h('input', { name: 'monthly', value: current, inputmode: 'decimal', autocomplete: 'off',
+      'aria-label': t('limitFor', { name: u.name, currency }) });
+    replace(cell, form(null, [amount], 'setLimit', async (v) => {
+      const r = await put('/api/limits/' + encodeURIComponent(u.name), { monthly: v.monthly.trim() });
+      notify(r.monthly ? t('limitSaved', { name: u.name, limit: r.monthly + ' ' + currency }) : t('limitRemoved', { name: u.name }), 'ok');
+      await loadUsers();
+    }));
+    amount.focus();
+  }
+
   // setPassword puts a small password form in place of the user's buttons.
   function setPassword(u, cell) {
     const pw = h('input', { type: 'password', name: 'password', required: true, minlength: 8, autocomplete: 'new-password',
@@ -80,12 +117,13 @@ export default async function admin({ main, user, events, notify }) {
   }
 
   const addUser = form('addUser', [
-    field(t('name'), h('input', { name: 'name', required: true, autocomplete: 'off' })),
+    field(t('displayName'), h('input', { name: 'display_name', autocomplete: 'off' }), t('displayNameHint')),
+    field(t('loginName'), h('input', { name: 'name', required: true, autocomplete: 'off', pattern: '[^\\s]+' }), t('loginNameHint')),
     field(t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'off' })),
-    field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('passwordHint')),
+    field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('newUserPasswordHint')),
     h('div', { class: 'field check' }, h('input', { type: 'checkbox', name: 'admin', id: 'new-admin' }), h('label', { for: 'new-admin', text: t('isAdmin') })),
   ], 'addUser', async (v, f) => {
-    await post('/api/users', { name: v.name, email: v.email, password: v.password, admin: v.admin === 'on' });
+    await post('/api/users', { name: v.name, display_name: v.display_name, email: v.email, password: v.password, admin: v.admin === 'on' });
     notify(t('saved'), 'ok');
     f.reset();
     await loadUsers();
@@ -110,7 +148,7 @@ export default async function admin({ main, user, events, notify }) {
       { label: t('detail'), key: 'error' },
       { label: '', cell: (m) => h('button', { type: 'button', class: 'link trace-button', dataset: { modem: m.name },
         text: t('lastTrace'), on: { click: () => showTrace(m.name) } }) },
-    ], res.modems || []));
+    ], res.modems || []), sipAccounts(res.sip));
   }
 
   // showTrace shows the newest traced call of a modem: its last lines
@@ -215,7 +253,7 @@ export default async function admin({ main, user, events, notify }) {
       try {
         const r = await put('/api/settings', body);
         notify(r.message || t('saved'), 'ok');
-        await Promise.all([loadSettings(), loadAudit()]);
+        await loadSettings();
       } catch (e) {
         if (e.body && e.body.problems) {
           throw new Error(e.body.problems.map((p) => p.key + ': ' + p.error).join('; '));
@@ -235,42 +273,104 @@ export default async function admin({ main, user, events, notify }) {
       dl('summary', [[t('balance'), h('span', { id: 'admin-balance', dataset: { amount: a.balance }, text: a.balance + ' ' + a.currency })],
         [t('available'), a.available + ' ' + a.currency]]),
       field(t('adjustAmount', { currency: a.currency }), h('input', { name: 'amount', required: true, inputmode: 'decimal',
-        pattern: '[-+]?[0-9]+([.][0-9]+)?', autocomplete: 'off' }), t('adjustHint')),
+        pattern: '\\s*[-+]?[0-9][0-9 .,]*\\s*', autocomplete: 'off' }), t('adjustHint')),
       field(t('adjustReason'), h('input', { name: 'reason', required: true, autocomplete: 'off' })),
     ], 'adjustSubmit', async (v, fm) => {
       const r = await post('/api/account/adjust', { amount: v.amount.replace(/^\+/, ''), reason: v.reason });
       notify(t('adjusted', { amount: r.amount, currency: r.currency, balance: r.balance }), 'ok');
       fm.reset();
-      await Promise.all([loadCredit(), loadAudit()]);
+      await Promise.all([loadCredit(), loadLedger()]);
     });
     f.id = 'adjust-form';
     replace(credit, f);
   }
 
-  // The tariff: its versions and the upload of a new one.
+  // The tariff: its versions (each can be put back in force) and the
+  // upload of a new one, whole or as an update. Both show what changes
+  // (tariffDiff) and apply only when confirmed.
   async function loadTariffs() {
     const res = await get('/api/tariffs/versions');
     const file = h('input', { type: 'file', name: 'file', accept: '.csv,text/csv', required: true });
+    const diff = h('div', { id: 'tariff-diff', 'aria-live': 'polite' });
+    const mode = (value, checked) => h('div', { class: 'field check' },
+      h('input', { type: 'radio', name: 'mode', value, id: 'tariff-mode-' + value, checked }),
+      h('label', { for: 'tariff-mode-' + value, text: t(value === 'update' ? 'tariffModeUpdate' : 'tariffModeReplace') }));
     const upload = form('tariffUpload', [
       field(t('tariffFile'), file, t('tariffHint')),
+      h('fieldset', {}, h('legend', { text: t('tariffMode') }), mode('replace', true), mode('update', false)),
       field(t('tariffNote'), h('input', { name: 'note', autocomplete: 'off' })),
-    ], 'tariffSubmit', async (v, fm) => {
-      const fd = new FormData();
-      fd.append('file', file.files[0]);
-      fd.append('note', v.note || '');
-      const r = await request('POST', '/api/tariffs', fd);
-      notify(t('tariffImported', { version: r.version, rates: r.rates }), 'ok');
-      fm.reset();
-      await Promise.all([loadTariffs(), loadAudit()]);
+    ], 'tariffPreview', async (v) => {
+      const body = (preview) => {
+        const fd = new FormData();
+        fd.append('file', file.files[0]);
+        fd.append('note', v.note || '');
+        fd.append('mode', v.mode || 'replace');
+        fd.append('preview', preview ? '1' : '0');
+        return fd;
+      };
+      const p = await request('POST', '/api/tariffs', body(true));
+      tariffDiff(diff, t('tariffDiffTitle'), p, async () => {
+        const r = await request('POST', '/api/tariffs', body(false));
+        notify(t('tariffImported', { version: r.version, rates: r.rates }), 'ok');
+        upload.reset();
+        await loadTariffs();
+      });
     });
     upload.id = 'tariff-form';
+    const reinstate = async (v) => {
+      const path = `/api/tariffs/versions/${v.id}/reinstate`;
+      const p = await post(path + '?preview=1');
+      tariffDiff(diff, t('tariffReinstateTitle', { version: v.id }), p, async () => {
+        const r = await post(path);
+        notify(t('tariffImported', { version: r.version, rates: r.rates }), 'ok');
+        await loadTariffs();
+      });
+      diff.scrollIntoView({ block: 'nearest' });
+    };
     replace(tariffs, h('div', { id: 'tariff-versions' }, table(t('tariffVersions'), [
       { label: t('version'), cell: (v) => h('span', { dataset: { version: v.id }, text: '#' + v.id }) },
-      { label: t('effective'), cell: (v) => time(v.effective) },
+      { label: t('effective'), cell: (v) => h('span', { class: 'effective', text: v.since_install ? t('sinceInstall', { when: time(v.effective) }) : time(v.effective) }) },
       { label: t('who'), key: 'who' },
       { label: t('note'), key: 'note' },
-      { label: t('status'), cell: (v) => (v.in_force ? h('span', { class: 'badge delivered', text: t('inForce') }) : '') },
-    ], (res.versions || []).slice().reverse())), upload);
+      { label: t('status'), cell: (v) => (v.in_force ? h('span', { class: 'badge delivered', text: t('inForce') })
+        : h('button', { type: 'button', class: 'reinstate', dataset: { version: v.id }, text: t('reinstate'),
+          on: { click: () => reinstate(v).catch((e) => notify(e.message, 'error')) } })) },
+    ], (res.versions || []).slice().reverse())), diff, upload);
+  }
+
+  async function loadLedger() {
+    replace(ledger, h('h2', { text: t('ledgerTitle') }), await ledgerTable(ledgerRows));
+  }
+
+  // Backup and restore (GET /api/admin/backup, POST /api/admin/restore):
+  // a restore replaces everything, so it asks first.
+  function showBackup() {
+    const file = h('input', { type: 'file', name: 'file', id: 'restore-file', required: true });
+    const confirm = h('div', { id: 'restore-confirm', 'aria-live': 'polite' });
+    const restore = form(null, [field(t('restoreFile'), file)], 'restoreSubmit', async () => {
+      const f = file.files[0];
+      const yes = h('button', { type: 'button', class: 'danger', id: 'restore-yes', text: t('restoreYes') });
+      const no = h('button', { type: 'button', text: t('tariffCancel'), on: { click: () => replace(confirm) } });
+      yes.addEventListener('click', async () => {
+        yes.disabled = true;
+        try {
+          const fd = new FormData();
+          fd.append('file', f);
+          await request('POST', '/api/admin/restore', fd);
+          notify(t('restored'), 'ok');
+          replace(confirm);
+          restore.reset();
+        } catch (e) {
+          notify(e.message, 'error');
+          yes.disabled = false;
+        }
+      });
+      replace(confirm, h('div', { class: 'card warn-card' }, h('p', { class: 'warn', text: t('restoreConfirm', { file: f.name }) }), yes, ' ', no));
+    });
+    restore.id = 'restore-form';
+    replace(backup, h('h2', { text: t('backupTitle') }), h('p', { class: 'hint', text: t('backupHint') }),
+      h('a', { class: 'button', id: 'backup-download', href: '/api/admin/backup', download: '', text: t('backupDownload') }),
+      restore, confirm);
   }
 
   async function loadAudit() {
@@ -283,15 +383,30 @@ export default async function admin({ main, user, events, notify }) {
     ], res.entries || []));
   }
 
-  replace(main, h('h1', { text: t('adminTitle') }),
-    h('section', {}, users, addUser), h('section', {}, system), h('section', {}, modems, modemTrace),
-    h('section', { class: 'grid' }, credit, settings), h('section', {}, tariffs), h('section', {}, audit));
+  const section = sections.includes(params && params.get('section')) ? params.get('section') : sections[0];
+  const nav = h('nav', { class: 'sections', 'aria-label': t('adminSections') }, h('ul', {}, sections.map((name) =>
+    h('li', {}, h('a', { href: '#/admin?section=' + name, dataset: { section: name }, 'aria-current': name === section ? 'page' : null,
+      text: t('section_' + name) })))));
   const failed = (el) => (e) => replace(el, h('p', { class: 'error', text: e.message }));
+  const body = {
+    users: () => [h('section', {}, users, addUser)],
+    lines: () => [h('section', {}, modems, modemTrace)],
+    billing: () => [h('section', { class: 'grid' }, credit), h('section', {}, tariffs), h('section', { id: 'ledger' }, ledger)],
+    system: () => [h('section', {}, system), h('section', { class: 'grid' }, settings, backup)],
+    audit: () => [h('section', {}, audit)],
+  }[section]();
+  replace(main, h('h1', { text: t('adminTitle') }), nav, h('div', { id: 'admin-' + section, class: 'admin-section' }, body));
   await loadCredit().catch(failed(credit)); // first: it says whether this is the demo
-  await Promise.all([loadUsers().catch(failed(users)), get('/api/modems').then(showModems, failed(modems)),
-    loadSystem().catch(failed(system)), loadSettings().catch(failed(settings)), loadTariffs().catch(failed(tariffs)),
-    loadAudit().catch(failed(audit))]);
-  const timer = setInterval(() => loadSystem().catch(failed(system)), systemEvery);
+  const load = {
+    users: () => loadUsers().catch(failed(users)),
+    lines: () => Promise.all([get('/api/modems').then(showModems, failed(modems)), loadSystem().catch(failed(system))]),
+    billing: () => Promise.all([loadTariffs().catch(failed(tariffs)), loadLedger().catch(failed(ledger))]),
+    system: () => { showBackup(); return Promise.all([loadSystem().catch(failed(system)), loadSettings().catch(failed(settings))]); },
+    audit: () => loadAudit().catch(failed(audit)),
+  }[section];
+  await load();
+  let timer = null;
+  if (section === 'system' || section === 'lines') timer = setInterval(() => loadSystem().catch(failed(system)), systemEvery);
   const off = events.on('modem', showModems);
   return () => { clearInterval(timer); off(); };
 }

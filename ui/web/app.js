@@ -7,7 +7,8 @@ import outbox from './outbox.js';
 import contacts from './contacts.js';
 import account, { passwordForm } from './account.js';
 import admin from './admin.js';
-import inbox from './inbox.js';
+import inbox, { from as faxFrom } from './inbox.js';
+import guide, { loginFrom } from './setup.js';
 
 const $ = (id) => document.getElementById(id);
 const main = $('main');
@@ -37,6 +38,7 @@ const app = {
     if (!live) get('/auth/me').catch((e) => { if (e.status === 401) onUnauthorized(); });
   }),
   notify,
+  unread,
   go: (path) => { location.hash = '#/' + path; },
 };
 
@@ -50,7 +52,7 @@ async function route() {
   const n = ++routes;
   if (cleanup) { cleanup(); cleanup = null; }
   const page = pages.find((p) => p.path === path);
-  const view = { login, setup, password }[path] || (page && page.view);
+  const view = { login, setup, password, welcome: guide }[path] || (page && page.view);
   if (path !== 'login' && path !== 'setup') {
     if (!app.user) return start();
     if (!path) return app.go('compose');
@@ -91,12 +93,32 @@ function signedIn({ user, csrf }) {
   app.user = user;
   setCSRF(csrf);
   replace($('nav'), pages.filter((p) => !p.admin || user.admin).map((p) =>
-    h('li', {}, h('a', { href: '#/' + p.path, dataset: { path: p.path }, text: t(p.label) }))));
-  $('who').textContent = t('signedInAs', { name: user.name });
+    h('li', {}, h('a', { href: '#/' + p.path, dataset: { path: p.path } }, t(p.label),
+      p.path === 'inbox' && h('span', { class: 'count', id: 'unread-count', hidden: true })))));
+  showWho(user);
   document.querySelector('header.top').hidden = false;
   $('notify-btn').hidden = !('Notification' in window) || Notification.permission !== 'default';
   app.opened = serverNow() - 2000;
   app.events.start(user);
+  unread();
+}
+
+// showWho shows who is signed in, by the name they chose.
+function showWho(user) {
+  $('who').textContent = t('signedInAs', { name: user.display_name || user.name });
+}
+
+// unread shows the count of faxes this user has not read beside Inbox,
+// on every page: n when the caller knows it, else asked for.
+async function unread(n) {
+  if (n === undefined) {
+    try { n = (await get('/api/inbox/unread')).unread; } catch { return; }
+  }
+  const badge = $('unread-count');
+  if (!badge) return;
+  badge.textContent = String(n);
+  badge.hidden = !n;
+  badge.setAttribute('aria-label', t('unreadCount', { n }));
 }
 
 function signedOut() {
@@ -108,10 +130,10 @@ function signedOut() {
 
 // authForm shows the login or setup form; send posts its values and
 // returns the signed-in user.
-function authForm(title, intro, fields, submit, send) {
+function authForm(title, intro, fields, submit, send, next = 'compose') {
   const f = form(null, [intro && h('p', { text: t(intro) }), fields], submit, async (v) => {
     signedIn(await send(v));
-    app.go('compose');
+    app.go(next);
   });
   replace(main, h('div', { class: 'narrow' }, h('h1', { text: t(title) }), f));
   f.querySelector('input').focus();
@@ -137,31 +159,39 @@ function login() {
   });
 }
 
+// setup is the first step of the setup guide (setup.js has the others):
+// the administrator, with the name people read and the login name.
 function setup() {
   signedOut();
+  const display = input('display_name', 'text', 'name');
+  const login = h('input', { name: 'name', type: 'text', required: true, autocomplete: 'username', pattern: '[^\\s]+',
+    autocapitalize: 'none', spellcheck: 'false' });
+  loginFrom(display, login);
   authForm('setupTitle', 'setupIntro', [
     field(t('setupCode'), h('input', { name: 'setup_code', type: 'text', required: true, autocomplete: 'off',
       autocapitalize: 'characters', spellcheck: 'false', placeholder: 'XXXX-XXXX-XXXX' }), t('setupCodeHint')),
-    field(t('name'), input('name', 'text', 'username')),
+    field(t('displayName'), display, t('displayNameHint')),
+    field(t('loginName'), login, t('loginNameHint')),
     field(t('email'), input('email', 'email', 'email')),
     field(t('password'), h('input', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }), t('passwordHint')),
     field(t('passwordAgain'), input('again', 'password', 'new-password')),
   ], 'setupSubmit', (v) => {
     if (v.password !== v.again) throw new Error(t('passwordsDiffer'));
-    return post('/auth/setup', { name: v.name, email: v.email, password: v.password, setup_code: v.setup_code })
+    return post('/auth/setup', { name: v.name, display_name: v.display_name, email: v.email, password: v.password, setup_code: v.setup_code })
       .catch((e) => {
         if (e.status === 403) throw new Error(t('setupCodeWrong'));
         if (e.status === 429) throw new Error(t('setupCodeThrottled', { s: e.body.retry_after || '60' }));
         throw e;
       });
-  });
+  }, 'welcome');
 }
 
 // notify shows a notice in the page (read out by screen readers) and, if
 // the user allowed it, in the browser's notification area.
-function notify(text, kind = 'info', desktop = false) {
+function notify(text, kind = 'info', desktop = false, link = null) {
   const close = h('button', { type: 'button', class: 'link', 'aria-label': t('dismiss'), text: '×' });
-  const n = h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : null }, h('span', { text }), close);
+  const n = h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : null }, h('span', { text }),
+    link && h('a', { href: link.href, text: link.text, on: { click: () => n.remove() } }), close);
   close.addEventListener('click', () => n.remove());
   $('notices').append(n);
   setTimeout(() => n.remove(), kind === 'error' ? 15000 : 6000);
@@ -184,6 +214,16 @@ app.events.on('job', async (d, ev) => {
   } catch { /* the job's id will do */ }
   if (d.state === 'delivered') notify(t('delivered', { number }), 'ok', true);
   else notify(t('failed', { number, reason: d.reason_text || d.reason || '' }), 'error', true);
+});
+
+// A received fax is told on whatever page is open, and counted.
+app.events.on('received', async (d, ev) => {
+  unread();
+  if (Date.parse(ev.at) < app.opened || noticed.has('rx' + d.received)) return;
+  noticed.add('rx' + d.received);
+  let who = d.caller_ident || d.caller_id || t('unknownCaller');
+  try { who = faxFrom(await get('/api/inbox/' + d.received)); } catch { /* the ident will do */ }
+  notify(t('faxReceived', { from: who, n: d.pages }), 'info', true, { href: '#/inbox', text: t('openInbox') });
 });
 
 function onUnauthorized() {

@@ -2,6 +2,7 @@
 import { t } from './strings.js';
 import { h, replace, field, debounce } from './dom.js';
 import { get, post, put, del } from './api.js';
+import { importPreview } from './contacts_import.js';
 
 const labels = ['fax', 'phone', 'mobile'];
 
@@ -93,14 +94,23 @@ export default async function contacts({ main, notify }) {
     }
   }
 
+  // importFile shows what the chosen file would add, update and skip
+  // (importPreview), and imports it when confirmed.
   async function importFile() {
-    const fd = new FormData();
-    fd.append('file', importInput.files[0]);
+    const file = importInput.files[0];
     importInput.value = '';
+    if (!file) return;
+    const send = (preview) => {
+      const fd = new FormData();
+      fd.append('file', file);
+      return post('/api/contacts/import' + (preview ? '?preview=1' : ''), fd);
+    };
     try {
-      await post('/api/contacts/import', fd);
-      notify(t('imported'), 'ok');
-      load();
+      importPreview(editor, file.name, await send(true), async () => {
+        const r = await send(false);
+        notify(t('imported', { added: r.added, updated: r.updated, skipped: r.skipped }), 'ok');
+        load();
+      });
     } catch (x) {
       notify(x.message, 'error');
     }

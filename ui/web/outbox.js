@@ -45,7 +45,7 @@ export default async function outbox({ main, user, events, notify, go }) {
     if (f && m.state !== f && !(f === 'failed' && m.state === 'partial')) return false;
     const q = search.value.trim().toLowerCase();
     if (!q) return true;
-    const hay = [m.subject, m.sender, ...(m.recipients || []).flatMap((r) => [r.number, r.name])];
+    const hay = [m.subject, m.sender, ...(m.recipients || []).flatMap((r) => [r.number, r.name, r.who?.label, r.who?.display])];
     return hay.some((s) => s && String(s).toLowerCase().includes(q));
   }
 
@@ -71,7 +71,7 @@ export default async function outbox({ main, user, events, notify, go }) {
         h('button', { type: 'button', dataset: { key: 'details-' + m.id }, 'aria-expanded': String(open.has(m.id)), text: t(open.has(m.id) ? 'hide' : 'details'),
           on: { click: () => details(m) } }),
         h('button', { type: 'button', dataset: { key: 'resend-' + m.id }, text: t('resend'), on: { click: () => resend(m) } }),
-        h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf`, download: `fax-${m.id}.pdf`, text: t('archive') })),
+        h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf`, download: '', text: t('archive') })),
       open.has(m.id) && pages > 0 && h('div', { class: 'previews' }, h('h3', { text: t('pages') }),
         pageList(Array.from({ length: pages }, (_, i) => `/api/messages/${m.id}/pages/${i + 1}.png`))));
   }
@@ -79,17 +79,22 @@ export default async function outbox({ main, user, events, notify, go }) {
   function jobRow(j) {
     const r = j.recipient || {};
     return h('li', { class: 'job', dataset: { job: j.id, state: j.state } },
-      h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', r.name || r.number),
-      h('span', { class: 'state ' + j.state, text: stateText(j) }),
+      h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', recipientName(r)),
+      h('span', { class: 'state ' + j.state, text: stateText(j) },
+        j.waiting && h('small', { class: 'why', dataset: { reason: j.waiting.reason }, text: waitText(j) })),
       h('small', { class: 'attempts', text: j.attempts ? t('attempts', { n: j.attempts, max: j.max_attempts }) : '' }),
       costOf(j),
       h('span', { class: 'job-actions' },
-        !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => act(j, 'cancel') } }),
+        !finalState(j.state) && h('button', { type: 'button', class: 'cancel', dataset: { key: 'cancel-' + j.id }, text: t('cancel'), on: { click: () => {
+          // A call in progress is hung up mid-page: ask first.
+          if ((j.state === 'dialing' || j.state === 'sending') && !confirm(t('confirmCancelCall', { who: recipientText(r) }))) return;
+          act(j, 'cancel');
+        } } }),
         (j.state === 'retry' || j.state === 'failed') &&
-          h('button', { type: 'button', class: 'retry', dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } }),
+          h('button', { type: 'button', class: 'retry', title: t('retryHint'), dataset: { key: 'retry-' + j.id }, text: t('retry'), on: { click: () => act(j, 'retry') } }),
         h('button', { type: 'button', class: 'resend-one', dataset: { key: 'resend-job-' + j.id }, text: t('resendOne'),
           on: { click: () => resend({ id: j.message }, j.id) } }),
-        j.attempts > 0 && h('a', { class: 'button report', href: `/api/jobs/${j.id}/report.pdf`, download: `fax-report-${j.id}.pdf`, text: t('report') })));
+        j.attempts > 0 && h('a', { class: 'button report', href: `/api/jobs/${j.id}/report.pdf`, download: '', text: t('report') })));
   }
 
   // costOf is the cost of a finished job's calls, a meter running during
@@ -189,8 +194,46 @@ export default async function outbox({ main, user, events, notify, go }) {
     events.on('job', (d) => { if (messages.has(d.message) || d.message > oldest) refresh(d.message); }),
     events.on('message', (d) => refresh(d.message)),
     events.on('account', () => costs().then(draw)),
+    // A line that frees up or gets busy changes why queued jobs wait.
+    events.on('modem', debounce(() => {
+      for (const m of messages.values()) if ((m.jobs || []).some((j) => j.waiting && j.waiting.reason !== 'scheduled')) refresh(m.id);
+    }, 300)),
   ];
   return () => { clearInterval(timer); offs.forEach((f) => f()); };
+}
+
+// recipientName is a recipient as people know them: the contact and
+// company of the address book, or the name it was sent to, with the
+// number grouped for reading (its E.164 form in the title).
+function recipientName(r) {
+  const who = r.who || {};
+  const name = who.label || r.name;
+  const number = who.display || r.number;
+  return h('span', { class: 'rcpt-who', title: who.e164 || r.number },
+    name && h('span', { class: 'rcpt-name', text: name }), name && ' ', h('small', { class: 'rcpt-number', text: number }));
+}
+
+function recipientText(r) {
+  const who = r.who || {};
+  return [who.label || r.name, who.display || r.number].filter(Boolean).join(' ');
+}
+
+// waitText says why a queued job has not been dialled yet.
+function waitText(j) {
+  const w = j.waiting;
+  switch (w.reason) {
+    case 'scheduled':
+      return j.state === 'retry' ? '' : t('waitScheduled', { when: time(w.until, false) });
+    case 'lines_busy':
+      return t('waitLinesBusy', { lines: (w.lines || []).filter((l) => l.state !== 'idle').map((l) =>
+        l.recipient ? t('lineCalling', { line: l.name, who: [l.recipient.label, l.recipient.display].filter(Boolean).join(' ') })
+          : t('lineBusy', { line: l.name, state: l.state })).join('; ') });
+    case 'no_lines':
+      return t('waitNoLines');
+    case 'starting':
+      return t('waitStarting');
+  }
+  return w.text || '';
 }
 
 const finalState = (s) => s === 'delivered' || s === 'failed' || s === 'cancelled';

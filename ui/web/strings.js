@@ -1,11 +1,15 @@
 // Every string the pages show, in one table, for translation later.
 // Placeholders are {name}; t() fills them in.
+import { adminStrings } from './strings_admin.js';
+
 const S = {
   app: 'Faxbox',
   skip: 'Skip to content',
   navCompose: 'Compose', navOutbox: 'Outbox', navInbox: 'Inbox', navContacts: 'Contacts',
   navAccount: 'Account', navAdmin: 'Administration', logout: 'Log out',
   signedInAs: 'Signed in as {name}',
+  yourName: 'Your name', displayName: 'Name shown on your faxes',
+  displayNameHint: 'Cover pages and lists show it; you sign in as {login}.', nameSaved: 'Your name is saved.',
   reconnecting: 'Reconnecting…',
   enableNotifications: 'Desktop notices',
   loading: 'Loading…',
@@ -123,6 +127,11 @@ const S = {
   costSoFar: '≈ {cost} so far',
   cost: 'Cost {cost}',
   cancel: 'Cancel', retry: 'Retry now', resend: 'Resend',
+  retryHint: 'Call now; this extra call does not use up one of the automatic attempts.',
+  confirmCancelCall: 'The fax to {who} is being sent right now. Hang up and cancel it?',
+  waitScheduled: 'next attempt at {when}', waitLinesBusy: 'waiting: all lines are busy ({lines})',
+  lineCalling: '{line} is sending to {who}', lineBusy: '{line} is {state}',
+  waitNoLines: 'waiting: no fax line is in service', waitStarting: 'a line is free: dialling…',
   resendOne: 'Resend to this recipient',
   pages: 'Pages', archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
   delivered: 'Fax to {number} delivered.',
@@ -139,6 +148,13 @@ const S = {
   partial: 'incomplete: {reason}',
   pagesCount: '{n} page(s)',
   downloadPDF: 'PDF', downloadTIFF: 'TIFF',
+  unreadBadge: 'New', unreadCount: '{n} unread', markRead: 'Mark as read', markUnread: 'Mark as unread',
+  showPages: 'Pages ({n})', viewPage: 'View page {n}', viewerTitle: 'Fax from {from}', pageOf: 'Page {n} of {of}',
+  prevPage: 'Previous', nextPage: 'Next', zoomIn: 'Zoom in', zoomOut: 'Zoom out', close: 'Close',
+  assignTo: 'Assign to', allStaff: 'All staff', assignedToUser: 'User {id}', assigned: 'Assigned to {who}.',
+  forwardTo: 'Forward to (e-mail address)', forward: 'Forward by e-mail', forwarded: 'Fax forwarded to {to}.',
+  delete: 'Delete', confirmDeleteFax: 'Delete the fax from {from} with its pages? This cannot be undone.',
+  faxReceived: 'Fax received from {from}: {n} page(s).', openInbox: 'Open the inbox',
 
   // Contacts
   contactsTitle: 'Contacts',
@@ -194,6 +210,9 @@ const S = {
   modems: 'Modems', modem: 'Modem', state: 'State', since: 'Since', calls: 'Calls', job: 'Job',
   modem_probing: 'starting', modem_idle: 'idle', modem_dialing: 'dialing', modem_calling: 'in call',
   'modem_in call': 'in call', 'modem_out of service': 'out of service',
+  sipAccounts: 'SIP accounts', sipAccount: 'Account', sipRegistrar: 'Registered as', sipRegistration: 'Registration',
+  sipNextRegister: 'Next REGISTER', sipCalls: 'Calls now', sipCallsOf: '{calls} of {lines} lines',
+  sip_registered: 'registered', sip_failing: 'failing', sip_registering: 'registering', sip_not_registering: 'not registering',
   audit: 'Audit log', at: 'When', actor: 'Who', action: 'What', detail: 'Detail',
   powerCycles: 'Power cycles', lastTrace: 'Last call’s trace', wholeTrace: 'The whole trace',
   traceTitle: '{modem}: attempt {attempt} of job {job}, {when}',
@@ -227,6 +246,7 @@ const S = {
   tariffNote: 'Note', tariffSubmit: 'Upload',
   tariffImported: 'Tariff version {version} with {rates} rate(s) is in force.',
   tariffVersions: 'Tariff versions', effective: 'In force from', who: 'By', note: 'Note', inForce: 'in force',
+  ...adminStrings,
 };
 
 // t returns the string for key with {placeholders} filled from vars.

@@ -1,0 +1,149 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"faxbox/internal/datadir"
+)
+
+// ApplyOptions say what Apply restores besides the data directory.
+type ApplyOptions struct {
+	// Config restores the configuration file and the files it names
+	// (certificate, key, token, password, tariff) too: the configuration
+	// file to ConfigPath (its place in the archive when ""), the others
+	// where they were when the backup was taken. Each file replaced is
+	// kept as FILE.before-restore. Without it, only the data directory is
+	// restored: the box's own configuration (its modems, its network)
+	// stays.
+	Config     bool
+	ConfigPath string
+	// Now names a second copy of the previous data directory when
+	// BeforeDir is taken; default time.Now.
+	Now func() time.Time
+}
+
+// Apply swaps the archive that Stage put in PendingDir(dataDir) in:
+// dataDir is renamed to BeforeDir(dataDir) (or, if that is taken by an
+// earlier restore, BeforeDir plus the time), the staged data directory
+// renamed to dataDir. It reports whether there was a stage to apply. The
+// daemon must not be using dataDir.
+func Apply(dataDir string, o ApplyOptions) (applied bool, err error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	pending := PendingDir(dataDir)
+	b, err := os.ReadFile(filepath.Join(pending, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("backup: the staged restore: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return false, fmt.Errorf("backup: the staged restore's manifest: %w", err)
+	}
+	if err := swapDataDir(dataDir, pending, o.Now()); err != nil {
+		return false, err
+	}
+	if o.Config {
+		if err := restoreConfig(&m, pending, o.ConfigPath); err != nil {
+			return true, err
+		}
+	}
+	if err := os.RemoveAll(pending); err != nil {
+		return true, fmt.Errorf("backup: removing the stage: %w", err)
+	}
+	return true, nil
+}
+
+// swapDataDir renames dataDir aside and the staged one in its place.
+func swapDataDir(dataDir, pending string, now time.Time) error {
+	before := BeforeDir(dataDir)
+	if _, err := os.Lstat(before); err == nil {
+		before += "-" + now.UTC().Format("20060102T150405Z")
+	}
+	prev, _ := os.Stat(dataDir)
+	moved := false
+	switch err := os.Rename(dataDir, before); {
+	case err == nil:
+		moved = true
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("backup: keeping the data directory as %s: %w", before, err)
+	}
+	if err := os.Rename(filepath.Join(pending, filepath.FromSlash(DataPrefix)), dataDir); err != nil {
+		if moved {
+			err = errors.Join(err, os.Rename(before, dataDir))
+		}
+		return fmt.Errorf("backup: putting the restored data directory in place: %w", err)
+	}
+	if prev != nil {
+		if err := chownLike(dataDir, prev); err != nil {
+			return fmt.Errorf("backup: giving the restored files the data directory's owner: %w", err)
+		}
+	}
+	return datadir.Tighten(dataDir)
+}
+
+// restoreConfig puts the archive's configuration files back.
+func restoreConfig(m *Manifest, pending, configPath string) error {
+	for _, f := range m.Files {
+		if f.Role == "" || f.Origin == "" {
+			continue
+		}
+		dst := f.Origin
+		if f.Role == RoleConfig && configPath != "" {
+			dst = configPath
+		}
+		b, err := os.ReadFile(filepath.Join(pending, filepath.FromSlash(f.Name)))
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := os.Rename(dst, dst+".before-restore"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("backup: keeping %s: %w", dst, err)
+		}
+		if err := datadir.WriteFile(dst, b); err != nil {
+			return fmt.Errorf("backup: restoring %s: %w", f.Role, err)
+		}
+	}
+	return nil
+}
+
+// Restore restores the archive r onto dataDir (Stage, then Apply), for
+// a stopped appliance: socket is the daemon's console socket in dataDir,
+// and a daemon answering on it makes Restore refuse with ErrRunning
+// before it reads anything.
+func Restore(ctx context.Context, r io.Reader, dataDir, socket string, o ApplyOptions) (*Manifest, error) {
+	if Running(socket) {
+		return nil, fmt.Errorf("%w (%s answers): stop it first (systemctl stop faxbox), or restore through its console or administration page", ErrRunning, socket)
+	}
+	m, err := Stage(ctx, r, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Apply(dataDir, o); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Running reports whether a daemon answers on the unix socket at path
+// (its console socket); a socket file left by a daemon that ended does
+// not answer.
+func Running(socket string) bool {
+	c, err := net.DialTimeout("unix", socket, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}

@@ -1,0 +1,4 @@
+package mailgw
+
+// SchemaVersion returns the schema version this code migrates to.
+func SchemaVersion() int { return len(migrations()) }
