@@ -24,7 +24,7 @@ import (
 )
 
 // submitUsage is the synopsis of "faxd submit".
-const submitUsage = "submit (--demo | --url URL --token-file FILE [--cacert PEM]) --to NUMBERS [--cc NUMBERS] [--bcc NUMBERS] [--subject S] [--body TEXT | --body-file FILE|-] [--json] [FILE...]"
+const submitUsage = "submit (--demo | --url URL --token-file FILE [--cacert PEM]) --to NUMBERS [--cc NUMBERS] [--bcc NUMBERS] [--subject S] [--body TEXT | --body-file FILE|-] [--resolution standard|fine|superfine] [--json] [FILE...]"
 
 // submitRequest is what "faxd submit" sends: the same form as the web
 // UI's compose page.
@@ -33,6 +33,7 @@ type submitRequest struct {
 	client        *http.Client
 	to, cc, bcc   string
 	subject, body string
+	resolution    string // "" for the appliance's render.resolution
 	files         []string
 }
 
@@ -52,6 +53,7 @@ func runSubmit(args []string, stdout, stderr io.Writer) error {
 	fl.StringVar(&r.subject, "subject", "", "subject of the cover page")
 	fl.StringVar(&r.body, "body", "", "text of the first page")
 	fl.StringVar(&bodyFile, "body-file", "", "read the text of the first page from this file (- for standard input)")
+	fl.StringVar(&r.resolution, "resolution", "", "standard, fine or superfine (default: the appliance's render.resolution)")
 	asJSON := fl.Bool("json", false, "print the API's answer as JSON instead of a summary")
 	demo := fl.Bool("demo", false, "queue with `make run`'s demo: its address, and the token and certificate in ./var/demo")
 	if err := fl.Parse(args); err != nil {
@@ -139,7 +141,7 @@ func submitClient(caFile string) (*http.Client, error) {
 func (r *submitRequest) send(ctx context.Context) ([]byte, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for _, f := range [][2]string{{"to", r.to}, {"cc", r.cc}, {"bcc", r.bcc}, {"subject", r.subject}, {"body", r.body}} {
+	for _, f := range [][2]string{{"to", r.to}, {"cc", r.cc}, {"bcc", r.bcc}, {"subject", r.subject}, {"body", r.body}, {"resolution", r.resolution}} {
 		if f[1] != "" {
 			mw.WriteField(f[0], f[1])
 		}
@@ -207,7 +209,15 @@ func printSubmitted(w io.Writer, ans []byte) error {
 		Pages    int    `json:"pages"`
 		Estimate string `json:"estimate"`
 		State    string `json:"state"`
-		Jobs     []struct {
+		// Estimates: the resolution and each recipient's estimate.
+		Estimates struct {
+			Resolution string `json:"resolution"`
+			Recipients []struct {
+				Estimate string  `json:"estimate"`
+				Seconds  float64 `json:"seconds"`
+			} `json:"recipients"`
+		} `json:"estimates"`
+		Jobs []struct {
 			ID        int64 `json:"id"`
 			Recipient struct {
 				Field  string `json:"field"`
@@ -222,12 +232,20 @@ func printSubmitted(w io.Writer, ans []byte) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "message %d: %d page(s), estimate %s, %s\n", m.ID, m.Pages, m.Estimate, m.State)
-	for _, j := range m.Jobs {
+	if m.Estimates.Resolution != "" {
+		fmt.Fprintf(&b, "  resolution %s\n", m.Estimates.Resolution)
+	}
+	for i, j := range m.Jobs {
 		to := j.Recipient.Number
 		if j.Recipient.Name != "" {
 			to = j.Recipient.Name + " " + to
 		}
-		fmt.Fprintf(&b, "  job %d  %-3s %s  %s\n", j.ID, j.Recipient.Field, to, j.State)
+		est := ""
+		if i < len(m.Estimates.Recipients) {
+			e := m.Estimates.Recipients[i]
+			est = fmt.Sprintf("  estimate %s (%.0f s)", e.Estimate, e.Seconds)
+		}
+		fmt.Fprintf(&b, "  job %d  %-3s %s  %s%s\n", j.ID, j.Recipient.Field, to, j.State, est)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -75,7 +75,7 @@ func TestSubmit(t *testing.T) {
 	}
 
 	out, err := submit("--url", srv.URL, "--token-file", tokenFile, "--cacert", ca, "--to", "+32 2 555 12 12",
-		"--cc", "+32 2 555 12 13", "--bcc", "+32 2 555 12 14", "--subject", "Contract", "--body", "Hello", note)
+		"--cc", "+32 2 555 12 13", "--bcc", "+32 2 555 12 14", "--subject", "Contract", "--body", "Hello", "--resolution", "fine", note)
 	if err != nil {
 		t.Fatalf("submit: %v\n%s", err, out)
 	}
@@ -83,7 +83,8 @@ func TestSubmit(t *testing.T) {
 		t.Fatalf("submit printed:\n%s", out)
 	}
 	ms, err := st.ListMessages(ctx, store.ListOptions{})
-	if err != nil || len(ms) != 1 || ms[0].Subject != "Contract" {
+	if err != nil || len(ms) != 1 || ms[0].Subject != "Contract" || ms[0].Resolution != "fine" || !strings.Contains(out, "resolution fine") ||
+		strings.Count(out, "estimate ") != 4 {
 		t.Fatalf("stored %+v, %v", ms, err)
 	}
 

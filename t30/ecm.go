@@ -90,7 +90,12 @@ func (s *sender) sendECMBlock(ctx context.Context) sendState {
 		return s.failModem(ctx, err)
 	}
 	start := time.Now()
-	if _, err := s.m.SendData(ctx, shortTrain(s.mod), bytes.NewReader(data)); err != nil {
+	coded := 0
+	for _, f := range frames {
+		coded += len(f)
+	}
+	offset := e.block * maxBlockFrames * e.frameSize
+	if _, err := s.m.SendData(ctx, shortTrain(s.mod), s.pageProgress(bytes.NewReader(data), len(data), offset, coded)); err != nil {
 		return s.failModem(ctx, err)
 	}
 	s.pageTime += time.Since(start)

@@ -159,6 +159,9 @@ type call struct {
 	// heardCarrier is set by recv when a high-speed carrier was on while
 	// it listened for a frame: the far end is there, talking.
 	heardCarrier bool
+	// sent is what the sender fitted pages to: the lowest resolution
+	// and the pages whose rows were merged (sendres.go).
+	sent sentResolution
 }
 
 func newCall(m Modem, o Options) *call {
@@ -371,6 +374,7 @@ func (c *call) result(r Reason, pagesDone int, err error) Result {
 		res.Coding = pagesCoding(c.params.Coding)
 		res.Resolution = pagesResolution(c.params.Resolution)
 	}
+	c.sent.fill(&res)
 	c.emit(Finished{Result: res})
 	return res
 }

@@ -48,6 +48,10 @@ type PageConfirmed struct {
 	Duration time.Duration // phase C time
 }
 
+// PageProgress: Sent of the Bytes coded bytes of page Page have gone to
+// the modem (phase C), reported every few seconds of a long page.
+type PageProgress struct{ Page, Sent, Bytes int }
+
 // PageRejected: the receiver reported page Page unreadable (RTN, PIN); it
 // will be sent again after retraining if tries remain.
 type PageRejected struct{ Page, Try int }
@@ -73,6 +77,7 @@ func (Negotiated) event()    {}
 func (Training) event()      {}
 func (PageStarted) event()   {}
 func (PageConfirmed) event() {}
+func (PageProgress) event()  {}
 func (PageRejected) event()  {}
 func (Retrain) event()       {}
 func (PageReceived) event()  {}
@@ -142,4 +147,8 @@ func Judge(st pages.Stats) Quality {
 		return QualityRetrain
 	}
 	return QualityBad
+}
+
+func (e PageProgress) String() string {
+	return fmt.Sprintf("page %d: %d of %d bytes sent", e.Page, e.Sent, e.Bytes)
 }

@@ -59,6 +59,12 @@ type Result struct {
 	ECM        bool
 	Coding     pages.Coding
 	Resolution pages.Resolution
+	// LowestResolution is the lowest resolution a page was sent at, and
+	// MergedPages counts the pages (by index in the document) whose rows
+	// were merged because the receiver lacked their resolution (T.30
+	// Table 2, DIS bits 15, 41): the sender's preview showed more rows.
+	LowestResolution pages.Resolution
+	MergedPages      int
 	// Err is the underlying error, if any, for logs.
 	Err error
 }

@@ -219,7 +219,7 @@ func (s *sender) sendDCS(ctx context.Context) sendState {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}
-	if s.prepared, err = prepare(p, ps); err != nil {
+	if s.prepared, err = s.sent.prepare(s.next, p, ps); err != nil {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}
@@ -339,7 +339,7 @@ func (s *sender) sendPage(ctx context.Context) sendState {
 		return s.failModem(ctx, err)
 	}
 	start := time.Now()
-	if _, err := s.m.SendData(ctx, shortTrain(s.mod), bytes.NewReader(s.coded)); err != nil {
+	if _, err := s.m.SendData(ctx, shortTrain(s.mod), s.pageProgress(bytes.NewReader(s.coded), len(s.coded), 0, len(s.coded))); err != nil {
 		return s.failModem(ctx, err)
 	}
 	s.pageTime = time.Since(start)
@@ -371,7 +371,7 @@ func (s *sender) pageConfirmed(resp FCF) sendState {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, fmt.Errorf("t30: page %d: %w", s.next+1, err))
 	}
-	if s.prepared, err = prepare(np, s.params); err != nil {
+	if s.prepared, err = s.sent.prepare(s.next, np, s.params); err != nil {
 		s.dcn = true
 		return s.fail(ReasonIncompatible, err)
 	}

@@ -76,6 +76,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the busy recipient shows %q, want a retry because busy", busy)
 	}
 	b.shot("outbox-live")
+	b.checkSentResolution("fine")
 
 	// Cancel the busy one; then the balance has dropped by the costs shown.
 	spent, costs := b.cancelBusyAndSumCosts()
@@ -320,6 +321,7 @@ func (b *browser) compose() {
 	if estimate <= 0 || available <= 0 {
 		t.Errorf("compose shows estimate %v and available credit %v, want both", estimate, available)
 	}
+	b.chooseResolution()
 	b.shot("compose")
 }
 
@@ -608,6 +610,10 @@ func (b *browser) watchJobs(timeout time.Duration) []string {
 	live := false
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
+		// The end is checked before the texts are read, so that the
+		// texts of the end (the retry) are recorded too.
+		done := evalJS[bool](b, `document.querySelectorAll('.job[data-state=delivered]').length === 3 &&
+			!!document.querySelector('.job[data-state=retry]')`)
 		states := evalJS[[]string](b, `[...document.querySelectorAll('.job .state, .job .meter, #notices .notice span')].map(e => e.textContent)`)
 		for _, s := range states {
 			if s == "" || slices.Contains(seen, s) {
@@ -619,8 +625,7 @@ func (b *browser) watchJobs(timeout time.Duration) []string {
 				live = true
 			}
 		}
-		if evalJS[bool](b, `document.querySelectorAll('.job[data-state=delivered]').length === 3 &&
-			!!document.querySelector('.job[data-state=retry]')`) {
+		if done {
 			return seen
 		}
 		time.Sleep(200 * time.Millisecond)

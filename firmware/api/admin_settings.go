@@ -37,6 +37,9 @@ type Settings struct {
 	Country  string           `json:"country"`
 	DialPlan SettingsDialPlan `json:"dial_plan"`
 	SMTP     SettingsSMTP     `json:"smtp"`
+	// Resolution is what messages are sent at when their senders do not
+	// choose: standard, fine or superfine (render.resolution).
+	Resolution string `json:"resolution"`
 	// ReadOnly, when not empty, says why the settings cannot be saved
 	// (read-only; PUT ignores it).
 	ReadOnly string `json:"read_only,omitempty"`

@@ -184,10 +184,15 @@ func form(t *testing.T, fields map[string]string, files map[string]string) (stri
 }
 
 type message struct {
-	ID         int64  `json:"id"`
-	State      string `json:"state"`
-	Pages      int    `json:"pages"`
-	Estimate   string `json:"estimate"`
+	ID        int64  `json:"id"`
+	State     string `json:"state"`
+	Pages     int    `json:"pages"`
+	Estimate  string `json:"estimate"`
+	Estimates struct {
+		Resolution  string              `json:"resolution"`
+		PageSeconds []float64           `json:"page_seconds"`
+		Recipients  []recipientEstimate `json:"recipients"`
+	} `json:"estimates"`
 	Recipients []struct {
 		Field  string `json:"field"`
 		Number string `json:"number"`
@@ -288,13 +293,11 @@ func TestCreateMessage(t *testing.T) {
 			}
 		}
 	}
-	// The estimate is the tariff's for 2 pages, three times.
-	est, err := e.led.Price(ctx, "+3225551212", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := billing.EUR.FormatNumber(3 * est.Cost); m.Estimate != got {
-		t.Errorf("estimate %s, want %s", m.Estimate, got)
+	// The estimate is the tariff's for each recipient's line time (its
+	// pages' coded size), in total and per recipient.
+	checkEstimates(ctx, t, e.led, m.Estimate, m.Estimates.Recipients, 3)
+	if len(m.Estimates.PageSeconds) != 2 || m.Estimates.Resolution != "standard" {
+		t.Errorf("estimates %+v: want 2 page times at standard", m.Estimates)
 	}
 
 	var got message
@@ -462,3 +465,33 @@ func TestRedeemBadVoucher(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// recipientEstimate is one recipient's estimate as the API gives it.
+type recipientEstimate struct {
+	Number   string  `json:"number"`
+	Estimate string  `json:"estimate"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// checkEstimates checks that each of n recipients' estimates is the
+// tariff's for its line time and that total is their sum.
+func checkEstimates(ctx context.Context, t *testing.T, led *billing.Ledger, total string, rs []recipientEstimate, n int) {
+	t.Helper()
+	if len(rs) != n {
+		t.Fatalf("%d recipient estimates, want %d", len(rs), n)
+	}
+	var sum billing.Amount
+	for _, r := range rs {
+		est, err := led.PriceTime(ctx, r.Number, time.Duration(r.Seconds*float64(time.Second)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Seconds < 12 || billing.EUR.FormatNumber(est.Cost) != r.Estimate {
+			t.Errorf("%s: %s for %.1f s, want %s", r.Number, r.Estimate, r.Seconds, billing.EUR.FormatNumber(est.Cost))
+		}
+		sum += est.Cost
+	}
+	if billing.EUR.FormatNumber(sum) != total {
+		t.Errorf("estimate %s, want the recipients' sum %s", total, billing.EUR.FormatNumber(sum))
+	}
+}

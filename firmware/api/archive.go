@@ -113,7 +113,7 @@ func (s *Server) messageArchive(w http.ResponseWriter, r *http.Request) {
 	}
 	var buf bytes.Buffer
 	pw := pages.NewPDFWriter(&buf, pages.PDFInfo{Title: m.Subject, Author: m.SenderName,
-		Subject: fmt.Sprintf("Faxbox message %d", m.ID), Created: m.Created})
+		Subject: fmt.Sprintf("Faxbox message %d", m.ID) + resolutionNote(m, r.URL.Query().Get("job")), Created: m.Created})
 	if err := s.addPages(r.Context(), pw, ps); err != nil {
 		s.fail(w, r, err)
 		return
@@ -147,3 +147,25 @@ func (s *Server) addPages(ctx context.Context, pw *pages.PDFWriter, ps []store.P
 
 // loadPage decodes a stored page file.
 func (s *Server) loadPage(pf store.PageFile) (*pages.Page, error) { return s.cfg.Store.ReadPage(pf) }
+
+// resolutionNote says what resolution the copy of job (its id, "" for
+// the first job) was rendered at, and when a call sent pages at a lower
+// one with their rows merged (the receiver lacked it), how many.
+func resolutionNote(m store.Message, job string) string {
+	if m.Resolution == "" || len(m.Jobs) == 0 {
+		return ""
+	}
+	note := ", " + m.Resolution + " resolution"
+	j := m.Jobs[0]
+	for _, x := range m.Jobs {
+		if strconv.FormatInt(x.ID, 10) == job {
+			j = x
+		}
+	}
+	for _, a := range j.History {
+		if a.MergedPages > 0 {
+			note += fmt.Sprintf("; %d page(s) sent at %s, rows merged (the receiver lacked %s)", a.MergedPages, a.Resolution, m.Resolution)
+		}
+	}
+	return note
+}

@@ -22,6 +22,7 @@ type draft struct {
 	atts          []render.Attachment
 	subject, body string
 	noCover       bool
+	resolution    string // "" for the appliance's default
 }
 
 // readDraft reads and checks a message form. When the form is unusable
@@ -63,7 +64,12 @@ func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool
 	}
 	atts = append(kept, atts...)
 	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body"),
-		noCover: formBool(r.FormValue("no_cover"))}
+		noCover: formBool(r.FormValue("no_cover")), resolution: r.FormValue("resolution")}
+	if _, err := s.sub.Resolution(d.resolution); err != nil {
+		writeError(w, http.StatusBadRequest, "resolution: standard, fine or superfine")
+		return nil, false
+	}
+	s.nameCopies(r.Context(), d.rcpts)
 	switch {
 	case d.noCover && len(atts) == 0:
 		writeError(w, http.StatusBadRequest, "nothing to send: without a cover page, attach at least one file")

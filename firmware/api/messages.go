@@ -33,7 +33,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	res, err := s.sub.Submit(r.Context(), submission.Message{Sender: p.User, From: s.from(p), Recipients: d.rcpts,
-		Subject: d.subject, Body: d.body, Attachments: d.atts, NoCover: d.noCover})
+		Subject: d.subject, Body: d.body, Attachments: d.atts, NoCover: d.noCover, Resolution: d.resolution})
 	if err != nil {
 		var re *submission.RenderError
 		if errors.As(err, &re) {
@@ -50,9 +50,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", fmt.Sprintf("/api/messages/%d", m.ID))
 	writeJSON(w, http.StatusCreated, struct {
 		messageJSON
-		Pages    int    `json:"pages"`
-		Estimate string `json:"estimate"`
-	}{messageView(m), res.Pages, s.money(res.Estimate)})
+		Pages     int          `json:"pages"`
+		Estimate  string       `json:"estimate"`
+		Estimates estimateJSON `json:"estimates"` // per recipient and per page
+	}{messageView(m), res.Pages, s.money(res.Estimate), s.estimateView(res.Lines)})
 }
 
 // numberReason is a NumberError's message without its package prefix.

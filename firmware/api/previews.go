@@ -85,6 +85,8 @@ type previewJSON struct {
 	Currency string   `json:"currency"`
 	Previews []string `json:"previews"` // the URLs of the page images
 	Expires  string   `json:"expires"`  // RFC 3339
+	// Estimates is the estimate per recipient and per page.
+	Estimates estimateJSON `json:"estimates"`
 }
 
 // createPreview implements POST /api/previews.
@@ -112,9 +114,10 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 			os.RemoveAll(sink.dir)
 		}
 	}()
-	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.Thumbnails,
-		Copies: []render.Message{{From: s.from(p), To: render.Party{Fax: d.rcpts[0].Number.International()},
-			Subject: d.subject, Body: d.body, Time: now, NoCover: d.noCover}}}
+	res, _ := s.sub.Resolution(d.resolution) // checked by readDraft
+	job := sandbox.Job{User: p.User.Name, Attachments: d.atts, Output: sandbox.Thumbnails, Resolution: &res,
+		Copies: []render.Message{{From: s.from(p), To: render.Party{Name: d.rcpts[0].Name, Organisation: d.rcpts[0].Organisation, Fax: d.rcpts[0].Number.International()},
+			Addressees: submission.Addressees(d.rcpts, 0), Subject: d.subject, Body: d.body, Time: now, NoCover: d.noCover}}}
 	if err := s.cfg.Renderer.Render(ctx, job, sink); err != nil {
 		if sink.err != nil && errors.Is(err, sink.err) {
 			s.fail(w, r, err)
@@ -123,7 +126,12 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	v := previewJSON{Pages: sink.pages, Estimate: s.money(sink.total), Currency: string(s.cfg.Ledger.Currency()),
+	est, err := s.sub.Estimate(ctx, d.rcpts, res, sink.measured)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := previewJSON{Pages: sink.pages, Estimate: s.money(est.Total), Currency: string(s.cfg.Ledger.Currency()), Estimates: s.estimateView(est),
 		Previews: []string{}, Expires: now.Add(s.cfg.PreviewTTL).UTC().Format(time.RFC3339)}
 	for i := range sink.pages {
 		v.Previews = append(v.Previews, fmt.Sprintf("/api/previews/%s/%d.png", token, i+1))
@@ -138,14 +146,15 @@ func (s *Server) createPreview(w http.ResponseWriter, r *http.Request) {
 // previewSink prices the preview's copies (every copy has the same pages
 // but for its header) and keeps its page images as files.
 type previewSink struct {
-	s     *Server
-	ctx   context.Context
-	rcpts []submission.Recipient
-	dir   string
-	pages int
-	total billing.Amount
-	err   error // the sink's own, not the renderer's
-	kept  bool
+	measured []sandbox.Measure // of the pages in order
+	s        *Server
+	ctx      context.Context
+	rcpts    []submission.Recipient
+	dir      string
+	pages    int
+	total    billing.Amount
+	err      error // the sink's own, not the renderer's
+	kept     bool
 }
 
 func (k *previewSink) Planned(p sandbox.Plan) error {
@@ -155,6 +164,9 @@ func (k *previewSink) Planned(p sandbox.Plan) error {
 	}
 	return k.err
 }
+
+// Measured implements sandbox.Measurer.
+func (k *previewSink) Measured(_, _ int, m sandbox.Measure) { k.measured = append(k.measured, m) }
 
 func (k *previewSink) Page(_, n int, data []byte) error {
 	k.err = os.WriteFile(filepath.Join(k.dir, fmt.Sprintf("%d.png", n)), data, 0o600)

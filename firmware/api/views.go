@@ -15,6 +15,10 @@ type recipientJSON struct {
 	Field  store.Field `json:"field"`
 	Number string      `json:"number"`
 	Name   string      `json:"name,omitempty"`
+	// EstimateMicros is the cost estimated at submission, in millionths
+	// of the currency's unit, for EstimateSeconds of connected time.
+	EstimateMicros  int64   `json:"estimate_micros,omitempty"`
+	EstimateSeconds float64 `json:"estimate_seconds,omitempty"`
 	// Who is how the number reads to people (names.go); in a message's
 	// details only.
 	Who *whoJSON `json:"who,omitempty"`
@@ -37,6 +41,15 @@ type attemptJSON struct {
 	ECM            bool       `json:"ecm,omitempty"`
 	Coding         string     `json:"coding,omitempty"`
 	RemoteIdent    string     `json:"remote_ident,omitempty"`
+	// Resolution is the lowest resolution sent; MergedPages the pages
+	// whose rows were merged because the receiver lacked theirs.
+	Resolution  string `json:"resolution,omitempty"`
+	MergedPages int    `json:"merged_pages,omitempty"`
+	// PageInProgress is the page being sent, of which PageSent of
+	// PageBytes coded bytes have gone out.
+	PageInProgress int `json:"page_in_progress,omitempty"`
+	PageSent       int `json:"page_sent,omitempty"`
+	PageBytes      int `json:"page_bytes,omitempty"`
 }
 
 type jobJSON struct {
@@ -69,6 +82,7 @@ type messageJSON struct {
 	Body       string              `json:"body,omitempty"`
 	Created    *time.Time          `json:"created,omitempty"`
 	State      store.MessageState  `json:"state"`
+	Resolution string              `json:"resolution,omitempty"`
 	Counts     map[store.State]int `json:"counts,omitempty"`
 	Recipients []recipientJSON     `json:"recipients,omitempty"`
 	Jobs       []jobJSON           `json:"jobs,omitempty"`
@@ -83,7 +97,8 @@ func ts(t time.Time) *time.Time {
 }
 
 func recipientView(r store.Recipient) recipientJSON {
-	return recipientJSON{ID: r.ID, Field: r.Field, Number: r.Number, Name: r.Name}
+	return recipientJSON{ID: r.ID, Field: r.Field, Number: r.Number, Name: r.Name, EstimateMicros: r.Estimate,
+		EstimateSeconds: r.EstimateTime.Seconds()}
 }
 
 func jobView(j store.Job) jobJSON {
@@ -99,7 +114,8 @@ func jobView(j store.Job) jobJSON {
 			Started: ts(a.Started), Connected: ts(a.Connected), Ended: ts(a.Ended),
 			Seconds: a.Duration.Round(10 * time.Millisecond).Seconds(), Reason: a.ReasonCode,
 			ReasonText: a.ReasonText, PagesConfirmed: a.PagesConfirmed, BitRate: a.BitRate, ECM: a.ECM,
-			Coding: a.Coding, RemoteIdent: a.RemoteIdent, ID: a.ID})
+			Coding: a.Coding, RemoteIdent: a.RemoteIdent, ID: a.ID, Resolution: a.Resolution, MergedPages: a.MergedPages,
+			PageInProgress: a.PageInProgress, PageSent: a.PageSent, PageBytes: a.PageBytes})
 		if a.TracePath != "" {
 			v.History[len(v.History)-1].Trace = fmt.Sprintf("/api/attempts/%d/trace", a.ID)
 		}
@@ -109,7 +125,7 @@ func jobView(j store.Job) jobJSON {
 
 func messageView(m store.Message) messageJSON {
 	v := messageJSON{ID: m.ID, Sender: m.SenderName, Subject: m.Subject, Body: m.Body,
-		Created: ts(m.Created), State: m.State, Counts: m.Counts}
+		Created: ts(m.Created), State: m.State, Resolution: m.Resolution, Counts: m.Counts}
 	for _, r := range m.Recipients {
 		v.Recipients = append(v.Recipients, recipientView(r))
 	}

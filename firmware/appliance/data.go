@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -21,6 +22,7 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/firmware/users"
 	"faxbox/internal/sqlitedb"
+	"faxbox/pages"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 )
@@ -63,11 +65,16 @@ func (a *App) openData(ctx context.Context) (err error) {
 		return err
 	}
 	a.onClose(a.book.Close)
-	ropts := render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber}
+	res, err := defaultResolution(a.cfg)
+	if err != nil {
+		return fmt.Errorf("render.resolution: %w", err)
+	}
+	ropts := render.Options{Header: a.cfg.Identity.Header, StationFax: a.cfg.Identity.FaxNumber, Resolution: res}
 	a.rnd = render.New(ropts)
 	// Staff's documents are rendered in child processes under limits.
 	a.renderers, err = sandbox.NewPool(sandbox.Config{Options: ropts, MaxConcurrent: a.cfg.Render.MaxConcurrent,
-		Memory: int64(a.cfg.Render.MemoryMiB) << 20, Timeout: a.cfg.Render.Timeout.D(), CPUTime: a.cfg.Render.CPUTime.D(), Logger: a.log})
+		Memory: int64(a.cfg.Render.MemoryMiB) << 20, Timeout: a.cfg.Render.Timeout.D(), CPUTime: a.cfg.Render.CPUTime.D(), Logger: a.log,
+		OfficeTimeout: a.cfg.Render.OfficeTimeout.D()})
 	if err != nil {
 		return err
 	}
@@ -181,4 +188,10 @@ func writePrivate(name, text string) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// defaultResolution is render.resolution: what messages are sent at when
+// their senders do not choose.
+func defaultResolution(cfg *config.Config) (pages.Resolution, error) {
+	return pages.ParseResolution(cmp.Or(cfg.Render.Resolution, config.DefaultResolution))
 }

@@ -39,7 +39,7 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 		from.Name = cmp.Or(sub.Sender.DisplayName, sub.Sender.Name)
 		res, err := m.sub.Submit(ctx, submission.Message{Sender: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name},
 			From: from, Recipients: submission.Recipients(sub.To, sub.Cc, sub.Bcc),
-			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments})
+			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments, Resolution: sub.Resolution})
 		var re *submission.RenderError
 		if errors.As(err, &re) {
 			err = re.Err

@@ -23,8 +23,12 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 	if a.token != "" {
 		auth.Token = &api.TokenAuth{Token: a.token, Principal: api.Principal{User: a.user, Admin: true}}
 	}
+	res, err := defaultResolution(a.cfg)
+	if err != nil {
+		return err
+	}
 	a.sub, err = submission.New(submission.Config{Store: a.st, Ledger: a.led, Renderer: a.renderers,
-		MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log})
+		MaxAttempts: a.cfg.Retry.Attempts, Logger: a.log, Resolution: res})
 	if err != nil {
 		return err
 	}

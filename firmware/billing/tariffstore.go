@@ -148,3 +148,19 @@ func (l *Ledger) Price(ctx context.Context, number string, pages int) (Estimate,
 	}
 	return tab.Estimate(number, pages, l.cfg.PerPage)
 }
+
+// PriceTime returns the estimate for a call to number (E.164) of d
+// connected time with the tariff in force now: for estimates made from
+// the pages' line time rather than Config.PerPage.
+func (l *Ledger) PriceTime(ctx context.Context, number string, d time.Duration) (Estimate, error) {
+	_, tab, err := l.TariffAt(ctx, l.cfg.Now())
+	if err != nil {
+		return Estimate{}, err
+	}
+	r, err := tab.Lookup(number)
+	if err != nil {
+		return Estimate{}, err
+	}
+	d = min(max(d, 0), MaxCall)
+	return Estimate{Rate: r, Duration: d, Cost: r.Cost(d)}, nil
+}

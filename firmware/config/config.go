@@ -479,9 +479,10 @@ func Default() *Config {
 			},
 		},
 		Retention: Retention{SentDays: 90, ReceivedDays: 365, DiskLimit: DiskLimit{Percent: 80}},
-		Render:    Render{Timeout: Duration(30 * time.Second), CPUTime: Duration(2 * time.Minute), PreviewsPerMinute: 10},
-		Board:     Board{LongPress: LongPressStatus, Volume: 70},
-		Console:   Console{Baud: 115200},
+		Render: Render{Timeout: Duration(30 * time.Second), CPUTime: Duration(2 * time.Minute), PreviewsPerMinute: 10,
+			OfficeTimeout: Duration(3 * time.Minute), Resolution: DefaultResolution},
+		Board:   Board{LongPress: LongPressStatus, Volume: 70},
+		Console: Console{Baud: 115200},
 	}
 }
 

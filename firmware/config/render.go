@@ -22,7 +22,20 @@ type Render struct {
 	// PreviewsPerMinute (render.previews_per_minute, default 10) is how
 	// many previews one user may ask for in a minute; 0 means 10.
 	PreviewsPerMinute int `toml:"previews_per_minute"`
+	// OfficeTimeout (render.office_timeout, default 3m) replaces Timeout
+	// for a document with an office file (.docx, .odt, .xlsx...) that
+	// LibreOffice converts: its first start takes longer than a page is
+	// allowed; 0 means 3m.
+	OfficeTimeout Duration `toml:"office_timeout"`
+	// Resolution (render.resolution, default "fine") is the resolution a
+	// message is sent at when its sender does not choose: standard (98
+	// lines per inch), fine (196) or superfine (391). Fine reads well and
+	// takes about twice standard's line time. "" means fine.
+	Resolution string `toml:"resolution"`
 }
+
+// DefaultResolution is render.resolution's default.
+const DefaultResolution = "fine"
 
 func (c *Config) validateRender(p *problems) {
 	r := c.Render
@@ -31,7 +44,12 @@ func (c *Config) validateRender(p *problems) {
 	if r.MemoryMiB != 0 && r.MemoryMiB < 32 {
 		p.add("render.memory_mib", "%d MiB is too little to render a page (at least 32)", r.MemoryMiB)
 	}
-	if r.Timeout.D() < 0 || r.CPUTime.D() < 0 {
+	switch r.Resolution {
+	case "", "standard", "fine", "superfine":
+	default:
+		p.add("render.resolution", "%q is not a resolution: standard, fine or superfine", r.Resolution)
+	}
+	if r.Timeout.D() < 0 || r.CPUTime.D() < 0 || r.OfficeTimeout.D() < 0 {
 		p.add("render.timeout", "durations must not be negative")
 	}
 	between(p, "render.previews_per_minute", r.PreviewsPerMinute, 0, 600)

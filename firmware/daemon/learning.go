@@ -131,5 +131,10 @@ func ecmTrouble(r t30.Reason) bool {
 
 // callParams are the parameters r negotiated, as the store keeps them.
 func callParams(r t30.Result) store.Params {
-	return store.Params{BitRate: r.BitRate, ECM: r.ECM, Coding: strings.ToUpper(r.Coding.String()), RemoteIdent: r.RemoteIdent}
+	p := store.Params{BitRate: r.BitRate, ECM: r.ECM, Coding: strings.ToUpper(r.Coding.String()), RemoteIdent: r.RemoteIdent,
+		MergedPages: r.MergedPages}
+	if r.BitRate > 0 {
+		p.Resolution = r.LowestResolution.String()
+	}
+	return p
 }

@@ -565,6 +565,9 @@ type recorder struct {
 	// params is what the call has negotiated so far, recorded after each
 	// good training for the sender to see during the call.
 	params store.Params
+	// progress records the progress within a page off the call's
+	// goroutine (progress.go).
+	progress pageProgress
 	// limit is the call's credit limit and cut ends the call; timer
 	// enforces limit from the answer on lines that know it (fromAnswer).
 	limit time.Duration
@@ -622,6 +625,12 @@ func (r *recorder) event(e t30.Event) {
 		} else {
 			r.trainingFailed = append(r.trainingFailed, e.BitRate)
 		}
+	case t30.PageProgress:
+		r.progress.record(e, func(e t30.PageProgress) {
+			if err := cfg.Store.RecordPageProgress(r.ctx, r.attempt, r.doc.index(e.Page), e.Sent, e.Bytes); err != nil {
+				r.log.Debug("recording page progress", "page", e.Page, "err", err)
+			}
+		})
 	case t30.PageConfirmed:
 		page := r.doc.index(e.Page)
 		if _, err := cfg.Store.RecordPageConfirmed(r.ctx, r.attempt, page); err != nil {

@@ -2,6 +2,7 @@ package mailgw
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-smtp"
@@ -46,7 +47,62 @@ func validLocalPart(local string) bool {
 // refusing the recipient when it is not a fax address or not a valid
 // number; the reply says why and how to write it.
 func parseFaxAddress(p *numbers.Parser, addr, domain string) (numbers.Number, *smtp.SMTPError) {
+	n, _, r := parseFaxAddressTag(p, addr, domain)
+	return n, r
+}
+
+// Resolutions that an address may ask for with a tag after the number
+// ("+3225551212+fine@fax"), lowest first.
+var resolutionTags = []string{"standard", "fine", "superfine"}
+
+// splitTag splits a local part "number+tag" into the number and the tag,
+// lower-cased, when the part after the last '+' (not the leading one) is
+// a word; otherwise the tag is "".
+func splitTag(local string) (number, tag string) {
+	i := strings.LastIndexByte(local, '+')
+	if i <= 0 || i == len(local)-1 {
+		return local, ""
+	}
+	for _, r := range local[i+1:] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return local, ""
+		}
+	}
+	return local[:i], strings.ToLower(local[i+1:])
+}
+
+// parseFaxAddressTag is parseFaxAddress for an address that may ask for a
+// resolution with a tag, "number+fine@domain" (standard, fine or
+// superfine, as sub-addressing in RFC 5233 tags a mailbox); it returns
+// the resolution asked for, "" when none. An unknown tag is refused with
+// the ones there are.
+func parseFaxAddressTag(p *numbers.Parser, addr, domain string) (numbers.Number, string, *smtp.SMTPError) {
 	local, _, ok := splitAddress(addr)
+	tag := ""
+	if ok {
+		local, tag = splitTag(local)
+	}
+	if tag != "" && !slices.Contains(resolutionTags, tag) {
+		return numbers.Number{}, "", reply(550, smtp.EnhancedCode{5, 1, 1},
+			"<%s>: %q is not a resolution: write number+standard, number+fine or number+superfine, like +3225551212+fine@%s",
+			addr, tag, domain)
+	}
+	n, r := parseFaxNumber(p, addr, local, domain, ok)
+	return n, tag, r
+}
+
+// higherResolution returns the higher of two resolution tags ("" is
+// lowest: no wish).
+func higherResolution(a, b string) string {
+	if slices.Index(resolutionTags, b) > slices.Index(resolutionTags, a) {
+		return b
+	}
+	return a
+}
+
+// parseFaxNumber parses the number of a fax address whose local part,
+// without its tag, is local.
+func parseFaxNumber(p *numbers.Parser, addr, local, domain string, ok bool) (numbers.Number, *smtp.SMTPError) {
 	if !ok || !isFaxDomain(addr, domain) {
 		return numbers.Number{}, reply(550, smtp.EnhancedCode{5, 7, 1},
 			"<%s> is not a fax address: this gateway only sends faxes, to addresses like +3225551212@%s", addr, domain)

@@ -9,7 +9,11 @@
 //     addresses in To, Cc and Bcc, several per mail. Each RCPT is checked at
 //     once with package numbers, so a bad number is refused alone (550
 //     5.1.1 with the reason and how to write it) and the rest of the mail
-//     goes through; other addresses are refused with 550 5.7.1.
+//     goes through; other addresses are refused with 550 5.7.1. An address
+//     may ask for a resolution with a tag after the number,
+//     "+3225551212+fine@fax" (standard, fine or superfine; the highest
+//     asked of a mail's recipients applies to the whole mail); without
+//     one the appliance's render.resolution applies.
 //   - Who may send: nobody by default. Clients authenticate with their
 //     Faxbox account (AUTH PLAIN or LOGIN, Accounts.Login, given the
 //     client's address for throttling). AUTH is offered only over TLS

@@ -70,6 +70,11 @@ type Submission struct {
 	// it has none. The same MessageID from the same Sender.ID must be
 	// queued only once: answer ErrDuplicate the second time.
 	MessageID string
+	// Resolution is "standard", "fine" or "superfine" when a recipient's
+	// address asked for it ("+3225551212+fine@fax"; the highest asked of
+	// all recipients, the mail being one message), "" for the appliance's
+	// default.
+	Resolution string
 }
 
 // Receipt is what the Submitter tells the sender about a queued mail.

@@ -29,6 +29,9 @@ type session struct {
 	relayed bool     // sender found by the envelope address of a relay host's mail
 	from    string
 	rcpts   []numbers.Number
+	// resolution is the highest resolution a recipient's address asked
+	// for ("number+fine@fax"), "" when none did.
+	resolution string
 }
 
 func (g *Gateway) newSession(ctx context.Context, c *smtp.Conn) *session {
@@ -133,7 +136,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.sender == nil {
 		return reply(503, smtp.EnhancedCode{5, 5, 1}, "MAIL first")
 	}
-	n, r := parseFaxAddress(s.g.o.Numbers, to, s.g.o.Domain)
+	n, res, r := parseFaxAddressTag(s.g.o.Numbers, to, s.g.o.Domain)
 	if r != nil {
 		s.g.log.Info("mailgw: recipient refused", "client", s.ip, "account", s.sender.Name, "to", to, "reply", r.Message)
 		return r
@@ -144,6 +147,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		}
 	}
 	s.rcpts = append(s.rcpts, n)
+	s.resolution = higherResolution(s.resolution, res)
 	return nil
 }
 
@@ -242,7 +246,7 @@ func (s *session) refused(err error) error {
 // mail's header fields.
 func (s *session) submission(c *content) Submission {
 	sub := Submission{Sender: *s.sender, EnvelopeFrom: s.from, Subject: c.Subject, Body: c.Body,
-		Attachments: c.Attachments, MessageID: c.MessageID}
+		Attachments: c.Attachments, MessageID: c.MessageID, Resolution: s.resolution}
 	to, cc := s.headerNumbers(c.To), s.headerNumbers(c.Cc)
 	for _, n := range s.rcpts {
 		switch {
@@ -270,7 +274,7 @@ func (s *session) headerNumbers(addrs []string) map[string]bool {
 
 // Reset forgets the mail in progress; authentication stays.
 func (s *session) Reset() {
-	s.sender, s.relayed, s.from, s.rcpts = nil, false, "", nil
+	s.sender, s.relayed, s.from, s.rcpts, s.resolution = nil, false, "", nil, ""
 }
 
 // Logout ends the session.

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,6 +101,7 @@ func (f *File) APISettings(context.Context) (api.Settings, error) {
 			OutsideLine: c.DialPlan.OutsideLine, Dialing: string(c.DialPlan.Dialing)},
 		SMTP: api.SettingsSMTP{Host: c.SMTP.Host, Port: c.SMTP.Port, Username: c.SMTP.Username, From: c.SMTP.From,
 			StartTLS: c.SMTP.StartTLS, PasswordSet: c.SMTP.PasswordFile != ""},
+		Resolution: cmp.Or(c.Render.Resolution, config.DefaultResolution),
 	}
 	if f.path == "" {
 		s.ReadOnly = ErrNoConfigFile.Error()
@@ -120,6 +122,9 @@ func (f *File) SaveAPISettings(_ context.Context, s api.Settings) (string, error
 			OutsideLine: s.DialPlan.OutsideLine, Dialing: config.Dialing(s.DialPlan.Dialing)}
 		c.SMTP.Host, c.SMTP.Port, c.SMTP.Username, c.SMTP.From, c.SMTP.StartTLS =
 			s.SMTP.Host, s.SMTP.Port, s.SMTP.Username, s.SMTP.From, s.SMTP.StartTLS
+		if s.Resolution != "" {
+			c.Render.Resolution = s.Resolution
+		}
 	})
 	switch {
 	case errors.Is(err, ErrNoConfigFile):

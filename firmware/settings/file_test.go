@@ -41,11 +41,12 @@ func TestFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Identity.FaxNumber != "+3225550100" || s.SMTP.Host != "mail.example.com" || !s.SMTP.PasswordSet || s.ReadOnly != "" {
+	if s.Identity.FaxNumber != "+3225550100" || s.SMTP.Host != "mail.example.com" || !s.SMTP.PasswordSet || s.ReadOnly != "" ||
+		s.Resolution != "fine" {
 		t.Errorf("settings %+v, want the file's, with a password set and savable", s)
 	}
 
-	s.Identity.Organisation, s.SMTP.Port = "Martin Notaires", 2525
+	s.Identity.Organisation, s.SMTP.Port, s.Resolution = "Martin Notaires", 2525, "superfine"
 	msg, err := f.SaveAPISettings(ctx, s)
 	if err != nil || !strings.Contains(msg, path) || !strings.Contains(msg, "restart") {
 		t.Fatalf("save: %q, %v; want where it is saved and that a restart applies it", msg, err)
@@ -55,7 +56,7 @@ func TestFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if saved.Identity.Organisation != "Martin Notaires" || saved.SMTP.Port != 2525 || saved.SMTP.PasswordFile != pw ||
-		saved.Retention.SentDays != 42 {
+		saved.Retention.SentDays != 42 || saved.Render.Resolution != "superfine" {
 		t.Errorf("saved %+v %+v retention %+v: want the change, the password file and the rest kept",
 			saved.Identity, saved.SMTP, saved.Retention)
 	}
@@ -66,7 +67,7 @@ func TestFile(t *testing.T) {
 	}
 
 	bad := s
-	bad.Country, bad.SMTP.From = "XX", "not an address"
+	bad.Country, bad.SMTP.From, bad.Resolution = "XX", "not an address", "ultra"
 	_, err = f.SaveAPISettings(ctx, bad)
 	var se *api.SettingsError
 	if !errors.As(err, &se) {
@@ -76,7 +77,7 @@ func TestFile(t *testing.T) {
 	for _, p := range se.Problems {
 		keys[p.Key] = p.Msg != ""
 	}
-	if !keys["country"] || !keys["smtp.from"] {
+	if !keys["country"] || !keys["smtp.from"] || !keys["render.resolution"] {
 		t.Errorf("problems %+v, want country and smtp.from named with their reasons", se.Problems)
 	}
 	if again, _ := config.Load(path); again.Country != saved.Country {

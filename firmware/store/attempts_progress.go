@@ -22,3 +22,21 @@ func (s *Store) RecordNegotiated(ctx context.Context, attemptID int64, p Params)
 		return tx.saveJob(j)
 	})
 }
+
+// RecordPageProgress records that sent of the bytes coded bytes of the
+// job's page (its index) have gone out during an attempt, so that the
+// sender sees a long page progress; a job event tells the watchers. The
+// attempt must be open.
+func (s *Store) RecordPageProgress(ctx context.Context, attemptID int64, page, sent, bytes int) error {
+	return s.write(ctx, "record page progress", func(tx *wtx) error {
+		a, j, err := openAttempt(tx, attemptID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE store_attempts SET page_in_progress = ?, page_sent = ?, page_bytes = ?,
+			last_activity_at = ? WHERE id = ?`, page, sent, bytes, micros(tx.now), a.ID); err != nil {
+			return err
+		}
+		return tx.saveJob(j)
+	})
+}

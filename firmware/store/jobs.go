@@ -15,7 +15,7 @@ import (
 // crash or power cut interrupted.
 const ReasonInterrupted = "interrupted"
 
-const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, j.state, j.cancel_requested,
+const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, r.estimate, r.estimate_ms, j.state, j.cancel_requested,
 	j.attempts, j.max_attempts, j.next_attempt_at, j.reason_code, j.reason_text,
 	j.pages_total, j.pages_confirmed, j.updated_at, j.manual_retry
 	FROM store_jobs j JOIN store_recipients r ON r.id = j.recipient `
@@ -23,8 +23,8 @@ const jobCols = `j.id, j.message, r.id, r.field, r.number, r.name, j.state, j.ca
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var field, state string
-	var next, updated int64
-	err := sc.Scan(&j.ID, &j.Message, &j.Recipient.ID, &field, &j.Recipient.Number, &j.Recipient.Name,
+	var next, updated, estMS int64
+	err := sc.Scan(&j.ID, &j.Message, &j.Recipient.ID, &field, &j.Recipient.Number, &j.Recipient.Name, &j.Recipient.Estimate, &estMS,
 		&state, &j.CancelRequested, &j.Attempts, &j.MaxAttempts, &next, &j.ReasonCode, &j.ReasonText,
 		&j.PagesTotal, &j.PagesConfirmed, &updated, &j.ManualRetry)
 	if err != nil {
@@ -37,6 +37,7 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 		return j, err
 	}
 	j.NextAttempt, j.Updated = fromMicros(next), fromMicros(updated)
+	j.Recipient.EstimateTime = time.Duration(estMS) * time.Millisecond
 	return j, nil
 }
 
@@ -74,7 +75,8 @@ func loadJob(ctx context.Context, q querier, id int64) (Job, error) {
 }
 
 const attemptCols = `id, job, number, modem, first_page, started_at, connected_at, ended_at, duration_ms,
-	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path
+	reason_code, reason_text, pages_confirmed, bit_rate, ecm, coding, remote_ident, trace_path, resolution, merged_pages,
+	page_in_progress, page_sent, page_bytes
 	FROM store_attempts `
 
 func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
@@ -83,7 +85,8 @@ func scanAttempt(sc interface{ Scan(...any) error }) (Attempt, error) {
 	var connected, ended sql.NullInt64
 	var ms int64
 	err := sc.Scan(&a.ID, &a.Job, &a.Number, &a.Modem, &a.FirstPage, &started, &connected, &ended, &ms,
-		&a.ReasonCode, &a.ReasonText, &a.PagesConfirmed, &a.BitRate, &a.ECM, &a.Coding, &a.RemoteIdent, &a.TracePath)
+		&a.ReasonCode, &a.ReasonText, &a.PagesConfirmed, &a.BitRate, &a.ECM, &a.Coding, &a.RemoteIdent, &a.TracePath,
+		&a.Resolution, &a.MergedPages, &a.PageInProgress, &a.PageSent, &a.PageBytes)
 	a.Started, a.Connected, a.Ended = fromMicros(started), fromNullMicros(connected), fromNullMicros(ended)
 	a.Duration = time.Duration(ms) * time.Millisecond
 	return a, err
@@ -405,8 +408,8 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, o Outcome) (
 			reason_text = ?, trace_path = coalesce(nullif(?, ''), trace_path)`
 		args := []any{micros(tx.now), micros(tx.now), o.Duration.Milliseconds(), o.ReasonCode, o.ReasonText, o.TracePath}
 		if p := o.Params; p != nil {
-			q += `, bit_rate = ?, ecm = ?, coding = ?, remote_ident = ?`
-			args = append(args, p.BitRate, p.ECM, p.Coding, p.RemoteIdent)
+			q += `, bit_rate = ?, ecm = ?, coding = ?, remote_ident = ?, resolution = ?, merged_pages = ?`
+			args = append(args, p.BitRate, p.ECM, p.Coding, p.RemoteIdent, p.Resolution, p.MergedPages)
 		}
 		if _, err := tx.ExecContext(ctx, q+` WHERE id = ?`, append(args, a.ID)...); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -89,10 +90,15 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 	if m.MaxAttempts < 0 {
 		return Message{}, invalid("max attempts %d", m.MaxAttempts)
 	}
+	switch m.Resolution {
+	case "", "standard", "fine", "superfine":
+	default:
+		return Message{}, invalid("resolution %q: standard, fine or superfine", m.Resolution)
+	}
 	if m.MaxAttempts == 0 {
 		m.MaxAttempts = s.cfg.MaxAttempts
 	}
-	out := Message{Sender: m.Sender, Subject: m.Subject, Body: m.Body, State: MessageActive}
+	out := Message{Sender: m.Sender, Subject: m.Subject, Body: m.Body, State: MessageActive, Resolution: cmp.Or(m.Resolution, "standard")}
 	err := s.write(ctx, "create message", func(tx *wtx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM store_users WHERE id = ?`, m.Sender).Scan(&out.SenderName); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
@@ -102,11 +108,12 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 		}
 		out.Created = tx.now
 		now := micros(tx.now)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO store_messages (sender, subject, body, created_at)
-			VALUES (?, ?, ?, ?) RETURNING id`, m.Sender, m.Subject, m.Body, now).Scan(&out.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO store_messages (sender, subject, body, created_at, resolution)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, m.Sender, m.Subject, m.Body, now, out.Resolution).Scan(&out.ID); err != nil {
 			return err
 		}
-		insR, err := tx.PrepareContext(ctx, `INSERT INTO store_recipients (message, field, number, name) VALUES (?, ?, ?, ?) RETURNING id`)
+		insR, err := tx.PrepareContext(ctx, `INSERT INTO store_recipients (message, field, number, name, estimate, estimate_ms)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -119,7 +126,7 @@ func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error
 		defer insJ.Close()
 		jobIDs := make([]int64, 0, len(m.Recipients))
 		for _, r := range m.Recipients {
-			if err := insR.QueryRowContext(ctx, out.ID, r.Field.String(), r.Number, r.Name).Scan(&r.ID); err != nil {
+			if err := insR.QueryRowContext(ctx, out.ID, r.Field.String(), r.Number, r.Name, r.Estimate, r.EstimateTime.Milliseconds()).Scan(&r.ID); err != nil {
 				return err
 			}
 			own := r.Pages
@@ -177,7 +184,7 @@ func (s *Store) ListMessages(ctx context.Context, o ListOptions) ([]Message, err
 	if o.Limit <= 0 {
 		o.Limit = 50
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.sender, u.name, m.subject, m.created_at, m.state,
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.sender, u.name, m.subject, m.created_at, m.state, m.resolution,
 		(SELECT json_group_object(state, n) FROM (SELECT state, count(*) AS n FROM store_jobs WHERE message = m.id GROUP BY state))
 		FROM store_messages m JOIN store_users u ON u.id = m.sender
 		WHERE (? = 0 OR m.sender = ?) AND (? = 0 OR m.id < ?)
@@ -191,7 +198,7 @@ func (s *Store) ListMessages(ctx context.Context, o ListOptions) ([]Message, err
 		var m Message
 		var created int64
 		var counts string
-		if err := rows.Scan(&m.ID, &m.Sender, &m.SenderName, &m.Subject, &created, &m.State, &counts); err != nil {
+		if err := rows.Scan(&m.ID, &m.Sender, &m.SenderName, &m.Subject, &created, &m.State, &m.Resolution, &counts); err != nil {
 			return nil, fmt.Errorf("store: list messages: %w", err)
 		}
 		m.Created = fromMicros(created)
@@ -212,9 +219,9 @@ func (s *Store) ListMessages(ctx context.Context, o ListOptions) ([]Message, err
 func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
 	m := Message{ID: id}
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT m.sender, u.name, m.subject, m.body, m.created_at, m.state
+	err := s.db.QueryRowContext(ctx, `SELECT m.sender, u.name, m.subject, m.body, m.created_at, m.state, m.resolution
 		FROM store_messages m JOIN store_users u ON u.id = m.sender WHERE m.id = ?`, id).
-		Scan(&m.Sender, &m.SenderName, &m.Subject, &m.Body, &created, &m.State)
+		Scan(&m.Sender, &m.SenderName, &m.Subject, &m.Body, &created, &m.State, &m.Resolution)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, notFound("message", id)
 	}

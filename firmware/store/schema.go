@@ -188,5 +188,21 @@ func migrations() []string {
 		PRIMARY KEY (received, user)
 	) WITHOUT ROWID;
 	ALTER TABLE store_jobs ADD COLUMN manual_retry INTEGER NOT NULL DEFAULT 0;`,
+
+		// 5: the resolution a message is sent at (messages before it were
+		// all sent at standard), and per attempt the lowest resolution
+		// negotiated and how many pages had their rows merged because the
+		// receiver lacked the page's resolution (T.30 Table 2); per
+		// recipient the estimate shown when the message was sent; the
+		// progress within the page being sent.
+		`ALTER TABLE store_messages ADD COLUMN resolution TEXT NOT NULL DEFAULT 'standard'
+		CHECK (resolution IN ('standard', 'fine', 'superfine'));
+	ALTER TABLE store_attempts ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
+	ALTER TABLE store_attempts ADD COLUMN merged_pages INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_recipients ADD COLUMN estimate INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_recipients ADD COLUMN estimate_ms INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_attempts ADD COLUMN page_in_progress INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_attempts ADD COLUMN page_sent INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE store_attempts ADD COLUMN page_bytes INTEGER NOT NULL DEFAULT 0;`,
 	}
 }

@@ -118,6 +118,11 @@ type Recipient struct {
 	Field  Field
 	Number string // E.164, e.g. "+3225551212"
 	Name   string // display name, may be empty
+	// Estimate is the cost expected when the message was submitted, in
+	// the ledger's micro-units (billing.Amount), and EstimateTime the
+	// connected time it was priced for; zero when none was made.
+	Estimate     int64
+	EstimateTime time.Duration
 	// Pages, when not empty, are this recipient's own copy of the fax
 	// (its own header, Bcc recipients hidden): CreateMessage gives them to
 	// the recipient's job in the transaction that creates it, so no
@@ -152,6 +157,9 @@ type NewMessage struct {
 	Pages []PageFile
 	// MaxAttempts per recipient; 0 means Config.MaxAttempts.
 	MaxAttempts int
+	// Resolution is what the pages were rendered at: "standard", "fine"
+	// or "superfine"; "" means standard.
+	Resolution string
 }
 
 // Message is a stored message. ListMessages fills the summary fields;
@@ -164,6 +172,7 @@ type Message struct {
 	Body       string
 	Created    time.Time
 	State      MessageState
+	Resolution string // "standard", "fine" or "superfine"
 	Recipients []Recipient
 	Jobs       []Job
 	// Counts of the message's jobs by state.
@@ -200,6 +209,12 @@ type Params struct {
 	ECM         bool   // T.30 Annex A error correction
 	Coding      string // "MH", "MR", "MMR"
 	RemoteIdent string // the remote's CSI (T.30 §5.3.6.1.4)
+	// Resolution is the lowest resolution negotiated (DCS, T.30 Table 2):
+	// "standard", "fine", "superfine"; "" when unknown.
+	Resolution string
+	// MergedPages counts the pages sent at a lower resolution than they
+	// were rendered at, their rows merged, because the receiver lacked it.
+	MergedPages int
 }
 
 // Attempt is one call made for a job.
@@ -217,6 +232,9 @@ type Attempt struct {
 	ReasonText     string
 	PagesConfirmed int
 	Params
+	// PageInProgress is the page (index in the job) being sent, of which
+	// PageSent of PageBytes coded bytes went out (RecordPageProgress).
+	PageInProgress, PageSent, PageBytes int
 	// TracePath is the call's trace file (T.30 frames and events, the
 	// modem's wire log), relative to the data directory or absolute;
 	// empty if none was kept.

@@ -26,6 +26,7 @@ import (
 	"faxbox/firmware/numbers"
 	"faxbox/firmware/store"
 	"faxbox/internal/datadir"
+	"faxbox/pages"
 	"faxbox/pages/render"
 	"faxbox/pages/render/sandbox"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives one line per submission. Default: discard.
 	Logger *slog.Logger
+	// Resolution is what a message is rendered and sent at when it does
+	// not say (the appliance's render.resolution).
+	Resolution pages.Resolution
 }
 
 // Submitter queues messages.
@@ -68,6 +72,9 @@ func New(cfg Config) (*Submitter, error) {
 type Recipient struct {
 	Field  store.Field
 	Number numbers.Number
+	// Name and Organisation are the recipient's (from the address book)
+	// as the cover pages show them; may be empty.
+	Name, Organisation string
 }
 
 // Recipients lists to, cc and bcc as recipients, a number named twice
@@ -101,6 +108,9 @@ type Message struct {
 	// NoCover sends the attachments without the first page that carries
 	// the addresses, subject and body.
 	NoCover bool
+	// Resolution is "standard", "fine" or "superfine"; "" means
+	// Config.Resolution.
+	Resolution string
 }
 
 // Result is a queued message.
@@ -108,6 +118,9 @@ type Result struct {
 	Message  store.Message
 	Pages    int            // of one copy
 	Estimate billing.Amount // for every copy
+	// Lines is the estimate per recipient and per page, from the line
+	// time of the pages as rendered (linetime.go).
+	Lines Estimate
 }
 
 // RenderError marks an error as the renderer's: the message, not the
@@ -121,8 +134,9 @@ func (e *RenderError) Error() string { return e.Err.Error() }
 func (e *RenderError) Unwrap() error { return e.Err }
 
 // Submit renders, prices, checks, draws and stores m: one copy per
-// recipient, each showing only its own recipient, so that Bcc recipients
-// appear on no one else's page. The copies are priced and the ledger's
+// recipient, each naming the To and Cc recipients and marking its own,
+// and a Bcc recipient's naming itself besides them (Addressees), so that
+// Bcc recipients appear on no one else's page. The copies are priced and the ledger's
 // submission rules applied once their pages are counted, before any page
 // is drawn. The message's own pages are for the archive and the sender's
 // view: the first recipient's copy, unless that would show a Bcc
@@ -132,16 +146,21 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	if len(m.Recipients) == 0 {
 		return Result{}, fmt.Errorf("%w: no recipient", store.ErrInvalid)
 	}
+	res, err := s.Resolution(m.Resolution)
+	if err != nil {
+		return Result{}, err
+	}
 	now := s.cfg.Now()
-	job := sandbox.Job{User: m.Sender.Name, Attachments: m.Attachments, Output: sandbox.FaxPages}
-	for _, rc := range m.Recipients {
-		job.Copies = append(job.Copies, render.Message{From: m.From,
-			To: render.Party{Fax: rc.Number.International()}, Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
+	job := sandbox.Job{User: m.Sender.Name, Attachments: m.Attachments, Output: sandbox.FaxPages, Resolution: &res}
+	for i, rc := range m.Recipients {
+		job.Copies = append(job.Copies, render.Message{From: m.From, To: party(rc),
+			Addressees: Addressees(m.Recipients, i), Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	sharedCopy := m.Recipients[0].Field == store.Bcc && len(m.Recipients) > 1
 	if sharedCopy {
 		job.Copies = append(job.Copies, render.Message{From: m.From,
-			To: render.Party{Name: "undisclosed recipients"}, Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
+			To: render.Party{Name: "undisclosed recipients"}, Addressees: Addressees(m.Recipients, -1),
+			Subject: m.Subject, Body: m.Body, Time: now, NoCover: m.NoCover})
 	}
 	dir, err := s.spoolDir()
 	if err != nil {
@@ -167,9 +186,15 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	if sharedCopy {
 		shared = sink.files[len(m.Recipients)]
 	}
-	nm := store.NewMessage{Sender: m.Sender.ID, Subject: m.Subject, Body: m.Body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts}
+	est, err := s.estimate(ctx, m.Recipients, res, &sink.measures)
+	if err != nil {
+		return Result{}, err
+	}
+	nm := store.NewMessage{Sender: m.Sender.ID, Subject: m.Subject, Body: m.Body, Pages: shared, MaxAttempts: s.cfg.MaxAttempts,
+		Resolution: res.String()}
 	for i, rc := range m.Recipients {
-		nm.Recipients = append(nm.Recipients, store.Recipient{Field: rc.Field, Number: rc.Number.E164, Pages: sink.files[i]})
+		nm.Recipients = append(nm.Recipients, store.Recipient{Field: rc.Field, Number: rc.Number.E164, Name: rc.Name, Pages: sink.files[i],
+			Estimate: int64(est.Recipients[i].Cost), EstimateTime: est.Recipients[i].Duration})
 	}
 	msg, err := s.cfg.Store.CreateMessage(ctx, nm)
 	if err != nil {
@@ -177,14 +202,15 @@ func (s *Submitter) Submit(ctx context.Context, m Message) (Result, error) {
 	}
 	stored = true // the store refers to the files now
 	s.log.Info("message submitted", "message", msg.ID, "recipients", len(m.Recipients), "pages", sink.pages[0],
-		"estimate", s.cfg.Ledger.Currency().Format(sink.total))
-	return Result{Message: msg, Pages: sink.pages[0], Estimate: sink.total}, nil
+		"resolution", res, "estimate", s.cfg.Ledger.Currency().Format(est.Total))
+	return Result{Message: msg, Pages: sink.pages[0], Estimate: est.Total, Lines: est}, nil
 }
 
 // spoolSink prices a submission's copies once their pages are counted,
 // applies the submission rules before any page is drawn, then stores the
 // pages as they come, one TIFF-F file a page.
 type spoolSink struct {
+	measures
 	s     *Submitter
 	ctx   context.Context
 	user  string

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,29 @@ func officeKind(data []byte) string {
 	return ""
 }
 
+// MayNeedOffice reports whether attachment a may be an office document
+// that LibreOffice converts (a ZIP package, or named like one), so that
+// a caller can allow its conversion more time. It reads at most the first
+// bytes of a file at a.Path.
+func MayNeedOffice(a Attachment) bool {
+	if officeKinds[strings.ToLower(filepath.Ext(a.Name))] {
+		return true
+	}
+	head := a.Data
+	if head == nil && a.Path != "" {
+		f, err := os.Open(a.Path)
+		if err != nil {
+			return false
+		}
+		defer f.Close()
+		head = make([]byte, 4)
+		if n, _ := io.ReadFull(f, head); n < 4 {
+			return false
+		}
+	}
+	return bytes.HasPrefix(head, []byte("PK\x03\x04"))
+}
+
 // findOffice looks LibreOffice's soffice up in PATH.
 func findOffice() (string, error) {
 	for _, name := range []string{"soffice", "libreoffice"} {
@@ -85,8 +109,8 @@ func findOffice() (string, error) {
 
 // planOffice converts an office document to PDF with LibreOffice in
 // headless mode and plans the PDF's pages. LibreOffice runs under the
-// rasteriser's limits (command: address space, CPU time; PDFTimeout of
-// wall time) in a temporary directory that is its HOME and its user
+// rasteriser's limits (command: address space, CPU time) and
+// OfficeTimeout of wall time in a temporary directory that is its HOME and its user
 // profile, removed afterwards, with an environment of PATH and LC_ALL
 // only; it makes no network connection to convert a file.
 func (d *Document) planOffice(ctx context.Context, kind string, a Attachment, data []byte) (*part, error) {
@@ -103,7 +127,7 @@ func (d *Document) planOffice(ctx context.Context, kind string, a Attachment, da
 	if err := os.WriteFile(in, data, 0o600); err != nil {
 		return nil, err
 	}
-	cctx, cancel := context.WithTimeout(ctx, d.r.lim.PDFTimeout)
+	cctx, cancel := context.WithTimeout(ctx, d.r.lim.OfficeTimeout)
 	defer cancel()
 	cmd := d.command(cctx, bin, "--headless", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
 		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),

@@ -73,6 +73,10 @@ type Limits struct {
 	// PDFMemory is the address-space limit (RLIMIT_AS) of the rasteriser
 	// process in bytes (default 1 GiB).
 	PDFMemory int64
+	// OfficeTimeout is the wall-clock limit on converting an office
+	// document with LibreOffice (default 3 minutes): its first start with
+	// a fresh profile takes far longer than a rasteriser run.
+	OfficeTimeout time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -97,6 +101,9 @@ func (l Limits) withDefaults() Limits {
 		l.PDFCPUTime = time.Minute
 	}
 	def(&l.PDFMemory, 1<<30)
+	if l.OfficeTimeout <= 0 {
+		l.OfficeTimeout = 3 * time.Minute
+	}
 	return l
 }
 
@@ -108,12 +115,14 @@ type Party struct {
 }
 
 // Message is what staff wrote: it becomes the first page (and more when the
-// body is long). To is the one recipient this copy goes to; other
-// recipients, Bcc above all, never appear on it.
+// body is long). To is the one recipient this copy goes to. Addressees,
+// when not empty, replace To in the header block: the recipients this
+// copy names, as in e-mail (see Addressee).
 type Message struct {
-	From    Party
-	To      Party
-	Subject string
+	From       Party
+	To         Party
+	Addressees []Addressee
+	Subject    string
 	// Body is UTF-8 plain text.
 	Body string
 	// NoCover leaves this message's first page out, as Options.NoCover
@@ -189,6 +198,7 @@ type Document struct {
 	parts   []*part
 	total   int
 	Sources []Source
+	ownTags map[pages.Resolution]ownTag // header lines of pages at their own resolution
 }
 
 // faceSet holds a document's fonts at their sizes.
@@ -396,36 +406,10 @@ func (d *Document) headerBlock(total int) []line {
 	fs := d.faces
 	g := d.r.geom
 	w := g.Area.Dx()
-	join := func(sep string, parts ...string) string {
-		var out []string
-		for _, p := range parts {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return strings.Join(out, sep)
-	}
-	fromFax := d.msg.From.Fax
-	if fromFax == "" {
-		fromFax = d.r.o.StationFax
-	}
-	party := func(p Party, fax string) string {
-		s := join(", ", p.Name, p.Organisation)
-		if fax != "" {
-			s = join("\n", s, "Fax: "+fax)
-		}
-		return s
-	}
-	fields := []struct{ label, value string }{
-		{"From:", party(d.msg.From, fromFax)},
-		{"To:", party(d.msg.To, d.msg.To.Fax)},
-		{"Date:", d.t.Format(d.r.o.DateLayout)},
-		{"Subject:", d.msg.Subject},
-		{"Pages:", fmt.Sprintf("%d (including this page)", total)},
-	}
+	fields := d.headerFields(total)
 	col := 0
 	for _, f := range fields {
-		col = max(col, textWidth(fs.bold, f.label))
+		col = max(col, textWidth(fs.bold, f.Label))
 	}
 	col += int(fs.bold.space * 3)
 	var out []line
@@ -433,8 +417,8 @@ func (d *Document) headerBlock(total int) []line {
 	out = append(out, title...)
 	out = append(out, line{height: fs.body.lineHeight / 2})
 	for _, f := range fields {
-		vl := layoutText(f.value, fs.body, col, w-col)
-		lab := layoutText(f.label, fs.bold, 0, col)
+		vl := layoutText(f.Value, fs.body, col, w-col)
+		lab := layoutText(f.Label, fs.bold, 0, col)
 		vl[0].glyphs = append(append([]glyphPos(nil), lab[0].glyphs...), vl[0].glyphs...)
 		out = append(out, vl...)
 	}
@@ -476,7 +460,7 @@ func (d *Document) FormatHeader(page int) string {
 
 // drawTagline clears the header-line band of page n and draws the line.
 func (d *Document) drawTagline(p *pages.Page, n int) {
-	g := d.r.geom
+	g, fc := d.taglineFor(p)
 	band := g.Tagline
 	for y := band.Min.Y; y < band.Max.Y && y < p.Height; y++ {
 		row := p.Row(y)
@@ -484,7 +468,6 @@ func (d *Document) drawTagline(p *pages.Page, n int) {
 			row[x/8] &^= 0x80 >> (x % 8)
 		}
 	}
-	fc := d.faces.tag
 	cols := strings.Split(d.FormatHeader(n), "|")
 	clip := rect{band.Min.X, band.Min.Y, band.Max.X, band.Max.Y}
 	y := band.Min.Y

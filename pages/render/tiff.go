@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
 
 	"golang.org/x/image/tiff"
 
@@ -17,12 +16,11 @@ import (
 
 // planTIFF plans a TIFF file's pages. Bilevel fax TIFFs (TIFF Class F,
 // RFC 2306) are read with pages.OpenTIFF; a page 1728 pixels wide at the
-// document's resolution is passed through pixel for pixel (only its
-// header-line band is overwritten, as fax servers do), any other page is
-// scaled like an image. Colour, grey and other bilevel TIFFs are decoded
+// document's resolution or a lower one (keepsOwn) is passed through pixel
+// for pixel at its own resolution (only its header-line band is
+// overwritten, as fax servers do), any other page is scaled like an image. Colour, grey and other bilevel TIFFs are decoded
 // page by page with golang.org/x/image/tiff.
 func (d *Document) planTIFF(data []byte) (*part, error) {
-	g := d.r.geom
 	var gens []func(ctx context.Context, emit func(*pages.Page) bool) error
 	total, passed := 0, 0
 	add := func(n int, gen func(ctx context.Context, emit func(*pages.Page) bool) error) error {
@@ -45,14 +43,14 @@ func (d *Document) planTIFF(data []byte) (*part, error) {
 				}
 				return p, nil
 			}
-			if tp.Width == g.Width && tp.YDPI > 0 && pages.ResolutionOf(tp.YDPI) == d.r.o.Resolution && math.Abs(tp.XDPI-g.XDPI) < 12 {
+			if own, ok := d.keepsOwn(tp.Width, tp.XDPI, tp.YDPI); ok {
 				passed++
 				err = add(1, func(ctx context.Context, emit func(*pages.Page) bool) error {
 					p, err := decode()
 					if err != nil {
 						return err
 					}
-					p.XDPI, p.YDPI = g.XDPI, g.YDPI
+					p.XDPI, p.YDPI = own.DPI()
 					emit(p)
 					return nil
 				})

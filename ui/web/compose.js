@@ -6,6 +6,7 @@
 import { t } from './strings.js';
 import { h, replace, field, pageList, debounce } from './dom.js';
 import { get, post, put, del, price, faxNumbers, upload, sendBeacon, APIError } from './api.js';
+import { resolutionField, showEstimate, clearEstimate, slowPages } from './estimate.js';
 
 const fields = ['to', 'cc', 'bcc'];
 
@@ -151,6 +152,9 @@ export default async function compose({ main, user, events, notify, go, params }
   }
 
   const estimate = h('output', { id: 'estimate', text: t('estimateUnknown') });
+  const resolution = resolutionField(() => touch());
+  let lastEstimate = null; // of the last preview, to warn about slow pages before sending
+  let slowAcknowledged = false;
   const available = h('output', { id: 'available' });
   const previews = h('div', { class: 'previews', id: 'previews' });
   const previewNote = h('p', { class: 'warn', hidden: true, text: t('previewOutdated') });
@@ -165,6 +169,7 @@ export default async function compose({ main, user, events, notify, go, params }
     for (const f of fields) fd.append(f, rcpt[f].chips.map((c) => c.value).join(', '));
     fd.append('subject', subject.value);
     fd.append('body', body.value);
+    fd.append('resolution', resolution.select.value);
     if (!cover.checked) fd.append('no_cover', '1');
     fd.append('draft_files', files.filter((f) => f.state === 'ok').map((f) => f.id).join(','));
     const used = new Set(fields.flatMap((f) => rcpt[f].chips).map((c) => c.unchecked).filter(Boolean));
@@ -211,12 +216,15 @@ export default async function compose({ main, user, events, notify, go, params }
       const res = await post('/api/previews', form());
       previewVersion = v;
       previewNote.hidden = v === version;
-      estimate.textContent = `${res.estimate} ${res.currency}`;
-      estimate.dataset.amount = res.estimate;
+      showEstimate(estimate, res);
+      lastEstimate = res.estimates;
+      slowAcknowledged = false;
       replace(previews, h('h2', { text: t('previewTitle', { pages: res.pages }) }),
         pageList(res.previews));
     } catch (e) {
       replace(previews);
+      clearEstimate(estimate);
+      lastEstimate = null;
       failed(e);
     } finally {
       previewBtn.disabled = false;
@@ -234,6 +242,7 @@ export default async function compose({ main, user, events, notify, go, params }
       sendBtn.disabled = true;
       await uploaded();
       check();
+      if (!confirmSlow()) return;
       sendBtn.textContent = t('sending');
       const m = await post('/api/messages', form());
       sent = true;
@@ -247,6 +256,16 @@ export default async function compose({ main, user, events, notify, go, params }
       sendBtn.disabled = false;
       sendBtn.textContent = t('send');
     }
+  }
+
+  // confirmSlow warns once before sending a fax whose last preview has
+  // pages that take more than a minute each; a second Send sends it.
+  function confirmSlow() {
+    const slow = previewVersion === version ? slowPages(lastEstimate) : [];
+    if (!slow.length || slowAcknowledged) return true;
+    slowAcknowledged = true;
+    replace(err, t('slowPagesConfirm', { pages: slow.join(', ') }));
+    return false;
   }
 
   const discard = h('button', { type: 'button', class: 'link', id: 'discard', text: t('discard'), on: { click: async () => {
@@ -277,6 +296,7 @@ export default async function compose({ main, user, events, notify, go, params }
     h('fieldset', {}, h('legend', { text: t('attachments') }), drop),
     h('div', { class: 'field check' }, cover, h('label', { for: 'cover', text: t('coverPage') })),
     h('small', { class: 'hint cover-hint', text: t('coverPageHint') }),
+    resolution.el,
     h('dl', { class: 'totals' }, h('dt', { text: t('estimate') }), h('dd', {}, estimate),
       h('dt', { text: t('available') }), h('dd', {}, available)),
     err,

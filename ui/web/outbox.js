@@ -101,12 +101,21 @@ export default async function outbox({ main, user, events, notify, go }) {
   // the call, or an empty cell.
   function costOf(j) {
     const cost = charges.get(j.id);
-    if (cost) return h('small', { class: 'cost', dataset: { cost }, text: t('cost', { cost: `${cost} ${currency}` }) });
+    if (cost) return h('small', { class: 'cost', dataset: { cost }, text: t('cost', { cost: `${cost} ${currency}` }) }, estimated(j));
     const call = lastAttempt(j);
     if (j.state !== 'sending' || !call || !call.connected) return h('small', { class: 'cost' });
     const meter = h('small', { class: 'cost meter', dataset: { since: call.connected, number: j.recipient.number } });
     tick(meter);
     return meter;
+  }
+
+  // estimated is the estimate made when the job was submitted, shown
+  // beside what its calls cost.
+  function estimated(j) {
+    const micros = j.recipient?.estimate_micros;
+    if (!micros) return null;
+    const cost = (micros / 1e6).toFixed(2);
+    return h('span', { class: 'estimated', dataset: { estimate: cost }, text: ' (' + t('estimated', { cost: `${cost} ${currency}` }) + ')' });
   }
 
   async function act(j, what) {
@@ -241,7 +250,7 @@ export function stateText(j) {
   switch (j.state) {
     case 'sending': {
       const vars = { rate: call.bit_rate, page: Math.min(j.pages_confirmed + 1, j.pages_total), pages: j.pages_total };
-      return t(call.bit_rate ? 'state_sendingRate' : 'state_sending', vars);
+      return t(call.bit_rate ? 'state_sendingRate' : 'state_sending', vars) + pageProgress(call, vars.page);
     }
     case 'retry':
       return t(reason ? 'state_retryBecause' : 'state_retry', { when: time(j.next_attempt, false), reason });
@@ -250,6 +259,13 @@ export function stateText(j) {
     default:
       return has('state_' + j.state) ? t('state_' + j.state) : j.state;
   }
+}
+
+// pageProgress says how much of the page being sent has gone out, for a
+// page long enough that the daemon reported it.
+function pageProgress(call, page) {
+  if (!call.page_bytes || call.page_in_progress !== page) return '';
+  return ' ' + t('pageProgress', { percent: Math.min(99, Math.floor(100 * call.page_sent / call.page_bytes)) });
 }
 
 // tick updates a running cost meter: the connected time at the number's

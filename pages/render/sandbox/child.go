@@ -32,6 +32,7 @@ type frame struct {
 	Plan       *Plan
 	Copy, Page int
 	Data       []byte
+	Measure    Measure
 	Err        *wireError
 	Done       bool
 }
@@ -89,6 +90,6 @@ func (c *childEvents) planned(p Plan) error {
 	return nil
 }
 
-func (c *childEvents) page(cp, n int, data []byte) error {
-	return c.enc.Encode(frame{Copy: cp, Page: n, Data: data})
+func (c *childEvents) page(cp, n int, data []byte, m Measure) error {
+	return c.enc.Encode(frame{Copy: cp, Page: n, Data: data, Measure: m})
 }

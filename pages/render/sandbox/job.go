@@ -32,6 +32,9 @@ type Job struct {
 	Copies      []render.Message
 	Attachments []render.Attachment
 	Output      Output
+	// Resolution, when not nil, replaces the renderer's own: the
+	// resolution the message is sent at.
+	Resolution *pages.Resolution
 }
 
 // Plan is what a job will produce: for each copy, its page count and
@@ -52,6 +55,21 @@ type Sink interface {
 	Page(c, n int, data []byte) error
 }
 
+// Measure is what sending a page takes: its rows and vertical
+// resolution, and its size coded as T.6 (MMR, the coding sent with ECM),
+// from which the line time follows (see firmware/submission linetime.go).
+type Measure struct {
+	Rows     int
+	YDPI     float64
+	MMRBytes int
+}
+
+// Measurer is a Sink that also wants each page's Measure: Measured is
+// called before Page for the same page.
+type Measurer interface {
+	Measured(c, n int, m Measure)
+}
+
 // Renderer renders jobs: *Pool in a child process, Direct in the caller.
 type Renderer interface {
 	Render(ctx context.Context, job Job, sink Sink) error
@@ -61,7 +79,7 @@ type Renderer interface {
 // parent.
 type events interface {
 	planned(p Plan) error
-	page(c, n int, data []byte) error
+	page(c, n int, data []byte, m Measure) error
 }
 
 // runJob renders job with r, reporting to ev. It returns render's errors
@@ -69,6 +87,9 @@ type events interface {
 func runJob(ctx context.Context, r *render.Renderer, job Job, ev events) error {
 	if len(job.Copies) == 0 {
 		return errors.New("sandbox: a job with no copy")
+	}
+	if job.Resolution != nil {
+		r = r.WithResolution(*job.Resolution)
 	}
 	docs := make([]*render.Document, len(job.Copies))
 	var plan Plan
@@ -95,12 +116,25 @@ func runJob(ctx context.Context, r *render.Renderer, job Job, ev events) error {
 			if err != nil {
 				return err
 			}
-			if err := ev.page(c, n, data); err != nil {
+			m, err := measure(p)
+			if err != nil {
+				return err
+			}
+			if err := ev.page(c, n, data, m); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// measure codes p as T.6 to measure it.
+func measure(p *pages.Page) (Measure, error) {
+	mmr, err := pages.Encode(p, pages.EncoderOptions{Coding: pages.MMR})
+	if err != nil {
+		return Measure{}, fmt.Errorf("sandbox: measuring a page: %w", err)
+	}
+	return Measure{Rows: p.Height, YDPI: p.YDPI, MMRBytes: len(mmr)}, nil
 }
 
 // encode codes one page as out asks.
@@ -163,7 +197,10 @@ func (s *sinkEvents) planned(p Plan) error {
 	return s.sinkErr
 }
 
-func (s *sinkEvents) page(c, n int, data []byte) error {
+func (s *sinkEvents) page(c, n int, data []byte, m Measure) error {
+	if ms, ok := s.sink.(Measurer); ok {
+		ms.Measured(c, n, m)
+	}
 	s.sinkErr = s.sink.Page(c, n, data)
 	return s.sinkErr
 }

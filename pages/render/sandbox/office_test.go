@@ -31,8 +31,16 @@ func TestOfficeInChild(t *testing.T) {
 	}
 	ctx := context.Background()
 	// LibreOffice starts in seconds on an idle machine, far slower on a
-	// loaded one with a fresh profile: more than the default 30 s.
-	pool := testPool(t, "child", Config{MaxConcurrent: 1, Timeout: 3 * time.Minute})
+	// loaded one with a fresh profile: more than the default 30 s, which
+	// is why an office document has OfficeTimeout (3 min by default).
+	pool := testPool(t, "child", Config{MaxConcurrent: 1})
+	if got := pool.Config(); got.Timeout != 30*time.Second || got.OfficeTimeout != 3*time.Minute {
+		t.Fatalf("timeouts %v and %v, want the defaults 30s and 3m", got.Timeout, got.OfficeTimeout)
+	}
+	if pool.timeout(twoCopies(FaxPages, render.Attachment{Name: "letter.docx", Data: docx})) != 3*time.Minute ||
+		pool.timeout(twoCopies(FaxPages, render.Attachment{Name: "a.txt", Data: []byte("hi")})) != 30*time.Second {
+		t.Fatal("an office document does not get the office timeout, or a text file gets it")
+	}
 	att := render.Attachment{Name: "letter.docx", Data: docx}
 	var a, b collect
 	if err := pool.Render(ctx, twoCopies(FaxPages, att), &a); err != nil {

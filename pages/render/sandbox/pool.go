@@ -34,6 +34,11 @@ type Config struct {
 	// Timeout is the most wall-clock time a child may take to read the
 	// documents or to produce one page (default 30 s).
 	Timeout time.Duration
+	// OfficeTimeout replaces Timeout for a job with an office document
+	// that LibreOffice converts (default 3 minutes, at least Timeout):
+	// LibreOffice's first start with a fresh profile can take longer
+	// than a page is allowed.
+	OfficeTimeout time.Duration
 	// MaxQueued is how many jobs one user may have waiting or running
 	// (default 8); more are refused with ErrBusy.
 	MaxQueued int
@@ -89,6 +94,10 @@ func NewPool(cfg Config) (*Pool, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
+	if cfg.OfficeTimeout <= 0 {
+		cfg.OfficeTimeout = 3 * time.Minute
+	}
+	cfg.OfficeTimeout = max(cfg.OfficeTimeout, cfg.Timeout)
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = 8
 	}
@@ -120,6 +129,9 @@ func NewPool(cfg Config) (*Pool, error) {
 	if l.PDFTimeout <= 0 || l.PDFTimeout > cfg.Timeout {
 		l.PDFTimeout = cfg.Timeout
 	}
+	if l.OfficeTimeout <= 0 || l.OfficeTimeout > cfg.OfficeTimeout {
+		l.OfficeTimeout = cfg.OfficeTimeout
+	}
 	return p, nil
 }
 
@@ -144,7 +156,7 @@ func (p *Pool) Render(ctx context.Context, job Job, sink Sink) error {
 	}
 	defer release()
 	start := time.Now()
-	c, err := p.start(ctx)
+	c, err := p.start(ctx, p.timeout(job))
 	if err != nil {
 		return err
 	}
@@ -179,8 +191,20 @@ type child struct {
 	sinkErr    error // the sink's own error, returned as it is
 }
 
-// start runs a child and sends it nothing yet.
-func (p *Pool) start(ctx context.Context) (*child, error) {
+// timeout is how long a child rendering job may go without a frame:
+// Config.OfficeTimeout when an attachment may be an office document.
+func (p *Pool) timeout(job Job) time.Duration {
+	for _, a := range job.Attachments {
+		if render.MayNeedOffice(a) {
+			return p.cfg.OfficeTimeout
+		}
+	}
+	return p.cfg.Timeout
+}
+
+// start runs a child, which must send a frame at least every timeout,
+// and sends it nothing yet.
+func (p *Pool) start(ctx context.Context, timeout time.Duration) (*child, error) {
 	cmd := exec.Command(p.cfg.Command[0], p.cfg.Command[1:]...)
 	cmd.Env = p.cfg.Env
 	cmd.SysProcAttr = childAttrs()
@@ -198,7 +222,7 @@ func (p *Pool) start(ctx context.Context) (*child, error) {
 		return nil, fmt.Errorf("sandbox: starting the renderer: %w", err)
 	}
 	c.enc, c.dec, c.closeIn = gob.NewEncoder(in), gob.NewDecoder(out), in.Close
-	c.w = watch(ctx, cmd.Process, p.cfg.Memory, p.cfg.Timeout)
+	c.w = watch(ctx, cmd.Process, p.cfg.Memory, timeout)
 	return c, nil
 }
 
@@ -231,6 +255,9 @@ func (c *child) converse(job Job, sink Sink) error {
 			}
 		default:
 			c.copy, c.page = f.Copy, f.Page
+			if ms, ok := sink.(Measurer); ok {
+				ms.Measured(f.Copy, f.Page, f.Measure)
+			}
 			if c.sinkErr = sink.Page(f.Copy, f.Page, f.Data); c.sinkErr != nil {
 				return c.sinkErr
 			}

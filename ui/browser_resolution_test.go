@@ -1,0 +1,48 @@
+package ui_test
+
+import (
+	"strings"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chooseResolution picks superfine, then fine, on the compose page: each
+// preview shows the estimate for that resolution (superfine's higher),
+// per recipient (four) and per page; superfine takes longer on the line
+// and costs no less (the demo tariff charges whole minutes).
+func (b *browser) chooseResolution() {
+	t := b.t
+	t.Helper()
+	type est struct{ cost, seconds float64 }
+	preview := func(res string) est {
+		b.do("choose "+res, chromedp.SetValue(chromedp.CSS(`#resolution`), res))
+		evalJS[bool](b, `document.getElementById('resolution').dispatchEvent(new Event('change'))`)
+		b.do("preview at "+res, chromedp.Click(chromedp.CSS(`#preview`)))
+		b.waitJS("the estimate at "+res, `document.getElementById('estimate').dataset.resolution === '`+res+`' &&
+			document.querySelectorAll('#estimate .estimate-recipients li').length === 4 &&
+			!!document.querySelector('#estimate .estimate-pages')`)
+		return est{b.amount("#estimate"), evalJS[float64](b, `+document.getElementById('estimate').dataset.seconds`)}
+	}
+	super, fine := preview("superfine"), preview("fine")
+	text := evalJS[string](b, `document.getElementById('estimate').textContent`)
+	if super.seconds <= fine.seconds || super.cost < fine.cost || !strings.Contains(text, "Fine") || !strings.Contains(text, "page 2") {
+		t.Errorf("estimate %+v at superfine, %+v at fine; shown %q", super, fine, text)
+	}
+	t.Logf("estimates: superfine %+v, fine %+v; %s", super, fine, text)
+}
+
+// checkSentResolution: the message sent from the compose page was sent
+// at the resolution chosen, as its archive says.
+func (b *browser) checkSentResolution(want string) {
+	t := b.t
+	t.Helper()
+	got := evalJS[string](b, `(async () => {
+		const id = document.querySelector('.message').dataset.message;
+		const m = await (await fetch('/api/messages/' + id)).json();
+		const pdf = await (await fetch('/api/messages/' + id + '/archive.pdf')).text();
+		return m.resolution + ' ' + (pdf.includes(', ' + m.resolution + ' resolution') ? 'archive' : 'no-archive');
+	})()`, chromedp.EvalAwaitPromise)
+	if got != want+" archive" {
+		t.Errorf("the sent message's resolution and archive: %q, want %s in both", got, want)
+	}
+}

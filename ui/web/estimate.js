@@ -1,0 +1,57 @@
+// The estimate of a fax on the compose page: the resolution it is sent
+// at, the cost and line time per recipient and in total, the time of
+// each page, and a warning when a page takes more than a minute.
+import { t } from './strings.js';
+import { h, replace, field } from './dom.js';
+
+// slowPageSeconds: pages that take longer are warned about before sending.
+export const slowPageSeconds = 60;
+
+// resolutionField is the resolution choice: the office default or one of
+// the three fax resolutions (each roughly doubles the line time of the one
+// before). onChange is called when the choice changes.
+export function resolutionField(onChange) {
+  const select = h('select', { name: 'resolution', id: 'resolution', on: { change: onChange } },
+    ['', 'standard', 'fine', 'superfine'].map((r) => h('option', { value: r, text: t('resolution_' + (r || 'default')) })));
+  return { select, el: field(t('resolution'), select, t('resolutionHint')) };
+}
+
+// duration formats seconds as "1 min 05 s" or "42 s".
+export function duration(s) {
+  s = Math.round(s);
+  return s >= 60 ? t('minutesSeconds', { m: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') }) : t('seconds', { s });
+}
+
+// slowPages returns the 1-based numbers of the pages of an estimate that
+// take more than slowPageSeconds.
+export function slowPages(est) {
+  return (est?.page_seconds || []).map((s, i) => [s, i + 1]).filter(([s]) => s > slowPageSeconds).map(([, n]) => n);
+}
+
+// showEstimate fills the estimate box from a preview's answer res:
+// total, resolution, per recipient and per page.
+export function showEstimate(box, res) {
+  const est = res.estimates || {};
+  const rcpts = est.recipients || [];
+  const slow = slowPages(est);
+  box.dataset.amount = res.estimate;
+  box.dataset.resolution = est.resolution || '';
+  box.dataset.seconds = est.seconds || 0;
+  replace(box,
+    h('span', { class: 'estimate-total', text: t('estimateTotal', { cost: `${res.estimate} ${res.currency}`,
+      time: duration(est.seconds || 0), resolution: t('resolution_' + (est.resolution || 'default')) }) }),
+    rcpts.length > 1 && h('ul', { class: 'estimate-recipients' }, rcpts.map((r) => h('li', { dataset: { number: r.number, amount: r.estimate },
+      text: t('estimateRecipient', { who: r.name || r.display || r.number, cost: `${r.estimate} ${res.currency}`, time: duration(r.seconds) }) }))),
+    (est.page_seconds || []).length > 0 && h('small', { class: 'estimate-pages', text: t('estimatePages', {
+      times: est.page_seconds.map((s, i) => t('pageTime', { n: i + 1, time: duration(s) })).join(' · ') }) }),
+    slow.length > 0 && h('p', { class: 'warn slow-pages', role: 'alert', text: t('slowPages', { pages: slow.join(', '), limit: slowPageSeconds }) }));
+}
+
+// clearEstimate forgets an estimate (after a failed preview: the old one
+// is no longer the message's).
+export function clearEstimate(box) {
+  delete box.dataset.amount;
+  delete box.dataset.resolution;
+  delete box.dataset.seconds;
+  replace(box, t('estimateUnknown'));
+}
