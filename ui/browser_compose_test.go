@@ -300,7 +300,13 @@ func (c *composeRun) keepsEverything() {
 	c.fill(map[string]string{"input[name=subject]": "Signed deed " + c.screen})
 	c.do("write the body", chromedp.SendKeys(chromedp.CSS(`textarea[name=body]`), "Dear Alice,\nthe signed deed and a photo of the site."))
 	c.click("leave out the cover page", `#cover`)
+	pick := func(res string) {
+		evalJS[chromedp.Void](c.browser, fmt.Sprintf(`(() => { const s = document.getElementById('resolution'); s.value = %q;
+			s.dispatchEvent(new Event('change')) })()`, res))
+	}
+	pick("superfine")
 	whole := fmt.Sprintf(`!!document.getElementById('cover') && document.querySelector('input[name=subject]').value === %q &&
+		document.getElementById('resolution').value === 'superfine' &&
 		document.querySelector('textarea[name=body]').value.includes('photo of the site') &&
 		document.querySelectorAll('.chip').length === 4 && document.querySelectorAll('.chip[data-state=ok]').length === 3 &&
 		document.querySelector('[data-field=bcc] .chip')?.dataset.state === 'unchecked' &&
@@ -317,6 +323,7 @@ func (c *composeRun) keepsEverything() {
 		c.t.Errorf("at %s: the draft on the appliance has files %q, no cover %v", c.screen, files, noCover)
 	}
 	c.click("put the cover page back", `#cover`)
+	pick("")
 }
 
 // resend sends the message, resends it to one recipient from the

@@ -16,6 +16,7 @@ import (
 
 	"faxbox/firmware/store"
 	"faxbox/internal/datadir"
+	"faxbox/pages"
 	"faxbox/pages/render"
 )
 
@@ -43,6 +44,9 @@ type draftForm struct {
 	// Unchecked are numbers (E.164) to send to although they are not in
 	// their country's numbering plan.
 	Unchecked []string `json:"unchecked,omitempty"`
+	// Resolution is the resolution chosen: "standard", "fine",
+	// "superfine", or "" for the appliance's default.
+	Resolution string `json:"resolution,omitempty"`
 }
 
 // draftRecipient is a chip of the form: the value sent ("+3225551234"),
@@ -143,6 +147,12 @@ func (s *Server) putDraft(w http.ResponseWriter, r *http.Request) {
 	if err := dec.Decode(&f); err != nil {
 		writeError(w, http.StatusBadRequest, "the draft is not a JSON form: "+err.Error())
 		return
+	}
+	if f.Resolution != "" {
+		if _, err := pages.ParseResolution(f.Resolution); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("the draft's resolution %q: standard, fine or superfine", f.Resolution))
+			return
+		}
 	}
 	user := principal(r).User.ID
 	s.draftMu.Lock()

@@ -26,11 +26,12 @@ type draftAnswer struct {
 		To []struct {
 			Value, Label, Number string
 		} `json:"to"`
-		Cc        []struct{ Value string } `json:"cc"`
-		Subject   string                   `json:"subject"`
-		Body      string                   `json:"body"`
-		NoCover   bool                     `json:"no_cover"`
-		Unchecked []string                 `json:"unchecked"`
+		Cc         []struct{ Value string } `json:"cc"`
+		Subject    string                   `json:"subject"`
+		Body       string                   `json:"body"`
+		NoCover    bool                     `json:"no_cover"`
+		Resolution string                   `json:"resolution"`
+		Unchecked  []string                 `json:"unchecked"`
 	} `json:"form"`
 	Files []struct {
 		ID       string `json:"id"`
@@ -89,9 +90,12 @@ func TestDraftKeepsFormAndFiles(t *testing.T) {
 		!strings.Contains(d.Supported, "PDF") {
 		t.Fatalf("an empty draft: %d %+v", code, d)
 	}
-	form := `{"to":[{"value":"+3225551234","label":"Alice Martin","number":"+3225551234"}],"subject":"Deed","body":"Hi","no_cover":true}`
+	form := `{"to":[{"value":"+3225551234","label":"Alice Martin","number":"+3225551234"}],"subject":"Deed","body":"Hi","no_cover":true,"resolution":"superfine"}`
 	if code := e.do(t, "PUT", "/api/draft", "application/json", strings.NewReader(form), &d); code != http.StatusOK {
 		t.Fatalf("PUT /api/draft: %d %+v", code, d)
+	}
+	if code := e.do(t, "PUT", "/api/draft", "application/json", strings.NewReader(`{"resolution":"ultra"}`), nil); code != http.StatusBadRequest {
+		t.Errorf("a draft with an unknown resolution: %d, want 400", code)
 	}
 	big := bytes.Repeat([]byte("a line of text\n"), 100_000)
 	if code, _ := e.upload(t, map[string][]byte{"notes.txt": big, "photo.png": pngFile(t)}, ""); code != http.StatusCreated {
@@ -100,7 +104,7 @@ func TestDraftKeepsFormAndFiles(t *testing.T) {
 	if code := e.do(t, "GET", "/api/draft", "", nil, &d); code != http.StatusOK {
 		t.Fatal(code)
 	}
-	if d.Form == nil || d.Form.Subject != "Deed" || !d.Form.NoCover || len(d.Form.To) != 1 || d.Form.To[0].Label != "Alice Martin" {
+	if d.Form == nil || d.Form.Subject != "Deed" || !d.Form.NoCover || d.Form.Resolution != "superfine" || len(d.Form.To) != 1 || d.Form.To[0].Label != "Alice Martin" {
 		t.Errorf("the form came back as %+v", d.Form)
 	}
 	if len(d.Files) != 2 {
