@@ -34,10 +34,11 @@ func (m *Modem) SendData(ctx context.Context, mod Modulation, r io.Reader) (int6
 	if code != CodeConnect {
 		return 0, m.unexpected(cmd, code)
 	}
+	connected := time.Now()
 	var total int64
 	for {
 		if err := ctx.Err(); err != nil {
-			m.endData(cmd, mod, total)
+			m.endData(cmd, mod, total, connected)
 			return total, m.waitErr(ctx, cmd, err, false)
 		}
 		n, rerr := r.Read(m.rbuf[:chunk])
@@ -52,7 +53,7 @@ func (m *Modem) SendData(ctx context.Context, mod Modulation, r io.Reader) (int6
 			}
 		}
 		if rerr != nil {
-			m.endData(cmd, mod, total)
+			m.endData(cmd, mod, total, connected)
 			return total, fmt.Errorf("modem: %s: reading data: %w", cmd, rerr)
 		}
 	}
@@ -60,7 +61,7 @@ func (m *Modem) SendData(ctx context.Context, mod Modulation, r io.Reader) (int6
 	if err := m.write(m.wbuf); err != nil {
 		return total, err
 	}
-	code, err = m.await(ctx, cmd, nil, m.drainTime(mod, total), false)
+	code, err = m.await(ctx, cmd, nil, m.drainTime(mod, total, connected), false)
 	if err != nil {
 		return total, err
 	}
@@ -70,20 +71,28 @@ func (m *Modem) SendData(ctx context.Context, mod Modulation, r io.Reader) (int6
 	return total, nil
 }
 
-// drainTime bounds the wait for OK after the last data byte: the modem
-// may still hold its buffer (and whatever the port buffers) to send.
-func (m *Modem) drainTime(mod Modulation, sent int64) time.Duration {
+// drainTime bounds the wait for OK after the last data byte, sent bytes
+// after the modem's CONNECT at connected. The modem gives OK when the last
+// bit is on the line (T.31 8.3.2): bytes taken faster than the line
+// carries them wait in the modem's buffer and in whatever the port
+// buffers, which flow control does not bound (a pseudo-terminal or a USB
+// adapter holds tens of KiB, a 256-frame ECM block is up to 64 KiB), so
+// the carrier lasts at least the data's time at the rate from CONNECT on.
+// An underrun (the DTE slower than the line) adds fill that the modem
+// sent while waiting, so at least a buffer's worth is allowed too.
+func (m *Modem) drainTime(mod Modulation, sent int64, connected time.Time) time.Duration {
 	const maxBuffered = 16 << 10
-	return m.cfg.responseTimeout() + bitTime(int(min(sent, maxBuffered)), mod.Rate())
+	left := max(bitTime(int(sent), mod.Rate())-time.Since(connected), bitTime(int(min(sent, maxBuffered)), mod.Rate()))
+	return m.cfg.responseTimeout() + left
 }
 
 // endData ends a transmission cut short, so the modem returns to command
 // state, and waits for its result.
-func (m *Modem) endData(cmd string, mod Modulation, sent int64) {
+func (m *Modem) endData(cmd string, mod Modulation, sent int64, connected time.Time) {
 	if m.write([]byte{dle, etx}) != nil {
 		return
 	}
-	_, _ = m.await(context.Background(), cmd, nil, m.drainTime(mod, sent), false)
+	_, _ = m.await(context.Background(), cmd, nil, m.drainTime(mod, sent, connected), false)
 }
 
 // ReceiveData receives high-speed data with modulation mod (T.31 8.3.3,
