@@ -26,7 +26,7 @@ import (
 // with exactly the preview's pixels; sent at standard, the estimate and
 // the line time are markedly lower.
 func TestResolutionToSpandsp(t *testing.T) {
-	att := fineAttachment(t)
+	att := fineAttachment(t, 60)
 	fine := sendAt(t, "fine", att)
 	std := sendAt(t, "standard", att)
 	for _, r := range []resolutionRun{fine, std} {
@@ -61,13 +61,14 @@ type resolutionRun struct {
 }
 
 // fineAttachment is a fax page at fine resolution, as a scanner writes it:
-// a TIFF-F file with small print (about 19 KB coded as T.6: a page twice
-// as dense, 33 KB, dropped during its ECM block in four runs of six with
-// spandsp 0.0.6's T.31 modem, at 32.7 s of the call).
-func fineAttachment(t *testing.T) render.Attachment {
+// a TIFF-F file with small print, the sentence repeated repeats times (60:
+// about 33 KB coded as T.6, one ECM block of 130 frames, 19 s at 14 400
+// bit/s, which the pseudo-terminal and spandsp's T.31 modem take faster
+// than the line carries it; see modem.TestSendDataDeepBuffer).
+func fineAttachment(t *testing.T, repeats int) render.Attachment {
 	t.Helper()
 	doc, err := render.New(render.Options{Resolution: pages.Fine, NoCover: true, NoHeader: true}).Render(context.Background(),
-		render.Message{}, []render.Attachment{{Name: "terms.txt", Data: bytes.Repeat([]byte("Small print: the terms bind both parties. "), 30)}})
+		render.Message{}, []render.Attachment{{Name: "terms.txt", Data: bytes.Repeat([]byte("Small print: the terms bind both parties. "), repeats)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +136,7 @@ func sendAt(t *testing.T, res string, att render.Attachment) resolutionRun {
 	if !sr.OK() || sr.Pages != out.est.Pages {
 		time.Sleep(2 * time.Second)
 		j, _ := e.st.GetJob(ctx, out.est.Message.Jobs[0].ID)
+		logTraces(t, e, j)
 		t.Fatalf("%s: spandsp %v, %d pages of %d; job %v %+v", res, sr.Code, sr.Pages, out.est.Pages, j.State, j.History)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -187,4 +189,20 @@ func (p *previewPNGs) Planned(sandbox.Plan) error { return nil }
 func (p *previewPNGs) Page(_, _ int, data []byte) error {
 	p.pngs = append(p.pngs, data)
 	return nil
+}
+
+// logTraces logs the traces of job j's attempts, to tell a failed call.
+func logTraces(t *testing.T, e *env, j store.Job) {
+	t.Helper()
+	for _, a := range j.History {
+		if a.TracePath == "" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(e.dir, a.TracePath))
+		if err != nil {
+			t.Logf("attempt %d: %v", a.ID, err)
+			continue
+		}
+		t.Logf("attempt %d trace:\n%s", a.ID, b)
+	}
 }
