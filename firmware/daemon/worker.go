@@ -270,6 +270,25 @@ func (w *worker) closeModem() {
 	w.modem = nil
 }
 
+// finisher returns the function that ends attempt with an outcome: a
+// retry that the store refuses for want of attempts left fails the job.
+func (w *worker) finisher(pctx context.Context, log *slog.Logger, attempt int64) func(store.Outcome) {
+	st := w.pool.cfg.Store
+	return func(o store.Outcome) {
+		if _, err := st.FinishAttempt(pctx, attempt, o); err != nil {
+			if o.Next == store.Retry && errors.Is(err, store.ErrNoAttemptsLeft) {
+				o.Next = store.Failed
+				_, err = st.FinishAttempt(pctx, attempt, o)
+			}
+			if err != nil {
+				log.Error("finishing the attempt", "outcome", o.Next, "err", err)
+				return
+			}
+		}
+		log.Info("attempt ended", "next", o.Next, "reason", o.ReasonCode, "text", o.ReasonText, "connected", o.Duration)
+	}
+}
+
 // call makes one attempt for the claimed job j and persists how it ended.
 // It reports whether the modem failed. Every record is written with a
 // context that ctx's end does not cancel, so that a call interrupted by
@@ -290,19 +309,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	if now, err := cfg.Store.GetJob(pctx, j.ID); err == nil {
 		j.Attempts, j.MaxAttempts = now.Attempts, now.MaxAttempts
 	}
-	finish := func(o store.Outcome) {
-		if _, err := cfg.Store.FinishAttempt(pctx, a.ID, o); err != nil {
-			if o.Next == store.Retry && errors.Is(err, store.ErrNoAttemptsLeft) {
-				o.Next = store.Failed
-				_, err = cfg.Store.FinishAttempt(pctx, a.ID, o)
-			}
-			if err != nil {
-				log.Error("finishing the attempt", "outcome", o.Next, "err", err)
-				return
-			}
-		}
-		log.Info("attempt ended", "next", o.Next, "reason", o.ReasonCode, "text", o.ReasonText, "connected", o.Duration)
-	}
+	finish := w.finisher(pctx, log, a.ID)
 	fail := func(code, text string) { finish(store.Outcome{Next: store.Failed, ReasonCode: code, ReasonText: text}) }
 
 	n, dial, doc, ok := w.prepare(pctx, j, a, finish)

@@ -65,35 +65,43 @@ func validPages(pages []PageFile) error {
 	return nil
 }
 
+// checkNewMessage validates m before anything is written.
+func checkNewMessage(m NewMessage) error {
+	if len(m.Recipients) == 0 {
+		return invalid("a message needs at least one recipient")
+	}
+	for _, r := range m.Recipients {
+		if r.Field < To || r.Field > Bcc {
+			return invalid("recipient %q: unknown field %v", r.Number, r.Field)
+		}
+		if !validE164(r.Number) {
+			return invalid("recipient %q is not an E.164 number (+ and up to 15 digits)", r.Number)
+		}
+		if err := validPages(r.Pages); err != nil {
+			return fmt.Errorf("recipient %s: %w", r.Number, err)
+		}
+	}
+	if err := validPages(m.Pages); err != nil {
+		return err
+	}
+	if m.MaxAttempts < 0 {
+		return invalid("max attempts %d", m.MaxAttempts)
+	}
+	switch m.Resolution {
+	case "", "standard", "fine", "superfine":
+	default:
+		return invalid("resolution %q: standard, fine or superfine", m.Resolution)
+	}
+	return nil
+}
+
 // CreateMessage stores a message, its pages, its recipients and one queued
 // job per recipient with the recipient's own pages, due now, in one
 // transaction: a job is never visible without the pages it sends. The
 // returned Message has Recipients and Jobs filled in.
 func (s *Store) CreateMessage(ctx context.Context, m NewMessage) (Message, error) {
-	if len(m.Recipients) == 0 {
-		return Message{}, invalid("a message needs at least one recipient")
-	}
-	for _, r := range m.Recipients {
-		if r.Field < To || r.Field > Bcc {
-			return Message{}, invalid("recipient %q: unknown field %v", r.Number, r.Field)
-		}
-		if !validE164(r.Number) {
-			return Message{}, invalid("recipient %q is not an E.164 number (+ and up to 15 digits)", r.Number)
-		}
-		if err := validPages(r.Pages); err != nil {
-			return Message{}, fmt.Errorf("recipient %s: %w", r.Number, err)
-		}
-	}
-	if err := validPages(m.Pages); err != nil {
+	if err := checkNewMessage(m); err != nil {
 		return Message{}, err
-	}
-	if m.MaxAttempts < 0 {
-		return Message{}, invalid("max attempts %d", m.MaxAttempts)
-	}
-	switch m.Resolution {
-	case "", "standard", "fine", "superfine":
-	default:
-		return Message{}, invalid("resolution %q: standard, fine or superfine", m.Resolution)
 	}
 	if m.MaxAttempts == 0 {
 		m.MaxAttempts = s.cfg.MaxAttempts
