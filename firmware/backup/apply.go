@@ -19,9 +19,10 @@ import (
 type ApplyOptions struct {
 	// Config restores the configuration file and the files it names
 	// (certificate, key, token, password, tariff) too: the configuration
-	// file to ConfigPath (its place in the archive when ""), the others
-	// where they were when the backup was taken. Each file replaced is
-	// kept as FILE.before-restore. Without it, only the data directory is
+	// file to ConfigPath, the others where they were when the backup was
+	// taken if that is below ConfigPath's directory (an archive naming
+	// another place is refused before anything changes). Each file
+	// replaced is kept as FILE.before-restore. Without it, only the data directory is
 	// restored: the box's own configuration (its modems, its network)
 	// stays.
 	Config     bool
@@ -52,13 +53,17 @@ func Apply(dataDir string, o ApplyOptions) (applied bool, err error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return false, fmt.Errorf("backup: the staged restore's manifest: %w", err)
 	}
+	var dsts map[string]string
+	if o.Config { // every destination checked before anything changes
+		if dsts, err = configDests(&m, o.ConfigPath); err != nil {
+			return false, err
+		}
+	}
 	if err := swapDataDir(dataDir, pending, o.Now()); err != nil {
 		return false, err
 	}
-	if o.Config {
-		if err := restoreConfig(&m, pending, o.ConfigPath); err != nil {
-			return true, err
-		}
+	if err := restoreConfig(&m, pending, dsts); err != nil {
+		return true, err
 	}
 	if err := os.RemoveAll(pending); err != nil {
 		return true, fmt.Errorf("backup: removing the stage: %w", err)
@@ -94,15 +99,50 @@ func swapDataDir(dataDir, pending string, now time.Time) error {
 	return datadir.Tighten(dataDir)
 }
 
-// restoreConfig puts the archive's configuration files back.
-func restoreConfig(m *Manifest, pending, configPath string) error {
+// configDest is where restoreConfig writes the archive's file f: the
+// configuration file at configPath, the files it names where they were,
+// provided that is below the configuration file's directory. An archive
+// is not trusted to name other places (run as root, a tampered manifest
+// could otherwise write anywhere).
+func configDest(f File, configPath string) (string, error) {
+	if f.Role == RoleConfig && configPath != "" {
+		return configPath, nil
+	}
+	dst := filepath.Clean(f.Origin)
+	if configPath == "" {
+		return "", fmt.Errorf("backup: the archive's %s (%s) is restored beside the configuration file: name it (--config)", f.Role, dst)
+	}
+	dir := filepath.Dir(configPath)
+	if rel, err := filepath.Rel(dir, dst); err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("backup: the archive's %s was %s, outside %s: refused; copy it from the archive by hand", f.Role, dst, dir)
+	}
+	return dst, nil
+}
+
+// configDests returns where each of the archive's configuration files
+// goes (configDest), by name in the archive.
+func configDests(m *Manifest, configPath string) (map[string]string, error) {
+	dsts := map[string]string{}
 	for _, f := range m.Files {
 		if f.Role == "" || f.Origin == "" {
 			continue
 		}
-		dst := f.Origin
-		if f.Role == RoleConfig && configPath != "" {
-			dst = configPath
+		dst, err := configDest(f, configPath)
+		if err != nil {
+			return nil, err
+		}
+		dsts[f.Name] = dst
+	}
+	return dsts, nil
+}
+
+// restoreConfig puts the archive's configuration files back to dsts
+// (configDests); none when dsts is empty.
+func restoreConfig(m *Manifest, pending string, dsts map[string]string) error {
+	for _, f := range m.Files {
+		dst, ok := dsts[f.Name]
+		if !ok {
+			continue
 		}
 		b, err := os.ReadFile(filepath.Join(pending, filepath.FromSlash(f.Name)))
 		if err != nil {
@@ -130,7 +170,10 @@ func Restore(ctx context.Context, r io.Reader, dataDir, socket string, o ApplyOp
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Apply(dataDir, o); err != nil {
+	if applied, err := Apply(dataDir, o); err != nil {
+		if !applied { // refused: no stage is left for the next start to apply
+			err = errors.Join(err, os.RemoveAll(PendingDir(dataDir)))
+		}
 		return nil, err
 	}
 	return m, nil

@@ -248,3 +248,53 @@ func TestRestoreKeepsPrevious(t *testing.T) {
 		t.Errorf("restored data directory: %v", err)
 	}
 }
+
+// TestRestoreConfigStaysInItsDirectory: with the configuration, a restore
+// puts the configuration file at the path given and the files it names
+// back where they were below that file's directory; an archive that names
+// a place outside it (a tampered manifest, restored as root) is refused
+// before the data directory or any file changes.
+func TestRestoreConfigStaysInItsDirectory(t *testing.T) {
+	a := newAppliance(t)
+	etc := t.TempDir()
+	cfg, cert := filepath.Join(etc, "faxbox.toml"), filepath.Join(etc, "tls", "cert.pem")
+	must(t, os.MkdirAll(filepath.Dir(cert), 0o700))
+	must(t, os.WriteFile(cfg, []byte("country = \"BE\"\n"), 0o600))
+	must(t, os.WriteFile(cert, []byte("the web certificate"), 0o600))
+	elsewhere := filepath.Join(t.TempDir(), "authorized_keys")
+	must(t, os.WriteFile(elsewhere, []byte("kept"), 0o600))
+
+	var good bytes.Buffer
+	_, err := backup.Write(context.Background(), &good, backup.Source{DataDir: a.dir, DB: a.db, ConfigPath: cfg,
+		Extra: []backup.Extra{{Role: backup.RoleTLSCert, Path: cert}}, Version: "test"})
+	must(t, err)
+	var bad bytes.Buffer
+	_, err = backup.Write(context.Background(), &bad, backup.Source{DataDir: a.dir, DB: a.db, ConfigPath: cfg,
+		Extra: []backup.Extra{{Role: backup.RoleTLSCert, Path: elsewhere}}, Version: "test"})
+	must(t, err)
+
+	must(t, os.WriteFile(cert, []byte("changed since"), 0o600))
+	target := filepath.Join(t.TempDir(), "data")
+	opts := backup.ApplyOptions{Config: true, ConfigPath: cfg}
+	_, err = backup.Restore(context.Background(), bytes.NewReader(bad.Bytes()), target, filepath.Join(target, "console.sock"), opts)
+	if err == nil || !strings.Contains(err.Error(), "outside "+etc) {
+		t.Fatalf("an archive naming %s: %v, want refused as outside %s", elsewhere, err, etc)
+	}
+	for _, dir := range []string{target, backup.PendingDir(target)} {
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the refused restore left %s: %v", dir, err)
+		}
+	}
+	if b, _ := os.ReadFile(elsewhere); string(b) != "kept" {
+		t.Errorf("%s was written: %q", elsewhere, b)
+	}
+
+	_, err = backup.Restore(context.Background(), bytes.NewReader(good.Bytes()), target, filepath.Join(target, "console.sock"), opts)
+	must(t, err)
+	if b, _ := os.ReadFile(cert); string(b) != "the web certificate" {
+		t.Errorf("the certificate restored as %q", b)
+	}
+	if b, _ := os.ReadFile(cert + ".before-restore"); string(b) != "changed since" {
+		t.Errorf("the replaced certificate kept as %q", b)
+	}
+}
