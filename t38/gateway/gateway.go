@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"runtime/cgo"
-	"sync"
 	"time"
 
 	msp "faxbox/modem/spandsp"
@@ -53,19 +52,13 @@ func (r Result) OK() bool { return r.Code == msp.CodeOK }
 // fax terminal behind it, running in real time until the call ends or
 // Close.
 type Gateway struct {
-	conn   net.PacketConn
-	remote net.Addr
-	cfg    Config
-	h      cgo.Handle
-	gs     *gwState
-	enc    t38.Encoder
-	dec    t38.Decoder
-	res    Result
-	done   bool
-
-	finished chan struct{}
-	quit     chan struct{}
-	quitOnce sync.Once
+	*spandsp.Port
+	cfg  Config
+	h    cgo.Handle
+	gs   *gwState
+	dec  t38.Decoder
+	res  Result
+	done bool
 }
 
 // The time step: 20 ms, 160 samples at 8 kHz.
@@ -76,8 +69,7 @@ const (
 
 // Start starts the gateway on conn, talking T.38 to remote.
 func Start(conn net.PacketConn, remote net.Addr, cfg Config) (*Gateway, error) {
-	g := &Gateway{conn: conn, remote: remote, cfg: cfg, finished: make(chan struct{}), quit: make(chan struct{})}
-	g.enc.Mode = t38.ECRedundancy
+	g := &Gateway{Port: spandsp.NewPort(conn, remote), cfg: cfg}
 	if cfg.Logf != nil {
 		logf = cfg.Logf
 	}
@@ -113,11 +105,11 @@ func modemBits(m msp.Modems) int {
 // (a late tick is caught up, so the modems keep their timing), and the
 // received datagrams as they come. Every call into spandsp happens here.
 func (g *Gateway) run() {
-	defer close(g.finished)
+	defer g.Ended()
 	defer g.h.Delete()
 	defer g.gs.free()
 	in := make(chan []byte, 1024)
-	go spandsp.ReadDatagrams(g.conn, in, g.finished, g.quit)
+	go g.Read(in)
 	tk := time.NewTicker(tick)
 	defer tk.Stop()
 	start, steps := time.Now(), 0
@@ -136,7 +128,7 @@ func (g *Gateway) run() {
 				}
 			}
 			steps = max(steps, due-10)
-		case <-g.quit:
+		case <-g.Quit():
 			if !g.done {
 				g.gs.terminate()
 			}
@@ -166,7 +158,7 @@ func (g *Gateway) logf(format string, args ...any) {
 // tx sends one IFP packet from the gateway, count times (spandsp's own
 // repetition of indicators), each copy the same datagram.
 func (g *Gateway) tx(b []byte, count int) {
-	encoded, err := spandsp.SendIFP(g.conn, g.remote, &g.enc, b, g.cfg.Redundancy, count)
+	encoded, err := g.Send(b, g.cfg.Redundancy, count)
 	if encoded {
 		g.res.Sent++
 	}
@@ -188,18 +180,14 @@ func (g *Gateway) phaseE(code int) {
 
 // Wait returns the call's result once the gateway has finished.
 func (g *Gateway) Wait(ctx context.Context) (Result, error) {
-	select {
-	case <-g.finished:
-		return g.res, nil
-	case <-ctx.Done():
-		return g.res, fmt.Errorf("gateway: still running: %w", ctx.Err())
+	if err := g.Await(ctx); err != nil {
+		return g.res, fmt.Errorf("gateway: still running: %w", err)
 	}
+	return g.res, nil
 }
 
 // Close stops the gateway (the fax terminal's T.30 is terminated if the
 // call is still on) and waits for it.
 func (g *Gateway) Close() {
-	g.quitOnce.Do(func() { close(g.quit) })
-	_ = g.conn.SetReadDeadline(time.Now())
-	<-g.finished
+	g.Stop()
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"runtime/cgo"
-	"sync"
 	"time"
 
 	msp "faxbox/modem/spandsp"
@@ -53,20 +52,14 @@ func (r Result) OK() bool { return r.Code == msp.CodeOK }
 // Terminal is spandsp's T.38 terminal on a UDP socket, running in real
 // time on a goroutine of its own until its call ends or Close.
 type Terminal struct {
-	conn   net.PacketConn
-	remote net.Addr
-	cfg    TerminalConfig
-	h      cgo.Handle
-	ts     *termState
-	enc    t38.Encoder
-	dec    t38.Decoder
-	res    Result
-	done   bool
-	err    error
-
-	finished chan struct{}
-	quit     chan struct{}
-	quitOnce sync.Once
+	*Port
+	cfg  TerminalConfig
+	h    cgo.Handle
+	ts   *termState
+	dec  t38.Decoder
+	res  Result
+	done bool
+	err  error
 }
 
 // tick is the terminal's time step: 20 ms, 160 samples at 8 kHz.
@@ -77,8 +70,7 @@ const (
 
 // StartTerminal starts spandsp's T.38 terminal on conn, talking to remote.
 func StartTerminal(conn net.PacketConn, remote net.Addr, cfg TerminalConfig) (*Terminal, error) {
-	t := &Terminal{conn: conn, remote: remote, cfg: cfg, finished: make(chan struct{}), quit: make(chan struct{})}
-	t.enc.Mode = t38.ECRedundancy
+	t := &Terminal{Port: NewPort(conn, remote), cfg: cfg}
 	if cfg.Logf != nil {
 		logf = cfg.Logf
 	}
@@ -122,11 +114,11 @@ func compressionBits(c msp.Compression) int {
 // run drives spandsp: a time step every 20 ms, received datagrams as they
 // come. Every call into spandsp happens here.
 func (t *Terminal) run() {
-	defer close(t.finished)
+	defer t.Ended()
 	defer t.h.Delete()
 	defer t.ts.free()
 	in := make(chan []byte, 1024)
-	go ReadDatagrams(t.conn, in, t.finished, t.quit)
+	go t.Read(in)
 	tk := time.NewTicker(tick)
 	defer tk.Stop()
 	var tail int // time steps left after the call ended, to send its last packets
@@ -141,7 +133,7 @@ func (t *Terminal) run() {
 			if t.done {
 				tail++
 			}
-		case <-t.quit:
+		case <-t.Quit():
 			if !t.done {
 				t.ts.terminate()
 				t.done = true
@@ -175,7 +167,7 @@ func (t *Terminal) logf(format string, args ...any) {
 // tx sends one IFP packet from spandsp, count times (spandsp's own
 // repetition of indicators), each copy the same datagram.
 func (t *Terminal) tx(b []byte, count int) {
-	encoded, err := SendIFP(t.conn, t.remote, &t.enc, b, t.cfg.Redundancy, count)
+	encoded, err := t.Send(b, t.cfg.Redundancy, count)
 	if encoded {
 		t.res.Sent++
 	}
@@ -200,18 +192,14 @@ func (t *Terminal) phaseE(code int) {
 
 // Wait returns the call's result once the terminal has finished.
 func (t *Terminal) Wait(ctx context.Context) (Result, error) {
-	select {
-	case <-t.finished:
-		return t.res, nil
-	case <-ctx.Done():
-		return t.res, fmt.Errorf("spandsp: T.38 terminal still running: %w", ctx.Err())
+	if err := t.Await(ctx); err != nil {
+		return t.res, fmt.Errorf("spandsp: T.38 terminal still running: %w", err)
 	}
+	return t.res, nil
 }
 
 // Close stops the terminal (T.30 is terminated if the call is still on)
 // and waits for it.
 func (t *Terminal) Close() {
-	t.quitOnce.Do(func() { close(t.quit) })
-	_ = t.conn.SetReadDeadline(time.Now())
-	<-t.finished
+	t.Stop()
 }
