@@ -7,7 +7,7 @@ BIN       := bin
 RUN_DEBS  := ghostscript poppler-utils
 # Debian packages whose programs and libraries the tests use as real peers,
 # and the package checks' tools (lintian, curl, jq).
-TEST_DEBS := $(RUN_DEBS) lintian curl jq netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui
+TEST_DEBS := $(RUN_DEBS) lintian curl jq netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr tesseract-ocr-eng
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
 PKGS      := ./...

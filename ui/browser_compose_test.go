@@ -51,6 +51,9 @@ func TestBrowserCompose(t *testing.T) {
 		c.keepsEverything()
 		c.resend()
 	}
+	c := &composeRun{browser: b, screen: screens[0].name, width: screens[0].width, height: screens[0].height, files: f}
+	c.viewport()
+	c.copies()
 }
 
 // composeRun is one pass through Compose at one screen size.
@@ -380,6 +383,7 @@ type sentMessage struct {
 		PagesTotal int   `json:"pages_total"`
 		Recipient  struct {
 			Number string `json:"number"`
+			Field  string `json:"field"`
 		} `json:"recipient"`
 	} `json:"jobs"`
 }

@@ -9,6 +9,7 @@ const pageSize = 30;
 export default async function outbox({ main, user, events, notify, go }) {
   const messages = new Map(); // id -> message: a summary from the list, or all of it
   const open = new Set(); // ids of messages whose details are shown
+  const shownCopy = new Map(); // message id -> the job whose copy's pages are shown (default the first)
   const charges = new Map(); // job id -> what its calls cost, from the ledger
   let currency = '';
   let oldest = 0;
@@ -60,7 +61,9 @@ export default async function outbox({ main, user, events, notify, go }) {
 
   function card(m) {
     const jobs = m.jobs || [];
-    const pages = Math.max(0, ...jobs.map((j) => j.pages_total || 0));
+    const copy = jobs.find((j) => j.id === shownCopy.get(m.id)) || jobs[0];
+    const pages = copy?.pages_total || 0;
+    const query = copy ? '?job=' + copy.id : '';
     return h('article', { class: 'message card', dataset: { message: m.id, state: m.state } },
       h('header', {},
         h('h2', { text: t('messageTitle', { subject: m.subject || t('noSubject'), when: time(m.created) }) }),
@@ -71,15 +74,27 @@ export default async function outbox({ main, user, events, notify, go }) {
         h('button', { type: 'button', dataset: { key: 'details-' + m.id }, 'aria-expanded': String(open.has(m.id)), text: t(open.has(m.id) ? 'hide' : 'details'),
           on: { click: () => details(m) } }),
         h('button', { type: 'button', dataset: { key: 'resend-' + m.id }, text: t('resend'), on: { click: () => resend(m) } }),
-        h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf`, download: '', text: t('archive') })),
-      open.has(m.id) && pages > 0 && h('div', { class: 'previews' }, h('h3', { text: t('pages') }),
-        pageList(Array.from({ length: pages }, (_, i) => `/api/messages/${m.id}/pages/${i + 1}.png`))));
+        h('a', { class: 'button', href: `/api/messages/${m.id}/archive.pdf` + query, download: '', text: t('archive') })),
+      open.has(m.id) && pages > 0 && h('div', { class: 'previews', dataset: { job: copy.id } },
+        h('h3', { text: jobs.length > 1 ? t('pagesOfCopy', { who: recipientText(copy.recipient || {}) }) : t('pages') }),
+        pageList(Array.from({ length: pages }, (_, i) => `/api/messages/${m.id}/pages/${i + 1}.png` + query))));
+  }
+
+  // showCopy shows the pages of job's copy: each recipient's first page
+  // names them (and the To and Cc recipients), so the copies differ.
+  function showCopy(j) {
+    shownCopy.set(j.message, j.id);
+    open.add(j.message);
+    draw();
   }
 
   function jobRow(j) {
     const r = j.recipient || {};
-    return h('li', { class: 'job', dataset: { job: j.id, state: j.state } },
-      h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', recipientName(r)),
+    const shown = open.has(j.message) && (shownCopy.get(j.message) ?? messages.get(j.message)?.jobs?.[0]?.id) === j.id;
+    return h('li', { class: 'job', dataset: { job: j.id, state: j.state }, 'aria-current': shown ? 'true' : null },
+      h('span', { class: 'rcpt' }, h('small', { class: 'field-name', text: t(r.field || 'to') }), ' ', recipientName(r),
+        j.pages_total > 0 && h('button', { type: 'button', class: 'link pages-one', dataset: { key: 'pages-job-' + j.id },
+          'aria-pressed': String(shown), text: t('copyPages'), on: { click: () => showCopy(j) } })),
       h('span', { class: 'state ' + j.state, text: stateText(j) },
         j.waiting && h('small', { class: 'why', dataset: { reason: j.waiting.reason }, text: waitText(j) })),
       h('small', { class: 'attempts', text: j.attempts ? t('attempts', { n: j.attempts, max: j.max_attempts }) : '' }),

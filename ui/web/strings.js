@@ -133,7 +133,8 @@ const S = {
   lineCalling: '{line} is sending to {who}', lineBusy: '{line} is {state}',
   waitNoLines: 'waiting: no fax line is in service', waitStarting: 'a line is free: dialling…',
   resendOne: 'Resend to this recipient',
-  pages: 'Pages', archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
+  pages: 'Pages', pagesOfCopy: 'Pages of the copy for {who}', copyPages: 'Pages',
+  archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
   delivered: 'Fax to {number} delivered.',
   failed: 'Fax to {number} failed: {reason}',
 
