@@ -8,7 +8,6 @@ package ui_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -368,8 +367,8 @@ func (c *composeRun) resend() {
 	}
 	// The files' pages are the same but for the header line at the top.
 	for p := 2; p <= n; p++ {
-		a := c.pageImage(fmt.Sprintf("/api/messages/%d/pages/%d.png?job=%d", first.ID, p, job))
-		b := c.pageImage(fmt.Sprintf("/api/messages/%d/pages/%d.png?job=%d", again.ID, p, again.Jobs[0].ID))
+		a := c.image(fmt.Sprintf("/api/messages/%d/pages/%d.png?job=%d", first.ID, p, job))
+		b := c.image(fmt.Sprintf("/api/messages/%d/pages/%d.png?job=%d", again.ID, p, again.Jobs[0].ID))
 		if d := differ(a, b); d != "" {
 			t.Errorf("at %s: page %d of the resend differs: %s", c.screen, p, d)
 		}
@@ -402,23 +401,6 @@ func (c *composeRun) newestMessage() sentMessage {
 		c.t.Fatalf("GET /api/messages/%d: %d %v %s", list.Messages[0].ID, code, err, body)
 	}
 	return m
-}
-
-// pageImage fetches a page image through the page's session.
-func (c *composeRun) pageImage(path string) image.Image {
-	c.t.Helper()
-	b64 := evalJS[string](c.browser, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(r => r.arrayBuffer()).then(b => {
-		const u = new Uint8Array(b); let s = ''; for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s) })`, path),
-		chromedp.EvalAwaitPromise)
-	data, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		c.t.Fatalf("%s: %v", path, err)
-	}
-	return img
 }
 
 // differ compares two page images below their header line (the top 5%,

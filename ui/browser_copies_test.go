@@ -64,7 +64,7 @@ func (c *composeRun) copyPage(msg, job int64) image.Image {
 	sel := fmt.Sprintf(`.message[data-message="%d"] .previews[data-job="%d"] img`, msg, job)
 	c.waitJS("the copy's first page", fmt.Sprintf(`(() => { const i = document.querySelector(%q);
 		return !!i && i.complete && i.naturalWidth > 0 && document.querySelector('.job[data-job="%d"]').getAttribute('aria-current') === 'true' })()`, sel, job))
-	return c.pageImage(evalJS[string](c.browser, fmt.Sprintf(`document.querySelector(%q).getAttribute('src')`, sel)))
+	return c.image(evalJS[string](c.browser, fmt.Sprintf(`document.querySelector(%q).getAttribute('src')`, sel)))
 }
 
 // checkCopy checks the header block of a copy for field's recipient as

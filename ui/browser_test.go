@@ -77,6 +77,7 @@ func TestBrowser(t *testing.T) {
 	}
 	b.shot("outbox-live")
 	b.checkSentResolution("fine")
+	b.checkReport()
 
 	// Cancel the busy one; then the balance has dropped by the costs shown.
 	spent, costs := b.cancelBusyAndSumCosts()

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"net/http"
 	"strconv"
 
@@ -26,6 +27,7 @@ func (s *Server) jobReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	rep.Sender = s.displayName(r.Context(), rep.Sender)
 	var buf bytes.Buffer
 	if err := report.Write(&buf, rep); err != nil {
 		s.fail(w, r, err)
@@ -42,4 +44,22 @@ func (s *Server) reports() report.Sources {
 	return report.Sources{Store: s.cfg.Store, Ledger: s.cfg.Ledger, Location: s.cfg.Location, Now: s.cfg.Now,
 		Station: report.Station{Name: s.cfg.From.Organisation, Number: s.cfg.From.Fax, Ident: s.cfg.StationIdent},
 		Names:   s.names}
+}
+
+// displayName is the name people know the user with login name by, or
+// the login name when the user has none (or users are not known here).
+func (s *Server) displayName(ctx context.Context, login string) string {
+	if s.cfg.People == nil {
+		return login
+	}
+	ps, err := s.cfg.People(ctx)
+	if err != nil {
+		return login
+	}
+	for _, p := range ps {
+		if p.Name == login && p.DisplayName != "" {
+			return p.DisplayName
+		}
+	}
+	return login
 }
