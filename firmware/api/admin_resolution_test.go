@@ -18,8 +18,7 @@ import (
 // the compose page's draft gives it, and the next message that chooses no
 // resolution is sent at standard without a restart, while one that
 // chooses keeps its choice; a bad value is refused with 400 naming
-// render.resolution and changes nothing; staff can neither read nor
-// change it.
+// render.resolution and changes nothing; staff cannot change it.
 func TestDefaultResolutionSetting(t *testing.T) {
 	cfg := config.Default()
 	cfg.Identity.FaxNumber = "+3225550100"
