@@ -32,7 +32,6 @@ export function resolutionField(onChange) {
     const o = r && select.querySelector(`option[value="${r}"]`);
     if (!o) return;
     def = r;
-    select.dataset.default = r;
     select.querySelector('option[value=""]')?.remove();
     o.textContent = t('resolutionOfficeDefault', { resolution: t('resolution_' + r) });
     if (byDefault) select.value = r;
