@@ -277,4 +277,46 @@ relay_hosts = ["127.0.0.1"]
 	if len(files) != 2 {
 		t.Errorf("the remote fax machine received %d faxes, want 2", len(files))
 	}
+	mailAtDefault(t, call, mail, m.ID)
+}
+
+// mailAtDefault: the default resolution changed through the settings
+// applies to the next mail that asks for none, without a restart; the
+// mail before (first) was sent at fine, the default out of the box.
+func mailAtDefault(t *testing.T, call func(method, path string, body io.Reader, out any) int,
+	mail func(from string, to []string, msgID string) error, first int64) {
+	t.Helper()
+	var set struct {
+		Message string `json:"message"`
+	}
+	if code := call("PUT", "/api/settings", strings.NewReader(`{"resolution": "standard"}`), &set); code != http.StatusOK ||
+		!strings.Contains(set.Message, "applies to new messages now") {
+		t.Fatalf("PUT /api/settings resolution standard: %d %q", code, set.Message)
+	}
+	if err := mail("alice@office.test", []string{"3225551212@fax"}, "order-43@office.test"); err != nil {
+		t.Fatalf("sending a mail after the change: %v", err)
+	}
+	var list struct {
+		Messages []struct {
+			ID         int64  `json:"id"`
+			Resolution string `json:"resolution"`
+		} `json:"messages"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); len(list.Messages) < 2; time.Sleep(200 * time.Millisecond) {
+		if code := call("GET", "/api/messages", nil, &list); code != http.StatusOK || time.Now().After(deadline) {
+			t.Fatalf("list: status %d, messages %+v; want the second mail's", code, list.Messages)
+		}
+	}
+	got := map[int64]string{}
+	for _, m := range list.Messages {
+		got[m.ID] = m.Resolution
+	}
+	if got[first] != "fine" || len(got) != 2 {
+		t.Errorf("resolutions by message %v: want fine for message %d, the first mail's", got, first)
+	}
+	for id, r := range got {
+		if id != first && r != "standard" {
+			t.Errorf("the mail after the change (message %d) is sent at %q, want standard", id, r)
+		}
+	}
 }

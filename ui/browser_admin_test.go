@@ -34,6 +34,7 @@ func TestBrowserAdmin(t *testing.T) {
 	b.adminSections()
 	b.adminBilling()
 	b.adminSystem()
+	b.adminResolution()
 	b.importContactsTwice()
 	b.staffFirstLogin()
 }
@@ -230,6 +231,79 @@ func (b *browser) adminSystem() {
 	b.shot("admin-system-backup")
 	b.do("cancel", chromedp.Click(chromedp.CSS(`#restore-confirm button:not(#restore-yes)`)))
 	b.waitJS("no confirmation", `!document.getElementById('restore-yes')`)
+}
+
+// adminResolution: the default resolution is a setting, fine out of the
+// box, with the three resolutions by name and a hint on what it changes.
+// The demo, restarted with a configuration file so that settings are
+// saved, keeps standard (GET /api/settings), applies it at once (a new
+// compose page preselects it, marked as the office default), and names
+// a refused value in plain words; fine is put back.
+func (b *browser) adminResolution() {
+	t := b.t
+	t.Helper()
+	conf := filepath.Join(b.srv.dir, "faxbox.toml")
+	if err := os.WriteFile(conf, []byte("demo = true\n\n[identity]\nfax_number = \"+3225550100\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.srv.stop()
+	b.srv.args = []string{"--config", conf}
+	b.srv.start(strings.TrimPrefix(b.srv.url, "https://"))
+	b.open("#/admin?section=system")
+	b.do("load the page again", chromedp.Reload())
+	sel := `#settings-form select[name=resolution]`
+	b.waitJS("the default resolution, fine", `document.querySelector('`+sel+`')?.value === 'fine' && !document.getElementById('settings-read-only')`)
+	options := evalJS[string](b, `[...document.querySelectorAll('`+sel+` option')].map(o => o.value + '=' + o.textContent).join(' | ')`)
+	for _, want := range []string{"standard=Standard (98", "fine=Fine (196", "superfine=Superfine (391"} {
+		if !strings.Contains(options, want) {
+			t.Errorf("the default resolution's choices %q lack %q", options, want)
+		}
+	}
+	hint := evalJS[string](b, `document.getElementById(document.querySelector('`+sel+`').getAttribute('aria-describedby'))?.textContent || ''`)
+	for _, want := range []string{"Compose", "number+fine@", "faxd submit --resolution", "line time"} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("the default resolution's hint %q does not mention %q", hint, want)
+		}
+	}
+	b.fitsPhone("the default resolution", sel)
+
+	savedResolution := func() string {
+		return evalJS[string](b, `fetch('/api/settings', {credentials: 'same-origin'}).then(r => r.json()).then(s => s.settings.resolution)`,
+			chromedp.EvalAwaitPromise)
+	}
+	setDefault := func(res string) {
+		t.Helper()
+		b.do("choose "+res, chromedp.SetValue(chromedp.CSS(sel), res))
+		evalJS[chromedp.Void](b, `document.getElementById('notices').replaceChildren()`)
+		b.do("save the settings", chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+		b.waitJS(res+" saved", `document.getElementById('notices').textContent.includes('the default resolution applies to new messages now') &&
+			document.querySelector('`+sel+`')?.value === '`+res+`'`)
+		b.shot("admin-default-" + res)
+		if saved := savedResolution(); saved != res {
+			t.Errorf("GET /api/settings after saving %s: resolution %q", res, saved)
+		}
+		b.open("#/compose")
+		b.waitJS("a new compose page at "+res, `(() => { const s = document.getElementById('resolution');
+			return !!s && s.value === '`+res+`' && s.selectedOptions[0].textContent.includes('office default') &&
+				!s.querySelector('option[value=""]') })()`)
+		b.shot("compose-default-" + res)
+		b.open("#/admin?section=system")
+		b.waitJS("the settings form", `!!document.querySelector('`+sel+`')`)
+	}
+	setDefault("standard")
+
+	// A value the appliance refuses (sent by a page of another version,
+	// say) is named by its label, in plain words, and changes nothing.
+	evalJS[chromedp.Void](b, `(() => { const s = document.querySelector('`+sel+`');
+		s.append(new Option('ultra', 'ultra')); s.value = 'ultra' })()`)
+	b.do("save ultra", chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+	b.waitJS("ultra refused", `(() => { const e = document.querySelector('#settings-form .error').textContent;
+		return e.includes('Default resolution: ') && e.includes('standard, fine or superfine') })()`)
+	if saved := savedResolution(); saved != "standard" {
+		t.Errorf("GET /api/settings after ultra was refused: resolution %q, want standard still", saved)
+	}
+
+	setDefault("fine")
 }
 
 // importContactsTwice: a file's import says what it adds before adding;

@@ -401,6 +401,7 @@ type demo struct {
 	url  string // https://127.0.0.1:PORT
 	cmd  *exec.Cmd
 	log  syncBuffer // its standard output and error
+	args []string   // more arguments of faxd serve (--config FILE)
 }
 
 // bannerURL finds the web UI's address in the banner: the first http or
@@ -437,7 +438,7 @@ func startDemo(t testing.TB, faxd string) *demo {
 func (d *demo) start(addr string) {
 	d.t.Helper()
 	from := len(d.log.String())
-	d.cmd = exec.Command(d.faxd, "serve", "--demo", "--listen", addr)
+	d.cmd = exec.Command(d.faxd, append([]string{"serve", "--demo", "--listen", addr}, d.args...)...)
 	d.cmd.Dir = d.dir
 	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log
 	if err := d.cmd.Start(); err != nil {

@@ -24,7 +24,8 @@ import (
 // key as in the configuration file ("identity.ident"). When the settings
 // cannot be saved (the demo has no configuration file) PUT answers 409.
 // A saved change is recorded in the audit log as "settings.update" with
-// the keys changed and their new values.
+// the keys changed and their new values. The default resolution applies
+// to new messages as soon as it is saved (Config.DefaultResolution).
 //
 // There is no setting to turn notices on or off: delivery and failure
 // notices go out when an SMTP relay (smtp.host) is set.
@@ -205,4 +206,14 @@ func settingsDiff(a, b Settings) []string {
 	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
 	slices.Sort(out)
 	return out
+}
+
+// defaultResolution is the resolution of a message that chooses none:
+// Config.DefaultResolution, else the Submitter's.
+func (s *Server) defaultResolution() string {
+	if s.cfg.DefaultResolution != nil {
+		return s.cfg.DefaultResolution()
+	}
+	res, _ := s.sub.Resolution("")
+	return res.String()
 }

@@ -199,6 +199,11 @@ type Config struct {
 	// Either nil answers 503.
 	Settings     func(ctx context.Context) (Settings, error)
 	SaveSettings func(ctx context.Context, s Settings) (string, error)
+	// DefaultResolution returns the resolution of a message that chooses
+	// none, as it is now ("standard", "fine" or "superfine"), so that a
+	// change of the setting applies to the next message; nil means the
+	// Submitter's.
+	DefaultResolution func() string
 	// ForwardFax mails a received fax (pdf is its PDF) to the address
 	// to, for POST /api/inbox/{id}/forward; nil, or an error wrapping
 	// ErrNoMail, answers 503 saying that no mail relay is configured.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ type draft struct {
 	atts          []render.Attachment
 	subject, body string
 	noCover       bool
-	resolution    string // "" for the appliance's default
+	resolution    string // the appliance's default when the form gives none
 }
 
 // readDraft reads and checks a message form. When the form is unusable
@@ -64,7 +65,7 @@ func (s *Server) readDraft(w http.ResponseWriter, r *http.Request) (*draft, bool
 	}
 	atts = append(kept, atts...)
 	d := &draft{rcpts: rcpts, atts: atts, subject: r.FormValue("subject"), body: r.FormValue("body"),
-		noCover: formBool(r.FormValue("no_cover")), resolution: r.FormValue("resolution")}
+		noCover: formBool(r.FormValue("no_cover")), resolution: cmp.Or(r.FormValue("resolution"), s.defaultResolution())}
 	if _, err := s.sub.Resolution(d.resolution); err != nil {
 		writeError(w, http.StatusBadRequest, "resolution: standard, fine or superfine")
 		return nil, false

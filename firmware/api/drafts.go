@@ -81,6 +81,9 @@ type draftJSON struct {
 	// Office is whether office documents (.docx, .xlsx, .pptx, .odt,
 	// .ods, .odp) are converted here.
 	Office bool `json:"office"`
+	// DefaultResolution is the resolution a message gets when the form
+	// chooses none: the appliance's setting (render.resolution) now.
+	DefaultResolution string `json:"default_resolution,omitempty"`
 }
 
 func (s *Server) draftDir(user int64) string {
@@ -112,7 +115,7 @@ func (s *Server) saveDraftJSON(user int64, d draftJSON) error {
 	if err := os.MkdirAll(dir, datadir.DirMode); err != nil {
 		return err
 	}
-	d.Supported, d.MaxSize = "", 0
+	d.Supported, d.MaxSize, d.DefaultResolution = "", 0, ""
 	data, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -125,6 +128,7 @@ func (s *Server) saveDraftJSON(user int64, d draftJSON) error {
 func (s *Server) writeDraft(w http.ResponseWriter, code int, d draftJSON) {
 	d.Supported, d.Office = supportedTypes()
 	d.MaxSize = s.cfg.MaxUpload
+	d.DefaultResolution = s.defaultResolution()
 	writeJSON(w, code, d)
 }
 

@@ -30,6 +30,8 @@ type mailSubmitter struct {
 	from     render.Party // the appliance's side of the first page; the name is the sender's
 	seen     *mailgw.Seen
 	currency billing.Currency
+	// resolution is the default resolution now, for mail that asks none.
+	resolution func() string
 }
 
 // Submit implements mailgw.Submitter.
@@ -39,7 +41,7 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 		from.Name = cmp.Or(sub.Sender.DisplayName, sub.Sender.Name)
 		res, err := m.sub.Submit(ctx, submission.Message{Sender: store.User{ID: sub.Sender.ID, Name: sub.Sender.Name},
 			From: from, Recipients: submission.Recipients(sub.To, sub.Cc, sub.Bcc),
-			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments, Resolution: sub.Resolution})
+			Subject: sub.Subject, Body: sub.Body, Attachments: sub.Attachments, Resolution: cmp.Or(sub.Resolution, m.resolution())})
 		var re *submission.RenderError
 		if errors.As(err, &re) {
 			err = re.Err
@@ -55,7 +57,7 @@ func (m mailSubmitter) Submit(ctx context.Context, sub mailgw.Submission) (mailg
 // notices when smtp.host is.
 func (a *App) openMail(ctx context.Context) (err error) {
 	if a.cfg.EmailToFax.Listen != "" {
-		if a.mail, err = openMailGateway(ctx, a.cfg, a.db, a.accounts, a.sub, a.parser, a.led, a.web, a.log); err != nil {
+		if a.mail, err = openMailGateway(ctx, a.cfg, a.db, a.accounts, a.sub, a.cfgFile.Resolution, a.parser, a.led, a.web, a.log); err != nil {
 			return err
 		}
 		a.onClose(a.mail.close)
@@ -87,9 +89,10 @@ type mailGateway struct {
 
 // openMailGateway listens on email_to_fax.listen with STARTTLS on the web
 // UI's certificate; senders are the web UI's accounts, their mails go
-// through sub, as the compose page's messages do.
+// through sub, as the compose page's messages do; a mail that asks for
+// no resolution gets resolution() as it is then.
 func openMailGateway(ctx context.Context, cfg *config.Config, db *sql.DB, accounts *users.Store, sub *submission.Submitter,
-	parser *numbers.Parser, led *billing.Ledger, web *ui.Server, log *slog.Logger) (*mailGateway, error) {
+	resolution func() string, parser *numbers.Parser, led *billing.Ledger, web *ui.Server, log *slog.Logger) (*mailGateway, error) {
 	o, err := mailgw.OptionsFromConfig(cfg.EmailToFax)
 	if err != nil {
 		return nil, fmt.Errorf("email_to_fax: %w", err)
@@ -99,7 +102,7 @@ func openMailGateway(ctx context.Context, cfg *config.Config, db *sql.DB, accoun
 		return nil, err
 	}
 	o.Accounts = mailgw.UserAccounts{Users: accounts}
-	o.Submitter = mailSubmitter{sub: sub, seen: seen, currency: led.Currency(),
+	o.Submitter = mailSubmitter{sub: sub, seen: seen, currency: led.Currency(), resolution: resolution,
 		from: render.Party{Organisation: cfg.Identity.Organisation, Fax: cfg.Identity.FaxNumber}}
 	o.Numbers = parser
 	o.TLSConfig = web.TLSConfig()

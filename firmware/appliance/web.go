@@ -43,7 +43,7 @@ func (a *App) openWeb(ctx context.Context) (err error) {
 		MaxAttempts:  a.cfg.Retry.Attempts, Demo: a.cfg.Demo, Logger: a.log,
 		Modems: a.pool.Status, SIP: a.sipStatus, Bus: a.bus, Contacts: a.book, System: systemStatus(a.o.Version, a.keeper, a.hw),
 		DemoIncoming: incoming, Audit: a.accounts.Record, Settings: a.cfgFile.APISettings,
-		SaveSettings: a.cfgFile.SaveAPISettings, WireLog: lastWireLog(a.st),
+		SaveSettings: a.cfgFile.SaveAPISettings, DefaultResolution: a.cfgFile.Resolution, WireLog: lastWireLog(a.st),
 		ForwardFax: a.forwardFax, People: people(a.accounts),
 		Backup:  func(ctx context.Context, w io.Writer) error { _, err := a.writeBackup(ctx, w); return err },
 		Restore: a.stageRestore})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"faxbox/firmware/api"
 	"faxbox/firmware/config"
@@ -21,17 +22,35 @@ var ErrUnreadable = errors.New("the configuration file cannot be read")
 
 // File is the configuration file that the installer console and
 // the administration page change, one change at a time. The daemon
-// applies it at its next start.
+// applies it at its next start, except the default resolution
+// (Resolution), which applies as soon as it is saved.
 type File struct {
 	mu    sync.Mutex
 	path  string         // "" when there is none (demo)
 	start *config.Config // as loaded at start
+	// resolution is render.resolution as loaded at start or last saved.
+	resolution atomic.Pointer[string]
 }
 
 // New returns the configuration file at path (none when
 // path is ""), with cfg the configuration loaded from it at start.
 func New(cfg *config.Config, path string) *File {
-	return &File{path: path, start: cfg}
+	f := &File{path: path, start: cfg}
+	f.keepResolution(cfg)
+	return f
+}
+
+// Resolution is the default resolution of new messages now ("standard",
+// "fine" or "superfine"): render.resolution as loaded at start, or as
+// Change last saved it. A message that chooses none gets it.
+func (f *File) Resolution() string {
+	return *f.resolution.Load()
+}
+
+// keepResolution makes c's render.resolution the default from now on.
+func (f *File) keepResolution(c *config.Config) {
+	r := cmp.Or(c.Render.Resolution, config.DefaultResolution)
+	f.resolution.Store(&r)
 }
 
 // load returns the configuration as saved now: the file read again, or a
@@ -81,6 +100,7 @@ func (f *File) Change(fn func(c *config.Config)) (string, error) {
 	if err := c.Save(f.path); err != nil {
 		return "", err
 	}
+	f.keepResolution(c)
 	return "saved in " + f.path + "; applies when faxd restarts (reboot)", nil
 }
 
@@ -92,7 +112,16 @@ func (f *File) APISettings(context.Context) (api.Settings, error) {
 	if err != nil {
 		return api.Settings{}, err
 	}
-	s := api.Settings{
+	s := apiSettings(c)
+	if f.path == "" {
+		s.ReadOnly = ErrNoConfigFile.Error()
+	}
+	return s, nil
+}
+
+// apiSettings is the part of c that the administration page shows.
+func apiSettings(c *config.Config) api.Settings {
+	return api.Settings{
 		Identity: api.SettingsIdentity{FaxNumber: c.Identity.FaxNumber, Ident: c.Identity.Ident,
 			Header: c.Identity.Header, Organisation: c.Identity.Organisation},
 		Country: c.Country,
@@ -103,17 +132,17 @@ func (f *File) APISettings(context.Context) (api.Settings, error) {
 			StartTLS: c.SMTP.StartTLS, PasswordSet: c.SMTP.PasswordFile != ""},
 		Resolution: cmp.Or(c.Render.Resolution, config.DefaultResolution),
 	}
-	if f.path == "" {
-		s.ReadOnly = ErrNoConfigFile.Error()
-	}
-	return s, nil
 }
 
 // SaveAPISettings is api.Config.SaveSettings: s validated with the rest
 // of the configuration and saved; invalid settings come back as an
 // *api.SettingsError naming the keys, no file as api.ErrSettingsNotSaved.
+// The message says when the change applies: the default resolution at
+// once, the rest at the next start.
 func (f *File) SaveAPISettings(_ context.Context, s api.Settings) (string, error) {
+	var restart, resolution bool // whether the others or the resolution change
 	msg, err := f.Change(func(c *config.Config) {
+		restart, resolution = changes(apiSettings(c), s)
 		c.Identity = config.Identity{FaxNumber: s.Identity.FaxNumber, Ident: s.Identity.Ident,
 			Header: s.Identity.Header, Organisation: s.Identity.Organisation}
 		c.Country = s.Country
@@ -139,5 +168,21 @@ func (f *File) SaveAPISettings(_ context.Context, s api.Settings) (string, error
 		}
 		return "", se
 	}
-	return msg, err
+	switch {
+	case err != nil || !resolution:
+		return msg, err
+	case !restart:
+		return "saved in " + f.path + "; the default resolution applies to new messages now", nil
+	}
+	return msg + ", except the default resolution, which applies to new messages now", nil
+}
+
+// changes says whether going from settings a to b changes settings that
+// apply at the next start (restart), and whether it changes the default
+// resolution, which applies at once. The read-only fields do not count.
+func changes(a, b api.Settings) (restart, resolution bool) {
+	resolution = b.Resolution != "" && b.Resolution != a.Resolution
+	a.Resolution, a.ReadOnly, a.SMTP.PasswordSet = "", "", false
+	b.Resolution, b.ReadOnly, b.SMTP.PasswordSet = "", "", false
+	return a != b, resolution
 }

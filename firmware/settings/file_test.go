@@ -98,3 +98,65 @@ func TestFile(t *testing.T) {
 		t.Errorf("the settings as the API answers them: %s, %v; the password file's content must not be there", b, err)
 	}
 }
+
+// TestFileResolutionAtOnce: the default resolution applies as soon as it
+// is saved, and the message says so; a change of other settings says
+// that they wait for a restart; a refused change, or the demo's, leaves
+// the default as it was.
+func TestFileResolutionAtOnce(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Identity.FaxNumber = "+3225550100"
+	path := filepath.Join(t.TempDir(), "faxbox.toml")
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	f := settings.New(cfg, path)
+	if got := f.Resolution(); got != "fine" {
+		t.Fatalf("the default resolution out of the box: %q, want fine", got)
+	}
+	s, err := f.APISettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s.Resolution = "standard"
+	msg, err := f.SaveAPISettings(ctx, s)
+	if err != nil || !strings.Contains(msg, "applies to new messages now") || strings.Contains(msg, "restart") {
+		t.Errorf("saving the resolution alone: %q, %v; want that it applies now, with no restart", msg, err)
+	}
+	if got := f.Resolution(); got != "standard" {
+		t.Errorf("the default resolution after saving standard: %q", got)
+	}
+
+	s.Resolution, s.Identity.Organisation = "superfine", "Martin Notaires"
+	msg, err = f.SaveAPISettings(ctx, s)
+	if err != nil || !strings.Contains(msg, "restart") || !strings.Contains(msg, "except the default resolution") {
+		t.Errorf("saving the resolution and the organisation: %q, %v; want a restart for the rest, the resolution now", msg, err)
+	}
+	if got := f.Resolution(); got != "superfine" {
+		t.Errorf("the default resolution after saving superfine: %q", got)
+	}
+
+	s.Identity.Organisation = "Martin & Fils"
+	if msg, err = f.SaveAPISettings(ctx, s); err != nil || strings.Contains(msg, "resolution") {
+		t.Errorf("saving the organisation alone: %q, %v; want nothing said of the resolution", msg, err)
+	}
+
+	s.Resolution = "ultra"
+	if _, err := f.SaveAPISettings(ctx, s); err == nil {
+		t.Fatal("the resolution ultra was saved")
+	}
+	if got := f.Resolution(); got != "superfine" {
+		t.Errorf("after a refused change the default resolution is %q, want superfine still", got)
+	}
+
+	def := config.Default()
+	def.Render.Resolution = "standard"
+	demo := settings.New(def, "")
+	ds, _ := demo.APISettings(ctx)
+	ds.Resolution = "superfine"
+	if _, err := demo.SaveAPISettings(ctx, ds); !errors.Is(err, api.ErrSettingsNotSaved) || demo.Resolution() != "standard" {
+		t.Errorf("the demo's save: %v, resolution %q; want not saved, standard as at start", err, demo.Resolution())
+	}
+}

@@ -205,34 +205,44 @@ export default async function admin({ main, user, events, notify, params }) {
     showSystem(await get('/api/system'));
   }
 
-  // The appliance settings: one form, saved with PUT /api/settings.
+  // The appliance settings: one form, saved with PUT /api/settings. Each
+  // group is [JSON object or '', fields, legend when not the group's];
+  // each field [JSON key, label, choices, hint, configuration file key
+  // when not group.key]. A choice's text is the string key_choice, if any.
   const settingFields = [
     ['identity', [['fax_number', 'settingFaxNumber'], ['ident', 'settingIdent'], ['header', 'settingHeader'], ['organisation', 'settingOrganisation']]],
     ['', [['country', 'settingCountry']]],
+    ['', [['resolution', 'settingResolution', ['standard', 'fine', 'superfine'], 'settingResolutionHint', 'render.resolution']], 'sending'],
     ['dial_plan', [['area_code', 'settingAreaCode'], ['area_dialing', 'settingAreaDialing', ['default', 'full', 'local', 'no-trunk']],
       ['international_prefix', 'settingIntlPrefix'], ['trunk_prefix', 'settingTrunkPrefix'], ['outside_line', 'settingOutsideLine'],
       ['dialing', 'settingDialing', ['tone', 'pulse']]]],
     ['smtp', [['host', 'settingSMTPHost'], ['port', 'settingSMTPPort'], ['username', 'settingSMTPUser'], ['from', 'settingSMTPFrom'], ['starttls', 'settingStartTLS']]],
   ];
 
+  // settingLabels are the fields' labels by configuration file key, to
+  // name the settings that PUT /api/settings refuses in plain words.
+  const settingLabels = Object.fromEntries(settingFields.flatMap(([group, keys]) =>
+    keys.map(([key, label, , , fileKey]) => [fileKey || (group ? group + '.' + key : key), label])));
+
   async function loadSettings() {
     const res = await get('/api/settings');
     const s = res.settings;
     const value = (group, key) => (group ? s[group][key] : s[key]);
-    const control = (group, [key, label, choices]) => {
+    const control = (group, [key, label, choices, hint]) => {
       const name = group ? group + '.' + key : key;
       const v = value(group, key);
       if (typeof v === 'boolean') {
         return h('div', { class: 'field check' }, h('input', { type: 'checkbox', name, id: 'set-' + name, checked: v }),
           h('label', { for: 'set-' + name, text: t(label) }));
       }
+      const choice = (c) => (has(key + '_' + c) ? t(key + '_' + c) : c);
       const input = choices
-        ? h('select', { name }, choices.map((c) => h('option', { value: c, text: c, selected: c === v })))
+        ? h('select', { name }, choices.map((c) => h('option', { value: c, text: choice(c), selected: c === v })))
         : h('input', { name, value: String(v ?? ''), type: typeof v === 'number' ? 'number' : 'text', autocomplete: 'off' });
-      return field(t(label), input);
+      return field(t(label), input, hint && t(hint));
     };
-    const groups = settingFields.map(([group, keys]) => h('fieldset', {},
-      h('legend', { text: t('settingsGroup_' + (group || 'line')) }), keys.map((k) => control(group, k))));
+    const groups = settingFields.map(([group, keys, legend]) => h('fieldset', {},
+      h('legend', { text: t('settingsGroup_' + (legend || group || 'line')) }), keys.map((k) => control(group, k))));
     const note = [
       s.smtp.password_set ? h('p', { class: 'hint', text: t('smtpPasswordSet') }) : null,
       h('p', { class: 'hint', text: t('noticesHint') }),
@@ -256,7 +266,9 @@ export default async function admin({ main, user, events, notify, params }) {
         await loadSettings();
       } catch (e) {
         if (e.body && e.body.problems) {
-          throw new Error(e.body.problems.map((p) => p.key + ': ' + p.error).join('; '));
+          throw new Error(e.body.problems.map((p) => (settingLabels[p.key]
+            ? t('settingProblem', { setting: t(settingLabels[p.key]), problem: p.error, key: p.key })
+            : p.key + ': ' + p.error)).join('; '));
         }
         throw e;
       }

@@ -71,7 +71,7 @@ export default async function compose({ main, user, events, notify, go, params }
   const formData = () => ({
     ...Object.fromEntries(fields.map((f) => [f, rcpt[f].chips.map(({ value, label, number, unchecked: u }) => ({ value, label, number, unchecked: u || undefined }))])),
     subject: subject.value, body: body.value, no_cover: !cover.checked, unchecked: [...unchecked],
-    resolution: resolution.select.value || undefined,
+    resolution: resolution.chosen(),
   });
   let saving = Promise.resolve();
   const saveNow = () => {
@@ -274,7 +274,7 @@ export default async function compose({ main, user, events, notify, go, params }
     for (const f of fields) rcpt[f].clear();
     subject.value = body.value = '';
     cover.checked = true;
-    resolution.select.value = '';
+    resolution.show('');
     unchecked.clear();
     files = [];
     showFiles();
@@ -321,7 +321,8 @@ export default async function compose({ main, user, events, notify, go, params }
   subject.value = draft.subject || '';
   body.value = draft.body || '';
   cover.checked = !draft.no_cover;
-  resolution.select.value = draft.resolution || '';
+  resolution.setDefault(loaded.default_resolution);
+  resolution.show(draft.resolution);
   showFiles();
   for (const f of fields) for (const c of draft[f] || []) rcpt[f].add(c);
   const fromParams = [];

@@ -7,13 +7,37 @@ import { h, replace, field } from './dom.js';
 // slowPageSeconds: pages that take longer are warned about before sending.
 export const slowPageSeconds = 60;
 
-// resolutionField is the resolution choice: the office default or one of
-// the three fax resolutions (each roughly doubles the line time of the one
-// before). onChange is called when the choice changes.
+// resolutionField is the resolution choice: one of the three fax
+// resolutions (each roughly doubles the line time of the one before).
+// Until setDefault names the office's default (render.resolution, which
+// GET /api/draft gives), an "Office default" choice leaves it to the
+// appliance; after, the default is chosen and marked. onChange is called
+// when the choice changes. show(r) shows a draft's choice, "" for none;
+// chosen() is the choice to keep in the draft, undefined when the sender
+// left the default, so that the draft follows a change of the setting.
 export function resolutionField(onChange) {
-  const select = h('select', { name: 'resolution', id: 'resolution', on: { change: onChange } },
-    ['', 'standard', 'fine', 'superfine'].map((r) => h('option', { value: r, text: t('resolution_' + (r || 'default')) })));
-  return { select, el: field(t('resolution'), select, t('resolutionHint')) };
+  let byDefault = true; // the sender has not chosen
+  let def = ''; // the office's default, when known
+  const option = (r) => h('option', { value: r, text: t('resolution_' + (r || 'default')) });
+  const select = h('select', { name: 'resolution', id: 'resolution', on: { change: () => {
+    byDefault = !select.value; // "Office default", or no option at all
+    if (byDefault) select.value = def;
+    onChange();
+  } } }, ['', 'standard', 'fine', 'superfine'].map(option));
+  const show = (r) => {
+    byDefault = !r;
+    select.value = r || def;
+  };
+  const setDefault = (r) => {
+    const o = r && select.querySelector(`option[value="${r}"]`);
+    if (!o) return;
+    def = r;
+    select.querySelector('option[value=""]')?.remove();
+    o.textContent = t('resolutionOfficeDefault', { resolution: t('resolution_' + r) });
+    if (byDefault) select.value = r;
+  };
+  const chosen = () => (byDefault ? undefined : select.value);
+  return { select, show, setDefault, chosen, el: field(t('resolution'), select, t('resolutionHint')) };
 }
 
 // duration formats seconds as "1 min 05 s" or "42 s".
