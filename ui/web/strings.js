@@ -56,6 +56,7 @@ const S = {
   resolution: 'Resolution',
   resolutionHint: 'Fine makes small print readable and takes about twice the line time of standard; superfine about twice fine\'s.',
   resolution_default: 'Office default',
+  resolutionOfficeDefault: '{resolution}, office default',
   resolution_standard: 'Standard (98 lines per inch)',
   resolution_fine: 'Fine (196 lines per inch)',
   resolution_superfine: 'Superfine (391 lines per inch)',

@@ -48,12 +48,11 @@ export const adminStrings = {
   restoreConfirm: 'Restoring replaces everything on this Faxbox with the backup’s content: faxes, users, contacts and the ledger written since are lost. Restore {file}?',
   restoreYes: 'Yes, restore it', restored: 'Backup restored.',
 
-  // The default resolution: set in the settings, marked on the compose page
+  // The default resolution, set in the settings
   settingsGroup_sending: 'Sending',
   settingResolution: 'Default resolution',
   settingResolutionHint: 'New messages are sent at it unless the sender picks another in Compose, by e-mail (number+fine@…) or with faxd submit --resolution. Fine takes about 1.5–2× standard’s line time.',
   settingProblem: '{setting}: {problem} (in the configuration file: {key})',
-  resolutionOfficeDefault: '{resolution}, office default',
 
   // First run
   setupIntro: 'First the administrator’s account: yours. The next steps set up the office’s fax identity, the line and the first colleague.',
