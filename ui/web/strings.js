@@ -54,7 +54,7 @@ const S = {
   estimate: 'Estimated cost',
   estimateUnknown: 'Preview the fax to see its cost.',
   resolution: 'Resolution',
-  resolutionHint: 'Fine makes small print readable and takes about twice the line time of standard; superfine about twice fine\'s.',
+  resolutionHint: 'Fine makes small print readable and takes up to twice the line time of standard (about 1.5 times for text); superfine up to twice fine\'s.',
   resolution_default: 'Office default',
   resolutionOfficeDefault: '{resolution}, office default',
   resolution_standard: 'Standard (98 lines per inch)',

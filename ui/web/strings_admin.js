@@ -51,7 +51,7 @@ export const adminStrings = {
   // The default resolution, set in the settings
   settingsGroup_sending: 'Sending',
   settingResolution: 'Default resolution',
-  settingResolutionHint: 'New messages are sent at it unless the sender picks another in Compose, by e-mail (number+fine@…) or with faxd submit --resolution. Fine takes about 1.5–2× standard’s line time.',
+  settingResolutionHint: 'New messages are sent at it unless the sender picks another in Compose, by e-mail (number+fine@…) or with faxd submit --resolution. Fine takes up to twice standard’s line time (about 1.5 times for text).',
   settingProblem: '{setting}: {problem} (in the configuration file: {key})',
 
   // First run
