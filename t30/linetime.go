@@ -68,8 +68,9 @@ func (l LineTime) BitRate() int {
 // which MH codes better than two-dimensional coding. Two things are not
 // modelled, for want of knowing them before the call: the fill bits a
 // receiver's minimum scan line time adds to short lines (T.30 Table 2
-// bits 21 to 23, T.4 4.1.2), and the lines a receiver without ECM asks
-// to be sent again at a lower rate (retraining after RTN, T.30 5.3.6.1.7).
+// bits 21 to 23, T.4 4.1.3 fill), and the pages a receiver without ECM
+// rejects and gets again after a retrain (RTN, a T.30 post-message
+// response).
 func (l LineTime) Page(s pages.CodedSize) time.Duration {
 	bits := int64(s.MMR) * 8 * 103 / 100
 	if l.NoECM {
