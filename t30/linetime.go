@@ -64,7 +64,7 @@ func (l LineTime) BitRate() int {
 // A), about 3% of framing more. Without it the page goes as T.4 coded
 // lines; the model takes the MH size, the one-dimensional coding every
 // receiver has (T.4 4.1). MR (T.4 4.2, one line in K coded as MH) is
-// smaller for text and at most about a tenth larger for dithered photos,
+// smaller for text and up to about 15% larger for dithered photos,
 // which MH codes better than two-dimensional coding. Two things are not
 // modelled, for want of knowing them before the call: the fill bits a
 // receiver's minimum scan line time adds to short lines (T.30 Table 2
