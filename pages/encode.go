@@ -199,20 +199,25 @@ func (e *Encoder) Close() error {
 func Encode(p *Page, o EncoderOptions) ([]byte, error) {
 	var buf sliceWriter
 	buf.b = make([]byte, 0, p.Stride*p.Height/8+64)
-	o.Width = p.Width
-	e, err := NewEncoder(&buf, o)
-	if err != nil {
-		return nil, err
-	}
-	for y := 0; y < p.Height; y++ {
-		if err := e.WriteRow(p.Row(y)); err != nil {
-			return nil, err
-		}
-	}
-	if err := e.Close(); err != nil {
+	if err := encodePage(&buf, p, o); err != nil {
 		return nil, err
 	}
 	return buf.b, nil
+}
+
+// encodePage codes a whole page to w, as Encode does.
+func encodePage(w io.Writer, p *Page, o EncoderOptions) error {
+	o.Width = p.Width
+	e, err := NewEncoder(w, o)
+	if err != nil {
+		return err
+	}
+	for y := 0; y < p.Height; y++ {
+		if err := e.WriteRow(p.Row(y)); err != nil {
+			return err
+		}
+	}
+	return e.Close()
 }
 
 type sliceWriter struct{ b []byte }

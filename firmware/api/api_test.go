@@ -471,10 +471,15 @@ type recipientEstimate struct {
 	Number   string  `json:"number"`
 	Estimate string  `json:"estimate"`
 	Seconds  float64 `json:"seconds"`
+	// AssumedRate and AssumedECM: the numbers of these tests were never
+	// called, so 14400 with ECM.
+	AssumedRate int  `json:"assumed_rate"`
+	AssumedECM  bool `json:"assumed_ecm"`
 }
 
 // checkEstimates checks that each of n recipients' estimates is the
-// tariff's for its line time and that total is their sum.
+// tariff's for its line time, assumed at 14400 bit/s with ECM, and that
+// total is their sum.
 func checkEstimates(ctx context.Context, t *testing.T, led *billing.Ledger, total string, rs []recipientEstimate, n int) {
 	t.Helper()
 	if len(rs) != n {
@@ -488,6 +493,9 @@ func checkEstimates(ctx context.Context, t *testing.T, led *billing.Ledger, tota
 		}
 		if r.Seconds < 12 || billing.EUR.FormatNumber(est.Cost) != r.Estimate {
 			t.Errorf("%s: %s for %.1f s, want %s", r.Number, r.Estimate, r.Seconds, billing.EUR.FormatNumber(est.Cost))
+		}
+		if r.AssumedRate != 14400 || !r.AssumedECM {
+			t.Errorf("%s: assumed %d bit/s, ECM %v; want 14400 with ECM", r.Number, r.AssumedRate, r.AssumedECM)
 		}
 		sum += est.Cost
 	}

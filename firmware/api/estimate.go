@@ -26,6 +26,10 @@ type recipientEstimateJSON struct {
 	Name     string  `json:"name,omitempty"`
 	Estimate string  `json:"estimate"`
 	Seconds  float64 `json:"seconds"`
+	// AssumedRate (bit/s) and AssumedECM are what Seconds assumes: the
+	// last call to the number that delivered a page, else 14400 with ECM.
+	AssumedRate int  `json:"assumed_rate"`
+	AssumedECM  bool `json:"assumed_ecm"`
 }
 
 // estimateView is e as the API shows it.
@@ -37,7 +41,8 @@ func (s *Server) estimateView(e submission.Estimate) estimateJSON {
 	}
 	for _, r := range e.Recipients {
 		v.Recipients = append(v.Recipients, recipientEstimateJSON{Field: r.Field.String(), Number: r.Number.E164,
-			Display: r.Number.International(), Name: r.Name, Estimate: s.money(r.Cost), Seconds: r.Duration.Seconds()})
+			Display: r.Number.International(), Name: r.Name, Estimate: s.money(r.Cost), Seconds: r.Duration.Seconds(),
+			AssumedRate: r.AssumedRate, AssumedECM: r.AssumedECM})
 	}
 	return v
 }

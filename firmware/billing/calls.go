@@ -18,6 +18,10 @@ type CallRequest struct {
 	Number  string // destination in E.164 ("+3225551212")
 	Country string // destination ISO 3166-1 code, for statements ("BE")
 	Pages   int    // pages to send, for the estimate
+	// LineTime is the expected connected time of the call for those
+	// pages, from the line-time model (t30.LineTime); zero when unknown.
+	// The hold is priced from the longer of it and Pages x Config.PerPage.
+	LineTime time.Duration
 }
 
 // Hold is the credit reserved for a call and the limit on its length.
@@ -25,7 +29,7 @@ type Hold struct {
 	Call          string
 	TariffVersion int64  // the tariff version in force when dialled
 	Rate          Rate   // the rate the call will be charged at
-	Estimate      Amount // expected cost (Rate.Cost of Pages x Config.PerPage)
+	Estimate      Amount // expected cost (Rate.Cost of the longer of Pages x Config.PerPage and LineTime)
 	Amount        Amount // credit held for the call in total
 	// Deadline is the longest the call may stay connected (from CONNECT):
 	// its cost then is at most Amount, with Config.HangupGuard to spare.
@@ -63,7 +67,8 @@ type Settlement struct {
 
 // BeginCall is called before dialling. In one immediate transaction it
 // checks the minimum-available rule (a *CreditError saying how much is
-// missing), prices the call with the tariff in force now, holds
+// missing), prices the call with the tariff in force now for the longer
+// of req.Pages x Config.PerPage and req.LineTime, holds
 // min(available, Config.HoldPercent of the estimate) and checks the user's
 // monthly limit (a *LimitError), then records the call. The returned
 // Deadline bounds the call so that it cannot cost more than the hold.
@@ -91,6 +96,9 @@ func (l *Ledger) BeginCall(ctx context.Context, req CallRequest) (Hold, error) {
 		est, err := tab.Estimate(req.Number, req.Pages, l.cfg.PerPage)
 		if err != nil {
 			return err
+		}
+		if d := min(req.LineTime, MaxCall); d > est.Duration {
+			est.Duration, est.Cost = d, est.Rate.Cost(d)
 		}
 		bal, held, err := totals(ctx, tx)
 		if err != nil {
@@ -122,7 +130,8 @@ func (l *Ledger) BeginCall(ctx context.Context, req CallRequest) (Hold, error) {
 			return fmt.Errorf("billing: record call: %w", err)
 		}
 		if amount > 0 {
-			why := fmt.Sprintf("hold for %d page(s) to %s", req.Pages, req.Number)
+			why := fmt.Sprintf("hold for %d page(s) to %s, %s expected on the line", req.Pages, req.Number,
+				fmtDuration(est.Duration.Round(time.Second)))
 			if _, err := l.appendEntry(ctx, tx, Entry{At: at, Kind: KindHold, Amount: amount, User: req.User,
 				Who: req.User, Why: why, Job: req.Job, Call: req.ID}); err != nil {
 				return err

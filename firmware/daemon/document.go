@@ -15,6 +15,7 @@ import (
 type document struct {
 	st    *store.Store // reads the page files
 	pages []store.PageFile
+	coded []pages.CodedSize // of each page, once measured
 }
 
 // remaining returns the pages of ps not yet confirmed.
@@ -45,13 +46,23 @@ func (d *document) Page(i int) (*pages.Page, error) {
 	return p, nil
 }
 
-// check opens every page's file, so that a missing or corrupt file fails
-// the attempt before dialling rather than in the middle of a call.
-func (d *document) check() error {
+// measure opens every page's file, so that a missing or corrupt file
+// fails the attempt before dialling rather than in the middle of a call,
+// and measures each page's coded size for the call's line time (the
+// engine codes each page afresh for the mode it negotiates, whatever the
+// coding of its file).
+func (d *document) measure() error {
+	d.coded = d.coded[:0]
 	for i := range d.pages {
-		if _, err := d.Page(i); err != nil {
+		p, err := d.Page(i)
+		if err != nil {
 			return err
 		}
+		c, err := pages.MeasureCoded(p)
+		if err != nil {
+			return fmt.Errorf("daemon: page %d: %w", d.pages[i].Index, err)
+		}
+		d.coded = append(d.coded, c)
 	}
 	return nil
 }

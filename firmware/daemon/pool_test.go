@@ -160,9 +160,13 @@ func newLine(t *testing.T, lc sim.LineConfig) (*modem.Modem, *remote) {
 	return newLineConfig(t, lc, modem.Config{})
 }
 
+// newLineConfig is newLine with the modem's configuration; lc.Scale
+// defaults to scale.
 func newLineConfig(t *testing.T, lc sim.LineConfig, mc modem.Config) (*modem.Modem, *remote) {
 	t.Helper()
-	lc.Scale = scale
+	if lc.Scale == 0 {
+		lc.Scale = scale
+	}
 	line := sim.NewLine(lc, sim.Config{Number: "3225550100"}, sim.Config{})
 	a := modem.New(line.A().Conn(), mc)
 	b := modem.New(line.B().Conn(), modem.Config{})

@@ -321,9 +321,11 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	if m, err := cfg.Store.GetMessage(pctx, j.Message); err == nil {
 		user = m.SenderName
 	}
+	opts, lt := w.options(pctx, log, n.E164)
+	expected := lt.Call(doc.coded)
 	callID := billing.CallID(j.ID, a.Number)
 	hold, err := cfg.Ledger.BeginCall(pctx, billing.CallRequest{ID: callID, Job: fmt.Sprintf("job%d", j.ID),
-		User: user, Number: n.E164, Country: n.Region, Pages: doc.Len()})
+		User: user, Number: n.E164, Country: n.Region, Pages: doc.Len(), LineTime: expected})
 	if err != nil {
 		if code, text, final := w.billingRefusal(err); final {
 			fail(code, text)
@@ -348,7 +350,6 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 	w.setState(ModemCalling, j.ID, nil)
 	rec := &recorder{w: w, ctx: pctx, log: log, attempt: a.ID, call: callID, doc: doc, limit: limit, cut: cancelCall}
 	defer rec.stopLimit()
-	opts := w.options(pctx, log, n.E164)
 	// The meter runs from the answer: the engine's own limit, from
 	// CONNECT, leaves room for the time before it.
 	opts.MaxDuration = max(limit-w.line.AnswerAllowance, time.Second)
@@ -359,7 +360,7 @@ func (w *worker) call(ctx context.Context, j store.Job) (modemFailed bool) {
 			next(e)
 		}
 	}
-	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "limit", limit, "max_rate", opts.MaxRate, "ecm", !opts.NoECM)
+	log.Info("dialling", "dial", dial.String(), "pages", doc.Len(), "expected", expected, "limit", limit, "max_rate", opts.MaxRate, "ecm", !opts.NoECM)
 	tr, opts := w.startTrace(pctx, log, j, a, dial.String(), opts)
 	r := t30.Send(callCtx, w.modem, dial.String(), doc, opts)
 	w.endTrace(log, tr, r)
@@ -395,7 +396,7 @@ func (w *worker) prepare(ctx context.Context, j store.Job, a store.Attempt, fini
 		fail(ReasonNoPages, "there is no page left to send")
 		return n, dial, nil, false
 	}
-	if err := doc.check(); err != nil {
+	if err := doc.measure(); err != nil {
 		fail(ReasonNoPages, "a page of the fax is missing or unreadable: "+err.Error())
 		return n, dial, nil, false
 	}
@@ -458,15 +459,19 @@ func (w *worker) ended(ctx context.Context, log *slog.Logger, j store.Job, a sto
 }
 
 // options returns the engine's options for a call to number: the
-// configured ones adjusted to the number's history (Learning).
-func (w *worker) options(ctx context.Context, log *slog.Logger, number string) t30.Options {
+// configured ones adjusted to the number's history (Learning); and the
+// line-time model of the call: the rate and ECM of the last call to the
+// number that delivered a page (else t30.DefaultRate with ECM), within
+// those options.
+func (w *worker) options(ctx context.Context, log *slog.Logger, number string) (t30.Options, t30.LineTime) {
 	cfg := &w.pool.cfg
 	d, err := cfg.Store.Destination(ctx, number)
 	if err != nil {
 		log.Error("reading the destination's history", "err", err)
-		return cfg.Fax
+		return cfg.Fax, t30.LineTime{}.Within(cfg.Fax)
 	}
-	return cfg.Learning.options(cfg.Fax, d, time.Now())
+	o := cfg.Learning.options(cfg.Fax, d, time.Now())
+	return o, t30.Expected(d.Worked.BitRate, d.Worked.ECM).Within(o)
 }
 
 // retryOrFail finishes the attempt with o as a retry after the back-off

@@ -10,34 +10,15 @@ import (
 	"faxbox/firmware/store"
 	"faxbox/pages"
 	"faxbox/pages/render/sandbox"
+	"faxbox/t30"
 )
-
-// The line-time model of an estimate. A call spends SetupTime before its
-// first page (the answering machine's CED, DIS/DCS and the training check:
-// T.30 phases A and B, 5.3.6.1.6) and PageOverhead after each page (the
-// post-page message and its answer, phase D); a page's own time (phase C)
-// is its T.6 coded size at AssumedRate. Real calls run slower when the
-// receiver lacks ECM (MH or MR with a minimum scan line time) or trains at
-// a lower rate: the estimate is what a modern receiver takes.
-const (
-	SetupTime    = 12 * time.Second
-	PageOverhead = 3 * time.Second
-	AssumedRate  = 14400 // bit/s: V.17 (T.30 Table 2)
-)
-
-// PageTime is the expected line time of a page measured as m.
-func PageTime(m sandbox.Measure) time.Duration {
-	// ECM frames (T.4 Annex A) add about 3% of HDLC framing.
-	bits := int64(m.MMRBytes) * 8 * 103 / 100
-	return PageOverhead + time.Duration(bits*int64(time.Second)/AssumedRate)
-}
 
 // Estimate is what a message is expected to cost and take.
 type Estimate struct {
 	// Resolution is the resolution the pages are sent at.
 	Resolution pages.Resolution
 	// PageTimes are the expected line times of the pages of the first
-	// recipient's copy.
+	// recipient's copy, to the first recipient.
 	PageTimes  []time.Duration
 	Recipients []RecipientEstimate
 	Total      billing.Amount
@@ -49,6 +30,11 @@ type RecipientEstimate struct {
 	Recipient
 	Duration time.Duration
 	Cost     billing.Amount
+	// AssumedRate (bit/s) and AssumedECM are what the line time assumes:
+	// those of the last call to the number in which the remote confirmed
+	// a page, else t30.DefaultRate with ECM.
+	AssumedRate int
+	AssumedECM  bool
 }
 
 // measures collects the Measure of every page of every copy; a render
@@ -68,6 +54,15 @@ func (ms *measures) Measured(c, n int, m sandbox.Measure) {
 	ms.copies[c][n-1] = m
 }
 
+// coded returns the coded sizes of copy i's pages (see copyOf).
+func (ms *measures) coded(i int) []pages.CodedSize {
+	var out []pages.CodedSize
+	for _, m := range ms.copyOf(i) {
+		out = append(out, m.Coded)
+	}
+	return out
+}
+
 // copyOf returns copy i's measures, or the first copy's when copy i was
 // not rendered (a preview renders one copy for all recipients).
 func (ms *measures) copyOf(i int) []sandbox.Measure {
@@ -85,26 +80,41 @@ func (ms *measures) copyOf(i int) []sandbox.Measure {
 // wrapping billing.ErrNoRate that names it.
 func (s *Submitter) estimate(ctx context.Context, rcpts []Recipient, res pages.Resolution, ms *measures) (Estimate, error) {
 	e := Estimate{Resolution: res}
-	for _, m := range ms.copyOf(0) {
-		e.PageTimes = append(e.PageTimes, PageTime(m))
-	}
 	for i, rc := range rcpts {
-		d := SetupTime
-		for _, m := range ms.copyOf(i) {
-			d += PageTime(m)
+		lt, err := s.lineTime(ctx, rc.Number.E164)
+		if err != nil {
+			return Estimate{}, err
 		}
-		est, err := s.cfg.Ledger.PriceTime(ctx, rc.Number.E164, d)
+		sizes := ms.coded(i)
+		if i == 0 {
+			for _, c := range sizes {
+				e.PageTimes = append(e.PageTimes, lt.Page(c))
+			}
+		}
+		est, err := s.cfg.Ledger.PriceTime(ctx, rc.Number.E164, lt.Call(sizes))
 		if err != nil {
 			if errors.Is(err, billing.ErrNoRate) {
 				return Estimate{}, fmt.Errorf("%w: %s %s", err, rc.Field, rc.Number.International())
 			}
 			return Estimate{}, err
 		}
-		e.Recipients = append(e.Recipients, RecipientEstimate{Recipient: rc, Duration: est.Duration, Cost: est.Cost})
+		e.Recipients = append(e.Recipients, RecipientEstimate{Recipient: rc, Duration: est.Duration, Cost: est.Cost,
+			AssumedRate: lt.BitRate(), AssumedECM: !lt.NoECM})
 		e.Total += est.Cost
 		e.Duration += est.Duration
 	}
 	return e, nil
+}
+
+// lineTime returns the line-time model of a call to number (E.164): at
+// the rate and with the ECM of the last call to it that delivered a
+// page (store.Destination.Worked), else t30.DefaultRate with ECM.
+func (s *Submitter) lineTime(ctx context.Context, number string) (t30.LineTime, error) {
+	d, err := s.cfg.Store.Destination(ctx, number)
+	if err != nil {
+		return t30.LineTime{}, fmt.Errorf("submission: estimate: %w", err)
+	}
+	return t30.Expected(d.Worked.BitRate, d.Worked.ECM), nil
 }
 
 // Resolution parses a message's resolution: "standard", "fine" or

@@ -13,6 +13,7 @@ import (
 	"faxbox/firmware/submission"
 	"faxbox/pages"
 	"faxbox/pages/render"
+	"faxbox/t30"
 )
 
 // TestCopiesNameToAndCc: of a message to a To, a Cc and a Bcc recipient,
@@ -100,7 +101,7 @@ func TestResolutionAndEstimate(t *testing.T) {
 		}
 		var sum billing.Amount
 		for i, re := range c.r.Lines.Recipients {
-			if re.Cost <= 0 || re.Duration <= submission.SetupTime || m.Jobs[i].Recipient.Estimate != int64(re.Cost) ||
+			if re.Cost <= 0 || re.Duration <= t30.SetupTime || m.Jobs[i].Recipient.Estimate != int64(re.Cost) ||
 				m.Jobs[i].Recipient.EstimateTime != re.Duration.Truncate(1e6) {
 				t.Errorf("recipient %d: estimate %+v, stored %+v", i, re, m.Jobs[i].Recipient)
 			}
@@ -110,7 +111,7 @@ func TestResolutionAndEstimate(t *testing.T) {
 			t.Errorf("total %v, sum %v; %d page times for %d pages", c.r.Estimate, sum, len(c.r.Lines.PageTimes), c.r.Pages)
 		}
 	}
-	ratio := float64(std.Lines.PageTimes[0]-submission.PageOverhead) / float64(fine.Lines.PageTimes[0]-submission.PageOverhead)
+	ratio := float64(std.Lines.PageTimes[0]-t30.PageOverhead) / float64(fine.Lines.PageTimes[0]-t30.PageOverhead)
 	t.Logf("first page: fine %v, standard %v (phase C ratio %.2f); totals %v / %v", fine.Lines.PageTimes[0], std.Lines.PageTimes[0], ratio,
 		fine.Lines.Duration, std.Lines.Duration)
 	// T.6 codes each row against the one above, so halving the rows

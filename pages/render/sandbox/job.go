@@ -56,12 +56,12 @@ type Sink interface {
 }
 
 // Measure is what sending a page takes: its rows and vertical
-// resolution, and its size coded as T.6 (MMR, the coding sent with ECM),
-// from which the line time follows (see firmware/submission linetime.go).
+// resolution, and its coded sizes, from which the line time follows (see
+// t30/linetime.go).
 type Measure struct {
-	Rows     int
-	YDPI     float64
-	MMRBytes int
+	Rows  int
+	YDPI  float64
+	Coded pages.CodedSize
 }
 
 // Measurer is a Sink that also wants each page's Measure: Measured is
@@ -128,13 +128,13 @@ func runJob(ctx context.Context, r *render.Renderer, job Job, ev events) error {
 	return nil
 }
 
-// measure codes p as T.6 to measure it.
+// measure codes p as T.6 and MH to measure it.
 func measure(p *pages.Page) (Measure, error) {
-	mmr, err := pages.Encode(p, pages.EncoderOptions{Coding: pages.MMR})
+	c, err := pages.MeasureCoded(p)
 	if err != nil {
-		return Measure{}, fmt.Errorf("sandbox: measuring a page: %w", err)
+		return Measure{}, fmt.Errorf("sandbox: %w", err)
 	}
-	return Measure{Rows: p.Height, YDPI: p.YDPI, MMRBytes: len(mmr)}, nil
+	return Measure{Rows: p.Height, YDPI: p.YDPI, Coded: c}, nil
 }
 
 // encode codes one page as out asks.
