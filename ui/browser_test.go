@@ -323,6 +323,7 @@ func (b *browser) compose() {
 		t.Errorf("compose shows estimate %v and available credit %v, want both", estimate, available)
 	}
 	b.chooseResolution()
+	b.checkLearnedRate()
 	b.shot("compose")
 }
 

@@ -65,10 +65,19 @@ export function showEstimate(box, res) {
     h('span', { class: 'estimate-total', text: t('estimateTotal', { cost: `${res.estimate} ${res.currency}`,
       time: duration(est.seconds || 0), resolution: t('resolution_' + (est.resolution || 'default')) }) }),
     rcpts.length > 1 && h('ul', { class: 'estimate-recipients' }, rcpts.map((r) => h('li', { dataset: { number: r.number, amount: r.estimate },
-      text: t('estimateRecipient', { who: r.name || r.display || r.number, cost: `${r.estimate} ${res.currency}`, time: duration(r.seconds) }) }))),
+      text: t('estimateRecipient', { who: r.name || r.display || r.number, cost: `${r.estimate} ${res.currency}`, time: duration(r.seconds) }) + learned(r) }))),
+    rcpts.length === 1 && learned(rcpts[0]) && h('small', { class: 'estimate-learned', text: learned(rcpts[0]).trim() }),
     (est.page_seconds || []).length > 0 && h('small', { class: 'estimate-pages', text: t('estimatePages', {
       times: est.page_seconds.map((s, i) => t('pageTime', { n: i + 1, time: duration(s) })).join(' · ') }) }),
     slow.length > 0 && h('p', { class: 'warn slow-pages', role: 'alert', text: t('slowPages', { pages: slow.join(', '), limit: slowPageSeconds }) }));
+}
+
+// learned says, for a recipient estimated slower than a modern fax
+// machine (14400 bit/s with error correction), what the estimate
+// assumed: how the last call to that number went; "" otherwise.
+function learned(r) {
+  if (!r.assumed_rate || (r.assumed_rate >= 14400 && r.assumed_ecm)) return '';
+  return ' ' + t(r.assumed_ecm ? 'estimateLearned' : 'estimateLearnedNoECM', { rate: r.assumed_rate });
 }
 
 // clearEstimate forgets an estimate (after a failed preview: the old one

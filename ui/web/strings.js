@@ -62,6 +62,8 @@ const S = {
   resolution_superfine: 'Superfine (391 lines per inch)',
   estimateTotal: '{cost} in total, about {time} on the line, at {resolution}',
   estimateRecipient: '{who}: {cost}, about {time}',
+  estimateLearned: '(at {rate} bit/s, as the last call to this number went)',
+  estimateLearnedNoECM: '(at {rate} bit/s without error correction, as the last call to this number went)',
   estimatePages: 'Time per page: {times}',
   pageTime: 'page {n} {time}',
   seconds: '{s} s',
