@@ -136,8 +136,8 @@ const S = {
   resendOne: 'Resend to this recipient',
   pages: 'Pages', pagesOfCopy: 'Pages of the copy for {who}', copyPages: 'Pages',
   archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
-  delivered: 'Fax to {number} delivered.',
-  failed: 'Fax to {number} failed: {reason}',
+  delivered: 'Fax to {who} delivered.',
+  failed: 'Fax to {who} failed: {reason}',
 
   // Inbox
   inboxTitle: 'Inbox',
