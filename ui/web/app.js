@@ -234,6 +234,17 @@ app.events.on('received', async (d, ev) => {
   notify(t('faxReceived', { from: who, n: d.pages }), 'info', true, { href: '#/inbox', text: t('openInbox') });
 });
 
+// A fax a colleague assigns to this user is told and counted; one taken
+// away is counted again.
+app.events.on('received.assigned', async (d, ev) => {
+  unread();
+  if (d.user !== app.user?.id || d.by === d.user || Date.parse(ev.at) < app.opened || noticed.has('as' + ev.seq)) return;
+  noticed.add('as' + ev.seq);
+  let from = t('unknownCaller');
+  try { from = faxFrom(await get('/api/inbox/' + d.received)); } catch { /* no sender will do */ }
+  notify(t('faxAssignedToYou', { from }), 'info', true, { href: '#/inbox', text: t('openInbox') });
+});
+
 function onUnauthorized() {
   if (app.user) {
     signedOut();

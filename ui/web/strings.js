@@ -157,6 +157,7 @@ const S = {
   forwardTo: 'Forward to (e-mail address)', forward: 'Forward by e-mail', forwarded: 'Fax forwarded to {to}.',
   delete: 'Delete', confirmDeleteFax: 'Delete the fax from {from} with its pages? This cannot be undone.',
   faxReceived: 'Fax received from {from}: {n} page(s).', openInbox: 'Open the inbox',
+  faxAssignedToYou: 'A colleague passed you a fax from {from}.',
 
   // Contacts
   contactsTitle: 'Contacts',
