@@ -88,14 +88,16 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p api.Princi
 		return
 	}
 	var c struct {
-		Email    *string `json:"email"`
-		Admin    *bool   `json:"admin"`
-		Disabled *bool   `json:"disabled"`
+		DisplayName *string `json:"display_name"` // checked as the user's own (PATCH /api/me)
+		Email       *string `json:"email"`
+		Admin       *bool   `json:"admin"`
+		Disabled    *bool   `json:"disabled"`
 	}
 	if !s.readJSON(w, r, &c) {
 		return
 	}
-	u, err := s.cfg.Users.Update(r.Context(), p.User.Name, id, users.Change{Email: c.Email, Admin: c.Admin, Disabled: c.Disabled})
+	u, err := s.cfg.Users.Update(r.Context(), p.User.Name, id,
+		users.Change{DisplayName: c.DisplayName, Email: c.Email, Admin: c.Admin, Disabled: c.Disabled})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -102,8 +102,8 @@ func (b *browser) setupGuide() {
 
 // adminSections: the administration page shows one section at a time
 // with a section navigation, at desktop and phone width; users show full
-// names, who must change the password, and monthly limits, set with a
-// decimal comma.
+// names (changed in place), who must change the password, and monthly
+// limits, set with a decimal comma.
 func (b *browser) adminSections() {
 	t := b.t
 	t.Helper()
@@ -131,6 +131,13 @@ func (b *browser) adminSections() {
 	b.fill(map[string]string{".limit[data-user=bert] input[name=monthly]": "50,00"})
 	b.do("save it", chromedp.Click(chromedp.CSS(`.limit[data-user=bert] button[type=submit]`)))
 	b.waitJS("bert's limit 50.00", `document.querySelector('.limit[data-user=bert]')?.dataset.limit === '50.00'`)
+
+	// Anna corrects bert's full name; a name with surrounding spaces is
+	// trimmed as on the account page.
+	b.do("rename bert", chromedp.Click(chromedp.CSS(`.display-name[data-user=bert] .rename`)))
+	b.fill(map[string]string{".display-name[data-user=bert] input[name=display_name]": " Bert Janssens-Peeters "})
+	b.do("save the name", chromedp.Click(chromedp.CSS(`.display-name[data-user=bert] button[type=submit]`)))
+	b.waitJS("bert's new name", `document.querySelector('.display-name[data-user=bert] span')?.textContent === 'Bert Janssens-Peeters'`)
 }
 
 // adminBilling: "20,00" is an adjustment of twenty; the tariff versions

@@ -66,7 +66,7 @@ func TestBrowser(t *testing.T) {
 	if !evalJS[bool](b, `window.sameDocument === true`) {
 		t.Error("the page was reloaded")
 	}
-	for _, want := range []string{"Dialing", "Connected at", "so far", "Delivered", "Retry at", "Fax to +3225551234 delivered."} {
+	for _, want := range []string{"Dialing", "Connected at", "so far", "Delivered", "Retry at", "Fax to Alice Martin, Martin Notaires delivered."} {
 		if !strings.Contains(strings.Join(seen, "\n"), want) {
 			t.Errorf("the outbox never showed %q; it showed:\n%s", want, strings.Join(seen, "\n"))
 		}

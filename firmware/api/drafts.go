@@ -28,6 +28,8 @@ import (
 //	drafts/u<USER>/<FILE ID>    each attached file as it was uploaded
 //
 // Each user has one draft. The server's mutex orders the changes.
+// Housekeeping removes the drafts untouched for retention.sent_days and
+// those of users the store does not know (store.Store.PurgeDrafts).
 
 // maxDraftForm bounds the JSON form of a draft.
 const maxDraftForm = 256 << 10
@@ -86,9 +88,9 @@ type draftJSON struct {
 	DefaultResolution string `json:"default_resolution,omitempty"`
 }
 
-func (s *Server) draftDir(user int64) string {
-	return filepath.Join(s.cfg.Store.Dir(), "drafts", fmt.Sprintf("u%d", user))
-}
+// draftDir is the directory of user's draft, which the store names and
+// retention removes (store.Store.PurgeDrafts).
+func (s *Server) draftDir(user int64) string { return s.cfg.Store.DraftDir(user) }
 
 // loadDraft reads a user's draft; none is an empty draft.
 func (s *Server) loadDraft(user int64) (draftJSON, error) {

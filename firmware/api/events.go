@@ -570,8 +570,8 @@ func (oc *ownerCache) put(job, msg, sender int64) {
 
 // visible reports whether p may see e: administrators see everything;
 // staff see the events of their own messages and jobs, and of the faxes
-// received for them or for all staff, only (not other events without a
-// job).
+// received for them or for all staff, or assigned to or away from them,
+// only (not other events without a job).
 func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal, e store.Event) (bool, error) {
 	if p.Admin {
 		return true, nil
@@ -583,6 +583,8 @@ func (oc *ownerCache) visible(ctx context.Context, st *store.Store, p Principal,
 		return mayRead(p, pl.User), nil
 	case events.ReceivedPageEvent:
 		return mayRead(p, pl.User), nil
+	case events.AssignedEvent: // the inboxes it leaves and enters
+		return mayRead(p, pl.User) || mayRead(p, pl.Previous), nil
 	case events.MessageEvent:
 		if pl.Sender != 0 {
 			oc.put(0, pl.Message, pl.Sender)

@@ -94,7 +94,7 @@ func (s *Server) assignReceived(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &body, `{"user": id, 0 for all staff}`) {
 		return
 	}
-	if err := s.cfg.Store.AssignReceived(r.Context(), rx.ID, body.User); err != nil {
+	if err := s.cfg.Store.AssignReceived(r.Context(), rx.ID, body.User, principal(r).User.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -353,7 +353,7 @@ type Backoff struct {
 type Retention struct {
 	// SentDays (retention.sent_days, default 90) is how many days the
 	// archives of sent faxes are kept; 0 keeps them until DiskLimit needs
-	// the space.
+	// the space. Drafts of Compose untouched that long are removed too.
 	SentDays int `toml:"sent_days"`
 	// ReceivedDays (retention.received_days, default 365) is how many days
 	// received faxes are kept; 0 keeps them until DiskLimit needs the

@@ -6,10 +6,10 @@
 // Two kinds of event share these types:
 //
 //   - The store's event log (package store): MessageEvent, JobEvent,
-//     ReceivedEvent, ReceivedPageEvent and PurgedEvent, appended in the
-//     transaction of the change they report, with a sequence number that a
-//     client resumes from (Event). The web UI's event stream sends them as
-//     they are logged.
+//     ReceivedEvent, ReceivedPageEvent, PurgedEvent and AssignedEvent,
+//     appended in the transaction of the change they report, with a
+//     sequence number that a client resumes from (Event). The web UI's
+//     event stream sends them as they are logged.
 //   - The bus: LineEvent (a modem or SIP line changed state, published by
 //     the daemon's pool), AccountEvent (the prepaid account's totals
 //     changed, published by billing) and SIPRegistration (a SIP account's

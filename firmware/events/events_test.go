@@ -24,6 +24,7 @@ func payloads() []events.Payload {
 		events.ReceivedPageEvent{Received: 9, Page: 2, Pages: 2, User: 2, Receiving: true, CallerIdent: "ACME",
 			CallerID: "025550100", BadRows: 4},
 		events.PurgedEvent{Messages: []int64{1, 2}, Received: []int64{3}},
+		events.AssignedEvent{Received: 9, User: 2, Previous: 3, By: 1},
 		events.LineEvent{Line: "ttyUSB0", State: "calling", Job: 7, Received: 9, Since: at, Reason: "no answer to AT",
 			Calls: 12, Answered: 3},
 		events.AccountEvent{Currency: "EUR", Balance: 50_000_000, Held: 2_000_000, Available: 48_000_000, OpenHolds: 1,
@@ -70,7 +71,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	if len(seen) != 8 {
+	if len(seen) != 9 {
 		t.Errorf("%d kinds tested", len(seen))
 	}
 }

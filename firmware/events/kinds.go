@@ -20,6 +20,10 @@ const (
 	KindPurged       Kind = "purged"        // retention deleted messages and received faxes: PurgedEvent
 )
 
+// KindAssigned is the kind of the store's event log that says a received
+// fax was routed to another user: AssignedEvent.
+const KindAssigned Kind = "received.assigned"
+
 // Kinds of the bus.
 const (
 	KindLine            Kind = "line"             // a modem or SIP line changed state: LineEvent
@@ -73,6 +77,8 @@ func Decode(k Kind, data []byte) (Payload, error) {
 		return decode[ReceivedPageEvent](k, data)
 	case KindPurged:
 		return decode[PurgedEvent](k, data)
+	case KindAssigned:
+		return decode[AssignedEvent](k, data)
 	case KindLine:
 		return decode[LineEvent](k, data)
 	case KindAccount:

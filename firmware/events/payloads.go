@@ -59,6 +59,15 @@ type PurgedEvent struct {
 	Received []int64 `json:"received"`
 }
 
+// AssignedEvent is the payload of KindAssigned: a received fax was
+// routed to User, away from Previous (for both, 0 is all staff).
+type AssignedEvent struct {
+	Received int64 `json:"received"` // the received fax's id
+	User     int64 `json:"user"`     // the user it is routed to now
+	Previous int64 `json:"previous"` // the user it was routed to before
+	By       int64 `json:"by"`       // the user who assigned it; 0 if no user did
+}
+
 // LineEvent is the payload of KindLine: a line of the daemon's pool (a
 // modem, or a call's place on a SIP account) changed state. It is the
 // line's whole status after the change.
@@ -108,6 +117,9 @@ func (ReceivedPageEvent) Kind() Kind { return KindReceivedPage }
 
 // Kind returns KindPurged.
 func (PurgedEvent) Kind() Kind { return KindPurged }
+
+// Kind returns KindAssigned.
+func (AssignedEvent) Kind() Kind { return KindAssigned }
 
 // Kind returns KindLine.
 func (LineEvent) Kind() Kind { return KindLine }

@@ -8,6 +8,9 @@
 //     with their files (store.Store.Purge);
 //   - removes orphan files that a crash left in the store's directories
 //     (store.Store.Sweep);
+//   - removes the users' drafts of Compose untouched for more than
+//     retention.sent_days, and those of users the store does not know
+//     (store.Store.PurgeDrafts);
 //   - measures the space the faxes, traces and database take
 //     (store.Store.DiskUsage) against retention.disk_limit and the file
 //     system's size and free space, and while the faxes take more than

@@ -23,6 +23,7 @@ const (
 type Store interface {
 	Purge(ctx context.Context, o store.PurgeOptions) (store.PurgeResult, error)
 	Sweep(ctx context.Context, o store.SweepOptions) (store.SweepResult, error)
+	PurgeDrafts(ctx context.Context, before time.Time) (store.DraftsResult, error)
 	DiskUsage(ctx context.Context) (store.Usage, error)
 	Dir() string
 }
@@ -82,6 +83,8 @@ type Status struct {
 	Deleted store.PurgeResult
 	// Swept is what the last run removed as orphans.
 	Swept store.SweepResult
+	// Drafts is what the last run removed of the users' drafts.
+	Drafts store.DraftsResult
 	// Problems say in plain words what needs attention ("the disk is
 	// full", "3 files of stored faxes are missing ..."), for the UI.
 	Problems []string
@@ -192,6 +195,11 @@ func (k *Keeper) RunOnce(ctx context.Context) Status {
 		fail("removing orphan files", err)
 	}
 
+	// 2b. Drafts.
+	if st.Drafts, err = k.purgeDrafts(ctx, now); err != nil {
+		fail("removing old drafts", err)
+	}
+
 	// 3. The disk limit.
 	dir := k.cfg.Store.Dir()
 	fs, fsErr := k.cfg.Statfs(dir)
@@ -233,6 +241,20 @@ func (k *Keeper) RunOnce(ctx context.Context) Status {
 	k.status = st
 	k.mu.Unlock()
 	return st
+}
+
+// purgeDrafts removes the drafts untouched for retention.sent_days (none
+// by age when it is 0) and those of users that are gone.
+func (k *Keeper) purgeDrafts(ctx context.Context, now time.Time) (store.DraftsResult, error) {
+	var before time.Time
+	if d := k.cfg.Retention.SentDays; d > 0 {
+		before = now.AddDate(0, 0, -d)
+	}
+	res, err := k.cfg.Store.PurgeDrafts(ctx, before)
+	if res.Drafts > 0 {
+		k.log.Info("housekeep: drafts removed", "drafts", res.Drafts, "files", res.Files, "bytes", res.Bytes)
+	}
+	return res, err
 }
 
 // enforce deletes the oldest finished items one at a time while used,

@@ -64,6 +64,10 @@ func (e *env) Sweep(ctx context.Context, o store.SweepOptions) (store.SweepResul
 	return e.st.Sweep(ctx, o)
 }
 
+func (e *env) PurgeDrafts(ctx context.Context, before time.Time) (store.DraftsResult, error) {
+	return e.st.PurgeDrafts(ctx, before)
+}
+
 func (e *env) DiskUsage(ctx context.Context) (store.Usage, error) { return e.st.DiskUsage(ctx) }
 
 func (e *env) Dir() string { return e.st.Dir() }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"faxbox/firmware/events"
 )
 
 // The inbox as each user sees it: which faxes they have read, to whom a
@@ -56,11 +58,19 @@ func (s *Store) Unread(ctx context.Context, user, routedTo int64) (int, error) {
 }
 
 // AssignReceived routes received fax id to user (0: to all staff), as if
-// it had come in for them; it is unread for them until they read it.
-func (s *Store) AssignReceived(ctx context.Context, id, user int64) error {
+// it had come in for them; it is unread for them until they read it. The
+// change is logged as an events.KindAssigned event naming by, the user who
+// assigned it (0 if none did), so that the inboxes it leaves and enters
+// follow it.
+func (s *Store) AssignReceived(ctx context.Context, id, user, by int64) error {
 	return s.write(ctx, "assign received", func(tx *wtx) error {
-		if err := receivedExists(tx, id); err != nil {
-			return err
+		var previous int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(route_user, 0) FROM store_received WHERE id = ?`, id).Scan(&previous)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("received fax", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: received fax %d: %w", id, err)
 		}
 		if user != 0 {
 			var n int
@@ -75,7 +85,11 @@ func (s *Store) AssignReceived(ctx context.Context, id, user int64) error {
 			sql.NullInt64{Int64: user, Valid: user != 0}, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM store_received_reads WHERE received = ? AND user = ?`, id, user)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM store_received_reads WHERE received = ? AND user = ?`, id, user); err != nil {
+			return err
+		}
+		_, err = tx.appendEvent(events.KindAssigned, 0,
+			events.AssignedEvent{Received: id, User: user, Previous: previous, By: by})
 		return err
 	})
 }

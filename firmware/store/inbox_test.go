@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"faxbox/firmware/events"
 	"faxbox/firmware/store"
 )
 
@@ -58,21 +59,41 @@ func TestInboxReadAssignDelete(t *testing.T) {
 	}
 
 	// Assigned to alice: bob no longer sees it; alice has it unread again.
-	if err := s.AssignReceived(ctx, a.ID, alice.ID); err != nil {
+	logged, err := s.EventsSince(ctx, 0, 1000)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.AssignReceived(ctx, a.ID, alice.ID, bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	assigned := func(want events.AssignedEvent) {
+		t.Helper()
+		evs, err := s.EventsSince(ctx, logged[len(logged)-1].Seq, 1000)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("events after the assignment: %+v, %v; want one", evs, err)
+		}
+		logged = append(logged, evs...)
+		if p, err := evs[0].Decode(); err != nil || p != want {
+			t.Errorf("event %+v (%v), want %+v", p, err, want)
+		}
+	}
+	assigned(events.AssignedEvent{Received: a.ID, User: alice.ID, Previous: 0, By: bob.ID})
 	unread(alice.ID, alice.ID, 1)
 	unread(bob.ID, bob.ID, 0)
 	unread(bob.ID, 0, 1) // an administrator sees every fax
 	if got, _ := s.GetReceived(ctx, a.ID); got.User != alice.ID {
 		t.Errorf("routed to %d, want alice %d", got.User, alice.ID)
 	}
-	if err := s.AssignReceived(ctx, a.ID, 999); !errors.Is(err, store.ErrNotFound) {
+	if err := s.AssignReceived(ctx, a.ID, 999, bob.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("assigned to no user: %v", err)
 	}
-	if err := s.AssignReceived(ctx, a.ID, 0); err != nil {
+	if err := s.AssignReceived(ctx, 999, alice.ID, bob.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("assigned no fax: %v", err)
+	}
+	if err := s.AssignReceived(ctx, a.ID, 0, 0); err != nil {
 		t.Fatal(err)
 	}
+	assigned(events.AssignedEvent{Received: a.ID, User: 0, Previous: alice.ID}) // and nothing of the refusals
 	unread(bob.ID, bob.ID, 1)
 
 	busy, err := s.StartReceived(ctx, store.Incoming{Modem: "m1"}, rxPage(1, 0))

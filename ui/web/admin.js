@@ -56,7 +56,12 @@ export default async function admin({ main, user, events, notify, params }) {
     const [res, lim] = await Promise.all([get('/api/users'), get('/api/limits')]);
     const limits = Object.fromEntries((lim.limits || []).map((l) => [l.user, l.monthly]));
     replace(users, table(t('users'), [
-      { label: t('displayName'), key: 'display_name' },
+      { label: t('displayName'), cell: (u) => {
+        const cell = h('span', { class: 'display-name', dataset: { user: u.name } }, h('span', { text: u.display_name || '' }), ' ',
+          h('button', { type: 'button', class: 'link rename', text: t('rename'), 'aria-label': t('renameUser', { name: u.name }),
+            on: { click: () => rename(u, cell) } }));
+        return cell;
+      } },
       { label: t('loginName'), key: 'name' },
       { label: t('email'), key: 'email' },
       { label: t('role'), cell: (u) => t(u.admin ? 'admin' : 'staff') },
@@ -102,6 +107,19 @@ export default async function admin({ main, user, events, notify, params }) {
       await loadUsers();
     }));
     amount.focus();
+  }
+
+  // rename puts a small form for the user's full name in place of it;
+  // the server checks it as it checks the name users give themselves.
+  function rename(u, cell) {
+    const name = h('input', { name: 'display_name', value: u.display_name || '', autocomplete: 'off', maxlength: 100,
+      'aria-label': t('displayNameFor', { name: u.name }) });
+    replace(cell, form(null, [name], 'rename', async (v) => {
+      await patch('/api/users/' + u.id, { display_name: v.display_name.trim() });
+      notify(t('renamed', { name: u.name }), 'ok');
+      await loadUsers();
+    }));
+    name.focus();
   }
 
   // setPassword puts a small password form in place of the user's buttons.

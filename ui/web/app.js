@@ -207,14 +207,22 @@ app.events.on('job', async (d, ev) => {
   const key = d.job + '/' + d.attempts;
   if (d.state !== 'delivered' && d.state !== 'failed' || Date.parse(ev.at) < app.opened || noticed.has(key)) return;
   noticed.add(key);
-  let number = '#' + d.job;
+  let who = '#' + d.job;
   try {
     const m = await get('/api/messages/' + d.message);
-    number = m.jobs.find((j) => j.id === d.job).recipient.number;
+    who = recipientLabel(m.jobs.find((j) => j.id === d.job).recipient);
   } catch { /* the job's id will do */ }
-  if (d.state === 'delivered') notify(t('delivered', { number }), 'ok', true);
-  else notify(t('failed', { number, reason: d.reason_text || d.reason || '' }), 'error', true);
+  if (d.state === 'delivered') notify(t('delivered', { who }), 'ok', true);
+  else notify(t('failed', { who, reason: d.reason_text || d.reason || '' }), 'error', true);
 });
+
+// recipientLabel is a job's recipient as people know them: the contact
+// and company of the address book ("who" of GET /api/messages/{id}), or
+// the name it was sent to, else its number grouped for reading.
+function recipientLabel(r) {
+  const w = r.who || {};
+  return w.label || r.name || w.display || r.number;
+}
 
 // A received fax is told on whatever page is open, and counted.
 app.events.on('received', async (d, ev) => {
@@ -224,6 +232,17 @@ app.events.on('received', async (d, ev) => {
   let who = d.caller_ident || d.caller_id || t('unknownCaller');
   try { who = faxFrom(await get('/api/inbox/' + d.received)); } catch { /* the ident will do */ }
   notify(t('faxReceived', { from: who, n: d.pages }), 'info', true, { href: '#/inbox', text: t('openInbox') });
+});
+
+// A fax a colleague assigns to this user is told and counted; one taken
+// away is counted again.
+app.events.on('received.assigned', async (d, ev) => {
+  unread();
+  if (d.user !== app.user?.id || d.by === d.user || Date.parse(ev.at) < app.opened || noticed.has('as' + ev.seq)) return;
+  noticed.add('as' + ev.seq);
+  let from = t('unknownCaller');
+  try { from = faxFrom(await get('/api/inbox/' + d.received)); } catch { /* no sender will do */ }
+  notify(t('faxAssignedToYou', { from }), 'info', true, { href: '#/inbox', text: t('openInbox') });
 });
 
 function onUnauthorized() {

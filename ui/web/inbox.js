@@ -122,6 +122,7 @@ export default async function inbox({ main, events, user, notify, unread }) {
     events.on('received', () => { if (demoNote) demoNote.textContent = ''; reload(); }),
     events.on('received.page', reload),
     events.on('purged', reload),
+    events.on('received.assigned', reload), // a colleague passed a fax to or from this user
   ];
   return () => { offs.forEach((off) => off()); viewer.close(); };
 }

@@ -138,8 +138,8 @@ const S = {
   resendOne: 'Resend to this recipient',
   pages: 'Pages', pagesOfCopy: 'Pages of the copy for {who}', copyPages: 'Pages',
   archive: 'Archive (PDF)', report: 'Report (PDF)', details: 'Details', hide: 'Hide',
-  delivered: 'Fax to {number} delivered.',
-  failed: 'Fax to {number} failed: {reason}',
+  delivered: 'Fax to {who} delivered.',
+  failed: 'Fax to {who} failed: {reason}',
 
   // Inbox
   inboxTitle: 'Inbox',
@@ -159,6 +159,7 @@ const S = {
   forwardTo: 'Forward to (e-mail address)', forward: 'Forward by e-mail', forwarded: 'Fax forwarded to {to}.',
   delete: 'Delete', confirmDeleteFax: 'Delete the fax from {from} with its pages? This cannot be undone.',
   faxReceived: 'Fax received from {from}: {n} page(s).', openInbox: 'Open the inbox',
+  faxAssignedToYou: 'A colleague passed you a fax from {from}.',
 
   // Contacts
   contactsTitle: 'Contacts',

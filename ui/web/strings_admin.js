@@ -9,6 +9,8 @@ export const adminStrings = {
   loginNameHint: 'What you type to log in: letters, digits and . - _ @ +, no spaces (for example anna).',
   newUserPasswordHint: 'At least 8 characters. They choose their own at their first login.',
   mustChangeBadge: 'must change password',
+  rename: 'Change name', renameUser: 'Change the full name of {name}', displayNameFor: 'Full name of {name} (empty: the login name)',
+  renamed: 'Full name of {name} saved.',
   monthlyLimit: 'Monthly limit', setLimit: 'Set limit', noLimit: 'none',
   limitFor: 'Monthly limit for {name} ({currency}; empty for none)',
   limitSaved: 'Monthly limit of {name}: {limit}.', limitRemoved: 'Monthly limit of {name} removed.',
