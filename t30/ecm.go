@@ -266,7 +266,7 @@ func (r *receiver) receiveECMBlock(ctx context.Context) recvState {
 			e.rcp = true
 		}
 	})
-	_, err := r.receiveData(ctx, shortTrain(r.mod), dec, timerT2)
+	_, err := r.receiveData(ctx, shortTrain(r.mod), dec, timerT2, nil)
 	if err != nil {
 		if errors.Is(err, modem.ErrFCError) || errors.Is(err, modem.ErrTimeout) {
 			return rECMPost // a V.21 command instead: PPS, CTC, EOR, RR, DCS
