@@ -370,6 +370,7 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 	// The page is complete: decode, judge, store, confirm.
 	r.data.Reset()
 	r.data.Write(e.page.Bytes())
+	r.losses = r.losses[:0] // ECM resends what was lost (T.30 Annex A)
 	e.page.Reset()
 	e.block = 0
 	e.pageNo++

@@ -46,75 +46,138 @@ type decodedRow struct {
 }
 
 // decodeWithLosses decodes page data as pages.Decode does, then accounts
-// for the holes the line reported: the row being decoded where data is
-// missing is bad (it joins the start of one row to the end of a later
-// one), and the rows the hole held, estimated from its octets and the
-// page's mean octets per row, are put back there as bad rows (repeating
-// the row above, as the decoder does for a damaged row), so that Stats
-// and the page's height count them.
+// for the holes the line reported. The row being decoded where data is
+// missing is bad: it joins the start of one row to the end of a later
+// one. The rows the hole held are put back there as bad rows (repeating
+// the row above, as the decoder does for a damaged row), as many as its
+// octets make at the octets per row of the rows around it, so that the
+// page keeps about its height. For the copy quality the hole counts as
+// many bad rows as its octets could have held at the sparsest stretch of
+// the page, which may exceed the rows put back (Stats.BadRows counts
+// missing rows too): the number of rows lost is not known, and a page
+// judged on a guess that is too low would be confirmed short.
 func decodeWithLosses(data []byte, o pages.DecoderOptions, losses []dataLoss) (*pages.Page, pages.Stats, error) {
 	if len(losses) == 0 {
 		return pages.Decode(bytes.NewReader(data), o)
 	}
-	d, err := pages.NewDecoder(bytes.NewReader(data), o)
-	if err != nil {
-		return nil, pages.Stats{}, err
+	if _, err := pages.NewDecoder(bytes.NewReader(nil), o); err != nil {
+		return nil, pages.Stats{}, err // options no decoder takes
 	}
+	pix, rows, endMarker, err := decodeRows(data, o, len(losses))
 	stride := (o.Width + 7) / 8
-	var pix []byte
-	var rows []decodedRow
-	row := make([]byte, stride)
-	var rerr error
-	for {
-		before := d.Stats().BadRows
-		if err := d.ReadRow(row); err != nil {
-			if err != io.EOF {
-				rerr = err
-			}
-			break
-		}
-		pix = append(pix, row...)
-		rows = append(rows, decodedRow{end: d.Offset(), bad: d.Stats().BadRows > before})
-	}
-	if len(rows) == 0 {
-		return &pages.Page{Width: o.Width, Stride: stride}, d.Stats(), rerr
-	}
-	perRow := float64(rows[len(rows)-1].end) / float64(len(rows))
-	a := lossAccount{stride: stride, perRow: perRow, room: pages.MaxHeight - len(rows)}
-	white := make([]byte, stride)
+	a := lossAccount{rows: rows, room: max(pages.MaxHeight-len(rows), 0)}
+	a.sparsest = a.sparsestStretch()
+	above := make([]byte, stride) // white above the first row
 	li := 0
 	for i, rw := range rows {
-		above := white
-		if i > 0 {
-			above = pix[(i-1)*stride : i*stride]
-		}
 		bad := rw.bad
 		for ; li < len(losses) && losses[li].at < rw.end; li++ {
-			bad = true // joins the start of one row to the end of a later one
-			a.missing(above, losses[li])
+			bad = true
+			a.hole(above, i, losses[li])
 		}
-		a.add(pix[i*stride:(i+1)*stride], bad)
+		above = pix[i*stride : (i+1)*stride]
+		a.add(above, bad)
 	}
 	for ; li < len(losses); li++ {
-		// A hole after the last row: its last rows or RTC; at least
-		// one bad row for it.
-		last := pix[(len(rows)-1)*stride:]
-		if a.missing(last, losses[li]) == 0 {
-			a.add(last, true)
-		}
+		a.hole(above, len(rows), losses[li]) // after the last row
 	}
-	a.st.EndMarker = d.Stats().EndMarker
-	return &pages.Page{Width: o.Width, Height: a.st.Rows, Stride: stride, Pix: a.pix}, a.st, rerr
+	a.st.EndMarker = endMarker
+	return &pages.Page{Width: o.Width, Height: a.st.Rows, Stride: stride, Pix: a.pix}, a.st, err
+}
+
+// decodeRows decodes the rows of page data, noting where each ends in
+// the data and whether it was bad. A hole can join the bits of two rows
+// into two EOLs in a row, which the decoder takes for RTC (T.4 4.1.4):
+// when data is left after it, decoding starts again there, up to once
+// per hole (restarts). A fatal error (the size limit) ends the rows.
+func decodeRows(data []byte, o pages.DecoderOptions, restarts int) (pix []byte, rows []decodedRow, endMarker bool, err error) {
+	row := make([]byte, (o.Width+7)/8)
+	base := int64(0)
+	for {
+		d, err := pages.NewDecoder(bytes.NewReader(data[base:]), o)
+		if err != nil {
+			return pix, rows, endMarker, err
+		}
+		for {
+			before := d.Stats().BadRows
+			if err := d.ReadRow(row); err == io.EOF {
+				break
+			} else if err != nil {
+				return pix, rows, d.Stats().EndMarker, err
+			}
+			pix = append(pix, row...)
+			rows = append(rows, decodedRow{end: base + d.Offset(), bad: d.Stats().BadRows > before})
+		}
+		endMarker = d.Stats().EndMarker
+		next := base + d.Offset()
+		if !endMarker || restarts == 0 || next >= int64(len(data)) || next <= base || len(rows) >= pages.MaxHeight {
+			return pix, rows, endMarker, nil
+		}
+		base = next
+		restarts--
+	}
 }
 
 // lossAccount builds a page and its Stats row by row.
 type lossAccount struct {
-	stride int
-	perRow float64 // mean input octets per decoded row
-	room   int     // rows that may still be added for holes
-	pix    []byte
-	st     pages.Stats
-	run    int
+	rows     []decodedRow
+	sparsest float64 // the fewest octets per row over densityRows rows
+	room     int     // rows that may still be put back
+	pix      []byte
+	st       pages.Stats
+	run      int
+}
+
+// densityRows is how many decoded rows on each side of a hole give the
+// octets per row its rows are estimated with: rows of text take many
+// more octets than white ones.
+const densityRows = 4
+
+// octets returns the octets of decoded rows lo to hi-1, clipped to the
+// page, and how many rows that is.
+func (a *lossAccount) octets(lo, hi int) (int64, int) {
+	lo, hi = max(lo, 0), min(hi, len(a.rows))
+	if lo >= hi {
+		return 0, 0
+	}
+	start := int64(0)
+	if lo > 0 {
+		start = a.rows[lo-1].end
+	}
+	return a.rows[hi-1].end - start, hi - lo
+}
+
+// mean returns the octets per row of decoded rows lo to hi-1 (+Inf when
+// there are none).
+func (a *lossAccount) mean(lo, hi int) float64 {
+	o, n := a.octets(lo, hi)
+	if n == 0 {
+		return math.Inf(1)
+	}
+	return max(float64(o)/float64(n), 1)
+}
+
+// perRow estimates the octets per row of the rows lost in a hole in the
+// data of decoded row i, from the rows just before and just after it
+// (row i itself joins two rows: it is neither).
+func (a *lossAccount) perRow(i int) float64 {
+	o1, n1 := a.octets(i-densityRows, i)
+	o2, n2 := a.octets(i+1, i+1+densityRows)
+	if n1+n2 == 0 {
+		return a.mean(0, len(a.rows))
+	}
+	return max(float64(o1+o2)/float64(n1+n2), 1)
+}
+
+// sparsestStretch returns the fewest octets per row over densityRows
+// consecutive rows of the page: rows lost in a hole take at least that
+// many each, most likely (white rows).
+func (a *lossAccount) sparsestStretch() float64 {
+	m := a.mean(0, len(a.rows))
+	for i := densityRows; i <= len(a.rows); i++ {
+		m = min(m, a.mean(i-densityRows, i))
+	}
+	return m
 }
 
 func (a *lossAccount) add(row []byte, bad bool) {
@@ -124,18 +187,32 @@ func (a *lossAccount) add(row []byte, bad bool) {
 		a.run = 0
 		return
 	}
-	a.run++
-	a.st.BadRows++
+	a.bad(1)
+}
+
+// bad counts n more bad rows in the current run.
+func (a *lossAccount) bad(n int) {
+	a.run += n
+	a.st.BadRows += n
 	a.st.MaxConsecutiveBad = max(a.st.MaxConsecutiveBad, a.run)
 }
 
-// missing adds the rows a hole is estimated to have held, bad and
-// repeating row, and returns how many.
-func (a *lossAccount) missing(row []byte, l dataLoss) int {
-	n := min(int(math.Round(float64(l.octets)/a.perRow)), a.room)
+// hole accounts for hole l in the data of decoded row i: it puts back
+// the rows it is estimated to have held, bad and repeating row, and
+// counts as bad as many rows as it could have held, at least one.
+func (a *lossAccount) hole(row []byte, i int, l dataLoss) {
+	if math.IsInf(a.sparsest, 1) { // no row decoded: the page is bad anyway
+		a.bad(1)
+		return
+	}
+	n := min(int(math.Round(float64(l.octets)/a.perRow(i))), a.room)
 	for range n {
 		a.add(row, true)
 	}
 	a.room -= n
-	return n
+	if most := int(math.Ceil(float64(l.octets) / a.sparsest)); most > n {
+		a.bad(most - n)
+	} else if n == 0 {
+		a.bad(1)
+	}
 }

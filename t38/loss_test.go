@@ -1,10 +1,13 @@
 package t38_test
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"sync"
 	"testing"
 
+	"faxbox/modem"
 	"faxbox/t30"
 	"faxbox/t38"
 )
@@ -91,4 +94,58 @@ func TestLineNonECMLossGetsRTN(t *testing.T) {
 		t.Errorf("pages rejected (RTN): %+v, want page 1 once", rejected)
 	}
 	c.check(t, doc)
+}
+
+// TestLineReportsLostPageData: t4-non-ecm-data packets lost beyond
+// redundancy are reported where they were, with an estimate of their
+// octets; one the redundancy rebuilds is not.
+func TestLineReportsLostPageData(t *testing.T) {
+	withLine(t, func(ctx context.Context, l *t38.Line, p *peer) {
+		var dgs [][]byte
+		packet := func(pk t38.Packet) {
+			ifp, err := p.syn.Marshal(pk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dgs = append(dgs, p.encode(ifp))
+		}
+		packet(t38.Packet{Indicator: t38.V17At14400ShortTraining})
+		var page []byte
+		for i := range 10 {
+			chunk := bytes.Repeat([]byte{byte(i + 1)}, 8)
+			page = append(page, chunk...)
+			typ := t38.T4NonECMData
+			if i == 9 {
+				typ = t38.T4NonECMSigEnd
+			}
+			packet(t38.Packet{IsData: true, Data: t38.V17At14400, Fields: []t38.Field{{Type: typ, Data: lineOrder(chunk)}}})
+		}
+		packet(t38.Packet{Indicator: t38.NoSignal})
+		// Datagrams 1 to 10 carry the data; each repeats the one before.
+		// Losing those of chunks 4, 5 and 6 loses 4 and 5 for good.
+		for i, dg := range dgs {
+			if i < 5 || i > 7 {
+				p.raw(dg)
+			}
+		}
+		type hole struct{ at, octets int }
+		var holes []hole
+		var buf bytes.Buffer
+		_, err := l.ReceiveDataReportingLoss(ctx, modem.V17At14400S, &buf, func(octets int) {
+			holes = append(holes, hole{buf.Len(), octets})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append(append([]byte(nil), page[:32]...), page[48:]...)
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("data % x, want % x", buf.Bytes(), want)
+		}
+		if len(holes) != 1 || holes[0] != (hole{32, 16}) {
+			t.Errorf("holes %+v, want 16 octets at 32", holes)
+		}
+		if s := l.Stats(); s.Lost != 2 || s.Recovered != 1 {
+			t.Errorf("stats %+v", s)
+		}
+	})
 }
