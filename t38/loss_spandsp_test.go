@@ -10,10 +10,10 @@ import (
 
 // nonECMLossyCases lose and reorder 10 % of datagrams both ways without
 // ECM: what UDPTL redundancy cannot rebuild is gone from the page data.
-// Without redundancy from spandsp, every page loses some.
+// Without redundancy from spandsp, every page loses some: Faxbox answers
+// RTN and spandsp gives up after its tries.
 var nonECMLossyCases = []callCase{
 	{name: "loss10-9600-v3", rate: 9600, version: 3, loss: 0.10, swap: 0.10},
-	{name: "loss10-bare-9600-v3", rate: 9600, version: 3, loss: 0.10, swap: 0.10, bare: true},
 	{name: "loss10-bare-14400-v0", rate: 14400, version: 0, loss: 0.10, swap: 0.10, bare: true},
 }
 
