@@ -21,7 +21,7 @@ import (
 // decoder resynchronises on the next EOL (T.4 4.1.2) and the rows in the
 // hole vanish, so that a page short of rows would pass the copy quality
 // check. The receiver counts them as bad rows instead, and a page that
-// lost much gets RTN (T.30 5.3.6.1.x, 5.3.6.2.6): the sender retrains and
+// lost much gets RTN (T.30 5.3.6.2.6): the sender retrains and
 // sends it again.
 type lossReporter interface {
 	ReceiveDataReportingLoss(ctx context.Context, mod modem.Modulation, w io.Writer, lost func(octets int)) (int64, error)

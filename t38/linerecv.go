@@ -182,7 +182,7 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 // nothing else tells the receiver of the hole: the T.4 decoder
 // resynchronises on the next EOL (T.4 4.1.2) and the rows in the hole
 // vanish. The T.30 engine uses it when a line has it to count those rows
-// against the page's copy quality (T.30 5.3.6.1.x, RTN). ECM frames hit
+// against the page's copy quality (T.30 5.3.6.2.6: RTN). ECM frames hit
 // by loss are spoiled instead, as in ReceiveData.
 func (l *Line) ReceiveDataReportingLoss(ctx context.Context, mod modem.Modulation, w io.Writer, lost func(octets int)) (int64, error) {
 	want, ok := dataType(mod)
