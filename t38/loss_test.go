@@ -149,3 +149,33 @@ func TestLineReportsLostPageData(t *testing.T) {
 		}
 	})
 }
+
+// TestLineNonECMRandomLoss: through 1 % and 3 % random loss without
+// redundancy or ECM, every page the receiver confirms has its height
+// (within 2 %: the rows put back for a hole are an estimate), and the
+// two ends agree on what was confirmed.
+func TestLineNonECMRandomLoss(t *testing.T) {
+	doc := t30.Pages{chart(t, 1, 800), chart(t, 2, 400)}
+	for _, loss := range []float64{0.01, 0.03} {
+		p := t38.Default()
+		p.ErrorCorrection = t38.ECNone
+		p.MaxBitRate = 9600
+		var rejected int
+		so := t30.Options{NoECM: true, Ident: "SENDER", OnEvent: func(e t30.Event) {
+			if _, ok := e.(t30.PageRejected); ok {
+				rejected++
+			}
+		}}
+		c := runGoCall(t, doc, p, so, loss, 0)
+		for i, pg := range c.got {
+			want := doc[i].Height
+			if d := pg.Height - want; d < -want/50 || d > want/50 {
+				t.Errorf("loss %.2f: page %d confirmed with %d rows of %d", loss, i+1, pg.Height, want)
+			}
+		}
+		if c.send.Pages != len(c.got) || c.recv.Pages != len(c.got) {
+			t.Errorf("loss %.2f: sender %d pages, receiver %d, handed over %d", loss, c.send.Pages, c.recv.Pages, len(c.got))
+		}
+		t.Logf("loss %.2f: %d of %d pages confirmed, %d RTN; send %v; receiver %+v", loss, len(c.got), len(doc), rejected, c.send.Reason, c.recvStats)
+	}
+}
