@@ -431,6 +431,18 @@ func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Write
 	return m.ReceiveData(ctx, mod, w)
 }
 
+// ReceiveDataReportingLoss is ReceiveData that also says where T.38 page
+// data was lost beyond recovery (t38.Line.ReceiveDataReportingLoss); the
+// T.30 engine uses it, when present, to count the lost rows against the
+// page's copy quality.
+func (l *Line) ReceiveDataReportingLoss(ctx context.Context, mod modem.Modulation, w io.Writer, lost func(octets int)) (int64, error) {
+	m, err := l.modem()
+	if err != nil {
+		return 0, err
+	}
+	return m.ReceiveDataReportingLoss(ctx, mod, w, lost)
+}
+
 // Silence implements t30.Modem.
 func (l *Line) Silence(ctx context.Context, d time.Duration) error {
 	m, err := l.modem()

@@ -266,7 +266,7 @@ func (r *receiver) receiveECMBlock(ctx context.Context) recvState {
 			e.rcp = true
 		}
 	})
-	_, err := r.receiveData(ctx, shortTrain(r.mod), dec, timerT2)
+	_, err := r.receiveData(ctx, shortTrain(r.mod), dec, timerT2, nil)
 	if err != nil {
 		if errors.Is(err, modem.ErrFCError) || errors.Is(err, modem.ErrTimeout) {
 			return rECMPost // a V.21 command instead: PPS, CTC, EOR, RR, DCS
@@ -370,6 +370,7 @@ func (r *receiver) ecmPPS(ctx context.Context, f *PPSFrame) recvState {
 	// The page is complete: decode, judge, store, confirm.
 	r.data.Reset()
 	r.data.Write(e.page.Bytes())
+	r.losses = r.losses[:0] // ECM resends what was lost (T.30 Annex A)
 	e.page.Reset()
 	e.block = 0
 	e.pageNo++

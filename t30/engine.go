@@ -457,16 +457,24 @@ func (fw *firstWrite) Write(p []byte) (int, error) {
 
 // receiveData receives high-speed data, waiting at most wait for it to
 // start but without limit (other than the modem's own gap timeout) once
-// it flows.
+// it flows. lost, when not nil, learns of data the line lost beyond
+// recovery, from lines that can tell (lossReporter).
 //
 // When nothing starts within wait it returns an error matching
 // modem.ErrTimeout, as a modem's own timeout would.
-func (c *call) receiveData(ctx context.Context, mod modem.Modulation, w io.Writer, wait time.Duration) (int64, error) {
+func (c *call) receiveData(ctx context.Context, mod modem.Modulation, w io.Writer, wait time.Duration, lost func(octets int)) (int64, error) {
 	dctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	t := time.AfterFunc(wait, func() { cancel(errNoData) })
 	defer t.Stop()
-	n, err := c.m.ReceiveData(dctx, mod, &firstWrite{w: w, f: func() { t.Stop() }})
+	fw := &firstWrite{w: w, f: func() { t.Stop() }}
+	var n int64
+	var err error
+	if lr, ok := c.m.(lossReporter); ok && lost != nil {
+		n, err = lr.ReceiveDataReportingLoss(dctx, mod, fw, lost)
+	} else {
+		n, err = c.m.ReceiveData(dctx, mod, fw)
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(dctx), errNoData) {
 		return n, fmt.Errorf("%w: %w", errNoData, modem.ErrTimeout)
 	}

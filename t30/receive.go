@@ -59,6 +59,9 @@ type receiver struct {
 
 	reason Reason
 	err    error
+
+	// losses are the holes in the page data the line reported (loss.go).
+	losses []dataLoss
 }
 
 func (r *receiver) run(parent context.Context) Result {
@@ -239,7 +242,7 @@ func (r *receiver) acceptDCS(p Params) recvState {
 // tcf receives the training check and answers CFR or FTT.
 func (r *receiver) tcf(ctx context.Context) recvState {
 	r.data.Reset()
-	_, err := r.receiveData(ctx, r.mod, &r.data, timerT4)
+	_, err := r.receiveData(ctx, r.mod, &r.data, timerT4, nil)
 	if err != nil {
 		if errors.Is(err, modem.ErrFCError) || errors.Is(err, modem.ErrTimeout) {
 			// No TCF (a V.21 frame came instead): listen for commands.
@@ -271,7 +274,8 @@ func (r *receiver) receivePage(ctx context.Context) recvState {
 	r.page = r.received + 1
 	r.emit(PageStarted{Page: r.page})
 	r.data.Reset()
-	_, err := r.receiveData(ctx, shortTrain(r.mod), &r.data, timerT2)
+	r.losses = r.losses[:0]
+	_, err := r.receiveData(ctx, shortTrain(r.mod), &r.data, timerT2, r.noteLoss)
 	if err != nil {
 		if errors.Is(err, modem.ErrFCError) || errors.Is(err, modem.ErrTimeout) {
 			// The sender talks V.21 (it missed our CFR and repeats DCS, or
@@ -293,13 +297,16 @@ func (r *receiver) receivePage(ctx context.Context) recvState {
 
 // decode decodes the received page data as the DCS said it is coded.
 func (r *receiver) decode() {
-	p, st, err := pages.Decode(bytes.NewReader(r.data.Bytes()), pages.DecoderOptions{
+	p, st, err := decodeWithLosses(r.data.Bytes(), pages.DecoderOptions{
 		Coding:   pagesCoding(r.params.Coding),
 		Width:    WidthPels(r.params.Width),
 		BitOrder: pages.LSBFirst,
-	})
+	}, r.losses)
 	if err != nil {
 		r.log.Debug("t30 page decode error", "err", err)
+	}
+	if len(r.losses) > 0 {
+		r.log.Debug("t30 page data lost on the line", "holes", len(r.losses), "rows", st.Rows, "bad", st.BadRows, "run", st.MaxConsecutiveBad)
 	}
 	if p != nil {
 		xd, yd := pagesResolution(r.params.Resolution).DPI()

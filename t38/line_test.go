@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os/exec"
 	"testing"
 	"testing/synctest"
@@ -48,13 +49,29 @@ type goCall struct {
 // an in-memory network on fake time.
 func runGoCall(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, loss, swap float64) goCall {
 	t.Helper()
+	return runGoCallOver(t, doc, params, so, loss, swap, nil)
+}
+
+// runGoCallWrapped is runGoCall without random loss, the sender's
+// datagrams going through wrap (which may drop some).
+func runGoCallWrapped(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, wrap func(net.PacketConn) net.PacketConn) goCall {
+	t.Helper()
+	return runGoCallOver(t, doc, params, so, 0, 0, wrap)
+}
+
+func runGoCallOver(t *testing.T, doc t30.Pages, params t38.Params, so t30.Options, loss, swap float64, wrap func(net.PacketConn) net.PacketConn) goCall {
+	t.Helper()
 	var c goCall
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		ca, cb := memPair(loss, swap, 30*time.Millisecond, 1)
 		defer ca.Close()
 		defer cb.Close()
-		c.capture = &captureConn{PacketConn: ca}
+		var out net.PacketConn = ca
+		if wrap != nil {
+			out = wrap(ca)
+		}
+		c.capture = &captureConn{PacketConn: out}
 		a, err := t38.NewLine(c.capture, ca.peerAddr, t38.Config{Params: params})
 		if err != nil {
 			t.Fatal(err)

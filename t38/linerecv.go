@@ -171,11 +171,25 @@ func (l *Line) stripFCS(frame []byte, v21 bool) []byte {
 // modem.ErrFCError and is left for ReceiveFrame; the end of ctx before
 // any data gives modem.ErrTimeout.
 func (l *Line) ReceiveData(ctx context.Context, mod modem.Modulation, w io.Writer) (int64, error) {
+	return l.ReceiveDataReportingLoss(ctx, mod, w, nil)
+}
+
+// ReceiveDataReportingLoss is ReceiveData that also says where
+// t4-non-ecm-data was lost beyond recovery (UDPTL sequence numbers, T.38
+// clause 9.1): lost, when not nil, is called between two writes to w, at
+// the place of the hole, with an estimate of the octets it held (the
+// lost packets times the mean data of the packets received). Without ECM
+// nothing else tells the receiver of the hole: the T.4 decoder
+// resynchronises on the next EOL (T.4 4.1.2) and the rows in the hole
+// vanish. The T.30 engine uses it when a line has it to count those rows
+// against the page's copy quality (T.30 5.3.6.2.6: RTN). ECM frames hit
+// by loss are spoiled instead, as in ReceiveData.
+func (l *Line) ReceiveDataReportingLoss(ctx context.Context, mod modem.Modulation, w io.Writer, lost func(octets int)) (int64, error) {
 	want, ok := dataType(mod)
 	if !ok || want == V21 {
 		return 0, fmt.Errorf("t38: ReceiveData: modulation %d is not high-speed", mod)
 	}
-	r := &dataReceiver{l: l, w: w, tcfOctets: mod.Rate() * 3 / 16}
+	r := &dataReceiver{l: l, w: w, tcfOctets: mod.Rate() * 3 / 16, onLost: lost}
 	for {
 		localTCF := !r.started && r.training > 0
 		e, err := l.next(ctx, r.gap())
@@ -213,6 +227,11 @@ type dataReceiver struct {
 	pk        bitPacker
 	frame     []byte
 	damaged   bool
+
+	onLost     func(octets int) // see ReceiveDataReportingLoss
+	pending    int              // packets lost since the last data, not reported yet
+	t4Octets   int              // t4-non-ecm-data received, for the estimate
+	t4Carriers int              // packets that carried it
 }
 
 // event handles one event and reports whether the signal ended.
@@ -220,11 +239,15 @@ func (r *dataReceiver) event(e rxEvent, want DataType) (bool, error) {
 	switch {
 	case e.kind == evLost:
 		r.damaged = true // the frame in progress, or the start of the next
+		r.pending += e.lost
 		return false, nil
 	case e.kind == evIndicator && e.ind == V21Preamble:
 		r.l.unread(e)
 		return r.started, r.wrongUnlessStarted()
 	case e.kind == evIndicator:
+		if !r.started {
+			r.pending = 0 // lost before the data: indicators, not page data
+		}
 		if startup(e.ind) > 0 && e.ind != CED {
 			r.training, r.damaged = startup(e.ind), false
 		}
@@ -280,8 +303,10 @@ func (r *dataReceiver) wrongUnlessStarted() error {
 func (r *dataReceiver) field(f Field) (bool, error) {
 	switch f.Type {
 	case T4NonECMData:
+		r.t4Lost(f.Data)
 		return false, r.write(f.Data)
 	case T4NonECMSigEnd:
+		r.t4Lost(f.Data)
 		return true, r.write(f.Data)
 	case HDLCData:
 		if !r.hdlc {
@@ -319,8 +344,38 @@ func (r *dataReceiver) write(b []byte) error {
 	return err
 }
 
-// finish flushes the HDLC bit stream with closing flags.
+// t4Lost reports the packets lost before a t4-non-ecm-data field b,
+// their octets estimated with the mean of the packets received so far
+// and b's.
+func (r *dataReceiver) t4Lost(b []byte) {
+	if len(b) > 0 {
+		r.t4Octets += len(b)
+		r.t4Carriers++
+	}
+	r.reportLost()
+}
+
+func (r *dataReceiver) reportLost() {
+	if r.pending == 0 || r.hdlc {
+		return
+	}
+	octets := 0
+	if r.t4Carriers > 0 {
+		octets = r.pending * r.t4Octets / r.t4Carriers
+	}
+	r.l.log.Debug("t38 page data lost", "packets", r.pending, "octets", octets, "at", r.n)
+	r.pending = 0
+	if r.onLost != nil {
+		r.onLost(octets)
+	}
+}
+
+// finish reports page data lost at the end of the signal (with its
+// t4-non-ecm-sig-end) and flushes the HDLC bit stream with closing flags.
 func (r *dataReceiver) finish() error {
+	if r.started {
+		r.reportLost()
+	}
 	if !r.hdlc {
 		return nil
 	}

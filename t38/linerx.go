@@ -24,6 +24,7 @@ type rxEvent struct {
 	ind   Indicator
 	dt    DataType
 	field Field
+	lost  int // evLost: how many packets
 }
 
 // quietTracker records when the far end last sent anything and whether
@@ -79,18 +80,19 @@ func (l *Line) readLoop() {
 			l.count(func(s *LineStats) { s.Foreign++ })
 			continue
 		}
-		before := dec.Stats
 		rs, err := dec.Decode(buf[:n])
 		if err != nil {
 			l.count(func(s *LineStats) { s.Malformed++ })
 			l.log.Debug("t38 malformed datagram dropped", "err", err)
 			continue
 		}
-		if lost := dec.Stats.Lost - before.Lost; lost > 0 {
-			l.count(func(s *LineStats) { s.Lost += lost })
-			l.queue(rxEvent{kind: evLost})
-		}
 		for _, r := range rs {
+			if lost := r.LostBefore; lost > 0 {
+				// In its place in the stream: the receiver of page
+				// data learns where its holes are (linerecv.go).
+				l.count(func(s *LineStats) { s.Lost += lost })
+				l.queue(rxEvent{kind: evLost, lost: lost})
+			}
 			l.deliver(r, &lastInd)
 		}
 	}

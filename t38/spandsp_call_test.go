@@ -126,6 +126,9 @@ type callCase struct {
 	ecm        bool
 	version    int
 	loss, swap float64
+	// bare: spandsp sends UDPTL without redundancy, so that each datagram
+	// lost is lost for good.
+	bare bool
 }
 
 func (tc callCase) params() (t38.Params, t38.Config) {
@@ -135,9 +138,13 @@ func (tc callCase) params() (t38.Params, t38.Config) {
 }
 
 func (tc callCase) terminal(role msp.Role, file string, calling bool) spandsp.TerminalConfig {
+	red := 2
+	if tc.bare {
+		red = 0
+	}
 	return spandsp.TerminalConfig{
 		Fax:     msp.FaxConfig{Role: role, File: file, Ident: "+44 20 7946 0000", ECM: tc.ecm, Modems: spandspModems(tc.rate)},
-		Calling: calling, Version: tc.version, MaxRate: tc.rate, Redundancy: 2,
+		Calling: calling, Version: tc.version, MaxRate: tc.rate, Redundancy: red,
 	}
 }
 
@@ -243,46 +250,69 @@ func faxdSends(t *testing.T, tc callCase, doc t30.Pages) {
 	c.capture.checkTsharkWithSpandsp(t, tc.version == 0, c.lk.theirsCapture)
 }
 
-// faxdReceives: spandsp's T.38 terminal calls and sends; Faxbox answers
-// and receives.
-func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
-	lk := newLink(t, tc.loss, tc.swap, 2)
+// rxCall is a call in which spandsp's T.38 terminal sends and Faxbox
+// receives.
+type rxCall struct {
+	res     t30.Result
+	sr      spandsp.Result
+	got     []*pages.Page      // the pages Faxbox confirmed
+	judged  []t30.PageReceived // every page Faxbox judged, confirmed or not
+	stats   t38.LineStats
+	lk      *link
+	capture *captureConn
+}
+
+// receiveFromSpandsp: spandsp's T.38 terminal calls and sends doc;
+// Faxbox answers and receives.
+func receiveFromSpandsp(t *testing.T, tc callCase, doc t30.Pages) rxCall {
+	c := rxCall{lk: newLink(t, tc.loss, tc.swap, 2)}
 	in := filepath.Join(t.TempDir(), "tx.tif")
 	writeTIFF(t, in, doc)
 	params, cfg := tc.params()
 	if os.Getenv("T38TRACE") != "" {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	capture := &captureConn{PacketConn: lk.ours}
-	line, err := t38.NewLine(capture, lk.oursTo, cfg)
+	c.capture = &captureConn{PacketConn: c.lk.ours}
+	line, err := t38.NewLine(c.capture, c.lk.oursTo, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	term, err := spandsp.StartTerminal(lk.theirsCapture, lk.theirsTo, tc.terminal(msp.Send, in, true))
+	term, err := spandsp.StartTerminal(c.lk.theirsCapture, c.lk.theirsTo, tc.terminal(msp.Send, in, true))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer term.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	var got []*pages.Page
 	o := t30.Options{Ident: "+32 2 555 01 01", NoECM: !tc.ecm, Modulations: params.Modulations()}
 	if os.Getenv("T38TRACE") != "" {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	o.OnPage = func(p t30.ReceivedPage) error { got = append(got, p.Page); return nil }
-	res := t30.Receive(ctx, line, o)
-	sr, err := term.Wait(ctx)
-	if err != nil {
+	o.OnPage = func(p t30.ReceivedPage) error { c.got = append(c.got, p.Page); return nil }
+	o.OnEvent = func(e t30.Event) {
+		if pr, ok := e.(t30.PageReceived); ok {
+			c.judged = append(c.judged, pr)
+		}
+	}
+	c.res = t30.Receive(ctx, line, o)
+	if c.sr, err = term.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !res.OK() || res.Pages != len(doc) || !sr.OK() || sr.Pages != len(doc) {
-		t.Fatalf("faxd: %+v\nspandsp: %+v", res, sr)
+	c.stats = line.Stats()
+	return c
+}
+
+// faxdReceives: spandsp's T.38 terminal calls and sends; Faxbox answers
+// and receives.
+func faxdReceives(t *testing.T, tc callCase, doc t30.Pages) {
+	c := receiveFromSpandsp(t, tc, doc)
+	if !c.res.OK() || c.res.Pages != len(doc) || !c.sr.OK() || c.sr.Pages != len(doc) {
+		t.Fatalf("faxd: %+v\nspandsp: %+v", c.res, c.sr)
 	}
-	checkNegotiated(t, tc, res, sr)
-	samePages(t, got, doc)
-	report(t, tc, res, line.Stats(), sr, lk)
-	capture.checkTsharkWithSpandsp(t, tc.version == 0, lk.theirsCapture)
+	checkNegotiated(t, tc, c.res, c.sr)
+	samePages(t, c.got, doc)
+	report(t, tc, c.res, c.stats, c.sr, c.lk)
+	c.capture.checkTsharkWithSpandsp(t, tc.version == 0, c.lk.theirsCapture)
 }
 
 func checkNegotiated(t testing.TB, tc callCase, res t30.Result, sr spandsp.Result) {

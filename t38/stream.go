@@ -106,6 +106,10 @@ type Received struct {
 	Seq       uint16
 	IFP       []byte
 	Recovered bool
+	// LostBefore counts the packets lost for good just before this one
+	// (neither received nor recovered), so that a receiver knows where
+	// in the stream its data has holes.
+	LostBefore int
 }
 
 // Stats counts what a Decoder saw.
@@ -193,16 +197,19 @@ func (d *Decoder) accept(dg Datagram) []Received {
 		}
 		d.repair()
 	}
+	lost := 0
 	for seq := d.next; seq != dg.Seq; seq++ {
 		if p := d.have[seq]; p != nil {
-			out = append(out, Received{Seq: seq, IFP: p, Recovered: true})
+			out = append(out, Received{Seq: seq, IFP: p, Recovered: true, LostBefore: lost})
 			d.Stats.Recovered++
+			lost = 0
 		} else {
 			d.Stats.Lost++
+			lost++
 		}
 	}
 	d.keep(dg.Seq, dg.Primary)
-	out = append(out, Received{Seq: dg.Seq, IFP: d.have[dg.Seq]})
+	out = append(out, Received{Seq: dg.Seq, IFP: d.have[dg.Seq], LostBefore: lost})
 	d.next = dg.Seq + 1
 	d.forget()
 	return out

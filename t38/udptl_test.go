@@ -94,6 +94,28 @@ func TestRedundancyBeyondDepthIsLost(t *testing.T) {
 	}
 }
 
+// TestLostBeforeMarksTheHole: packets lost for good are counted on the
+// packet that follows them, recovered or not, so that a receiver knows
+// where its data has a hole.
+func TestLostBeforeMarksTheHole(t *testing.T) {
+	dgs := stream(t, &Encoder{Mode: ECRedundancy}, 8, 1)
+	d := &Decoder{}
+	var got []string
+	for _, i := range []int{0, 4, 5, 7} {
+		rs, err := d.Decode(dgs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			got = append(got, fmt.Sprintf("%s/%d", r.IFP, r.LostBefore))
+		}
+	}
+	// 1 and 2 lost, 3 recovered from 4; 6 recovered from 7.
+	if w := "[ifp-0/0 ifp-3/2 ifp-4/0 ifp-5/0 ifp-6/0 ifp-7/0]"; fmt.Sprint(got) != w {
+		t.Errorf("delivered %v, want %s", got, w)
+	}
+}
+
 func TestSequenceWraps(t *testing.T) {
 	e := &Encoder{Mode: ECRedundancy, seq: 65533}
 	dgs := stream(t, e, 6, 3)
