@@ -65,6 +65,12 @@ type Result struct {
 	// Table 2, DIS bits 15, 41): the sender's preview showed more rows.
 	LowestResolution pages.Resolution
 	MergedPages      int
+	// ReceiverResolution is the highest resolution the engine sends
+	// (standard, fine, superfine) that the receiver announced in its DIS
+	// (T.30 Table 2, bits 15 and 41); ReceiverKnown says a DIS came
+	// (sending only). A page rendered above it has its rows merged.
+	ReceiverResolution pages.Resolution
+	ReceiverKnown      bool
 	// Err is the underlying error, if any, for logs.
 	Err error
 }

@@ -191,6 +191,7 @@ func (s *sender) phaseB(ctx context.Context) sendState {
 // negotiate takes a DIS and sets the first rate.
 func (s *sender) negotiate(caps Capabilities) sendState {
 	s.caps = caps
+	s.sent.announced(caps)
 	s.rates = newRateSet(s.o.modulations(), remoteModulations(caps))
 	if s.mod == 0 {
 		s.mod = s.rates.first(s.o.MaxRate)
