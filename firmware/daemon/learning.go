@@ -31,6 +31,10 @@ var rateLadder = [...]int{14400, 12000, 9600, 7200, 4800, 2400}
 //     passed; then ECM is tried again.
 //   - Coding is left to the negotiation: the engine picks MH, MR or MMR
 //     from the remote's DIS, and MMR needs ECM.
+//   - Resolution is not changed either: the engine merges rows for a
+//     receiver that lacks a page's resolution. The best resolution the
+//     last DIS announced is kept (store.Destination.ReceiverResolution)
+//     for the estimate of the next message to the number.
 //
 // The zero value selects the defaults.
 type Learning struct {
@@ -116,6 +120,9 @@ func callReport(number string, r t30.Result, rec *recorder) (store.CallReport, b
 		c.Params = callParams(r)
 	}
 	c.ECMFailed = c.Answered && r.ECM && ecmTrouble(r.Reason)
+	if r.ReceiverKnown {
+		c.ReceiverResolution = r.ReceiverResolution.String()
+	}
 	return c, true
 }
 

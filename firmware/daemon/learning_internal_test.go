@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"faxbox/firmware/store"
+	"faxbox/pages"
 	"faxbox/t30"
 )
 
@@ -92,9 +93,9 @@ func TestLearningRule(t *testing.T) {
 func TestCallReport(t *testing.T) {
 	rec := &recorder{connected: true, trainingFailed: []int{14400}, trained: true}
 	c, ok := callReport("+3225551212", t30.Result{Reason: t30.ReasonPageRejected, Text: "no", Pages: 1,
-		Connected: time.Second, BitRate: 12000, ECM: true, RemoteIdent: "x"}, rec)
+		Connected: time.Second, BitRate: 12000, ECM: true, RemoteIdent: "x", ReceiverKnown: true, ReceiverResolution: pages.Standard}, rec)
 	if !ok || !c.Answered || c.Delivered || !c.ECMFailed || c.Pages != 1 || c.BitRate != 12000 || c.RemoteIdent != "x" ||
-		len(c.TrainingFailed) != 1 || !c.Trained {
+		len(c.TrainingFailed) != 1 || !c.Trained || c.ReceiverResolution != "standard" {
 		t.Fatalf("ECM page rejected: %+v %v", c, ok)
 	}
 	c, _ = callReport("+3225551212", t30.Result{Reason: t30.ReasonLineDropped, Connected: time.Second, ECM: true}, rec)
@@ -102,7 +103,7 @@ func TestCallReport(t *testing.T) {
 		t.Fatal("a dropped line blamed on ECM")
 	}
 	c, ok = callReport("+3225551212", t30.Result{Reason: t30.ReasonBusy}, &recorder{})
-	if !ok || c.Answered || c.BitRate != 0 || c.ReasonCode != "busy" {
+	if !ok || c.Answered || c.BitRate != 0 || c.ReasonCode != "busy" || c.ReceiverResolution != "" {
 		t.Fatalf("busy: %+v", c)
 	}
 	for _, r := range []t30.Reason{t30.ReasonModem, t30.ReasonCancelled} {

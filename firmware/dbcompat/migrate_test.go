@@ -155,7 +155,7 @@ func copyFixture(t *testing.T) string {
 var addedColumns = map[string]bool{"users_accounts.display_name": true, "store_jobs.manual_retry": true,
 	"store_messages.resolution": true, "store_attempts.resolution": true, "store_attempts.merged_pages": true,
 	"store_recipients.estimate": true, "store_recipients.estimate_ms": true, "store_attempts.page_in_progress": true,
-	"store_attempts.page_sent": true, "store_attempts.page_bytes": true}
+	"store_attempts.page_sent": true, "store_attempts.page_bytes": true, "store_destinations.receiver_resolution": true}
 
 // dumpAll reads every row of every table but the schema versions' and
 // SQLite's own, each row as text, sorted.

@@ -30,6 +30,10 @@ type CallReport struct {
 	// ECMFailed: the call failed in error correction mode in a way that
 	// calling without it may avoid (blocks given up, PPS unanswered).
 	ECMFailed bool
+	// ReceiverResolution is the best resolution the remote's DIS
+	// announced (T.30 Table 2, bits 15 and 41): "standard", "fine" or
+	// "superfine"; "" when the call heard no DIS.
+	ReceiverResolution string
 }
 
 // RateFailures counts the failed training checks of a destination at one
@@ -69,6 +73,10 @@ type Destination struct {
 	ECMFailures              int
 	LastECMFailure           time.Time
 	DeliveredSinceECMFailure int
+	// ReceiverResolution is the best resolution the remote announced in
+	// the last call that heard its DIS (CallReport.ReceiverResolution);
+	// "" if none did.
+	ReceiverResolution string
 }
 
 // RecordCall adds what a call to r.Number showed to that destination's
@@ -82,6 +90,11 @@ func (s *Store) RecordCall(ctx context.Context, r CallReport) error {
 		if rate <= 0 {
 			return invalid("destination %s: training failed at %d bit/s", r.Number, rate)
 		}
+	}
+	switch r.ReceiverResolution {
+	case "", "standard", "fine", "superfine":
+	default:
+		return invalid("destination %s: receiver resolution %q", r.Number, r.ReceiverResolution)
 	}
 	return s.write(ctx, "record call", func(tx *wtx) error {
 		now := micros(tx.now)
@@ -111,6 +124,12 @@ func (s *Store) RecordCall(ctx context.Context, r CallReport) error {
 		if r.Answered && r.RemoteIdent != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE store_destinations SET remote_ident = ? WHERE number = ?`,
 				r.RemoteIdent, r.Number); err != nil {
+				return err
+			}
+		}
+		if r.ReceiverResolution != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE store_destinations SET receiver_resolution = ? WHERE number = ?`,
+				r.ReceiverResolution, r.Number); err != nil {
 				return err
 			}
 		}
@@ -152,7 +171,7 @@ func (s *Store) RecordCall(ctx context.Context, r CallReport) error {
 
 const destinationCols = `number, calls, answered, delivered, last_call_at, last_reason_code, last_reason_text,
 	last_delivered_at, worked_at, worked_bit_rate, worked_ecm, worked_coding, remote_ident, clean_trainings,
-	last_training_failure_at, ecm_failures, last_ecm_failure_at, delivered_since_ecm_failure
+	last_training_failure_at, ecm_failures, last_ecm_failure_at, delivered_since_ecm_failure, receiver_resolution
 	FROM store_destinations `
 
 func scanDestination(sc interface{ Scan(...any) error }) (Destination, error) {
@@ -161,7 +180,7 @@ func scanDestination(sc interface{ Scan(...any) error }) (Destination, error) {
 	var delivered, worked, training, ecm sql.NullInt64
 	err := sc.Scan(&d.Number, &d.Calls, &d.Answered, &d.Delivered, &last, &d.LastReasonCode, &d.LastReasonText,
 		&delivered, &worked, &d.Worked.BitRate, &d.Worked.ECM, &d.Worked.Coding, &d.Worked.RemoteIdent,
-		&d.CleanTrainings, &training, &d.ECMFailures, &ecm, &d.DeliveredSinceECMFailure)
+		&d.CleanTrainings, &training, &d.ECMFailures, &ecm, &d.DeliveredSinceECMFailure, &d.ReceiverResolution)
 	d.LastCall, d.LastDelivered, d.WorkedAt = fromMicros(last), fromNullMicros(delivered), fromNullMicros(worked)
 	d.LastTrainingFailure, d.LastECMFailure = fromNullMicros(training), fromNullMicros(ecm)
 	return d, err

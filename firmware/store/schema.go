@@ -204,5 +204,11 @@ func migrations() []string {
 	ALTER TABLE store_attempts ADD COLUMN page_in_progress INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE store_attempts ADD COLUMN page_sent INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE store_attempts ADD COLUMN page_bytes INTEGER NOT NULL DEFAULT 0;`,
+
+		// 6: per destination, the best resolution its fax machine
+		// announced in the DIS of the last call that heard one (T.30
+		// Table 2, bits 15 and 41); '' when none did.
+		`ALTER TABLE store_destinations ADD COLUMN receiver_resolution TEXT NOT NULL DEFAULT ''
+		CHECK (receiver_resolution IN ('', 'standard', 'fine', 'superfine'));`,
 	}
 }
