@@ -30,6 +30,10 @@ type recipientEstimateJSON struct {
 	// last call to the number that delivered a page, else 14400 with ECM.
 	AssumedRate int  `json:"assumed_rate"`
 	AssumedECM  bool `json:"assumed_ecm"`
+	// ReceiverResolution is, when the recipient's fax machine announced
+	// less than the message's resolution in the last call, what the pages
+	// go at to it ("standard"); Seconds is for those pages.
+	ReceiverResolution string `json:"receiver_resolution,omitempty"`
 }
 
 // estimateView is e as the API shows it.
@@ -42,7 +46,7 @@ func (s *Server) estimateView(e submission.Estimate) estimateJSON {
 	for _, r := range e.Recipients {
 		v.Recipients = append(v.Recipients, recipientEstimateJSON{Field: r.Field.String(), Number: r.Number.E164,
 			Display: r.Number.International(), Name: r.Name, Estimate: s.money(r.Cost), Seconds: r.Duration.Seconds(),
-			AssumedRate: r.AssumedRate, AssumedECM: r.AssumedECM})
+			AssumedRate: r.AssumedRate, AssumedECM: r.AssumedECM, ReceiverResolution: r.ReceiverResolution})
 	}
 	return v
 }

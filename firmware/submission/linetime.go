@@ -35,6 +35,12 @@ type RecipientEstimate struct {
 	// a page, else t30.DefaultRate with ECM.
 	AssumedRate int
 	AssumedECM  bool
+	// ReceiverResolution is, when the last call to the number heard a DIS
+	// without Estimate.Resolution (store.Destination.ReceiverResolution),
+	// the resolution the pages go at to it, rows merged ("standard" or
+	// "fine"); "" otherwise. Duration and Cost are then for the merged
+	// pages (pages.CodedSize.Merged).
+	ReceiverResolution string
 }
 
 // measures collects the Measure of every page of every copy; a render
@@ -52,15 +58,6 @@ func (ms *measures) Measured(c, n int, m sandbox.Measure) {
 		ms.copies[c] = append(ms.copies[c], sandbox.Measure{})
 	}
 	ms.copies[c][n-1] = m
-}
-
-// coded returns the coded sizes of copy i's pages (see copyOf).
-func (ms *measures) coded(i int) []pages.CodedSize {
-	var out []pages.CodedSize
-	for _, m := range ms.copyOf(i) {
-		out = append(out, m.Coded)
-	}
-	return out
 }
 
 // copyOf returns copy i's measures, or the first copy's when copy i was
@@ -81,11 +78,11 @@ func (ms *measures) copyOf(i int) []sandbox.Measure {
 func (s *Submitter) estimate(ctx context.Context, rcpts []Recipient, res pages.Resolution, ms *measures) (Estimate, error) {
 	e := Estimate{Resolution: res}
 	for i, rc := range rcpts {
-		lt, err := s.lineTime(ctx, rc.Number.E164)
+		lt, d, err := s.lineTime(ctx, rc.Number.E164)
 		if err != nil {
 			return Estimate{}, err
 		}
-		sizes := ms.coded(i)
+		sent, sizes := sentAt(res, d, ms.copyOf(i))
 		if i == 0 {
 			for _, c := range sizes {
 				e.PageTimes = append(e.PageTimes, lt.Page(c))
@@ -99,7 +96,7 @@ func (s *Submitter) estimate(ctx context.Context, rcpts []Recipient, res pages.R
 			return Estimate{}, err
 		}
 		e.Recipients = append(e.Recipients, RecipientEstimate{Recipient: rc, Duration: est.Duration, Cost: est.Cost,
-			AssumedRate: lt.BitRate(), AssumedECM: !lt.NoECM})
+			AssumedRate: lt.BitRate(), AssumedECM: !lt.NoECM, ReceiverResolution: sent})
 		e.Total += est.Cost
 		e.Duration += est.Duration
 	}
@@ -108,13 +105,43 @@ func (s *Submitter) estimate(ctx context.Context, rcpts []Recipient, res pages.R
 
 // lineTime returns the line-time model of a call to number (E.164): at
 // the rate and with the ECM of the last call to it that delivered a
-// page (store.Destination.Worked), else t30.DefaultRate with ECM.
-func (s *Submitter) lineTime(ctx context.Context, number string) (t30.LineTime, error) {
+// page (store.Destination.Worked), else t30.DefaultRate with ECM; and
+// what the store knows of the number.
+func (s *Submitter) lineTime(ctx context.Context, number string) (t30.LineTime, store.Destination, error) {
 	d, err := s.cfg.Store.Destination(ctx, number)
 	if err != nil {
-		return t30.LineTime{}, fmt.Errorf("submission: estimate: %w", err)
+		return t30.LineTime{}, d, fmt.Errorf("submission: estimate: %w", err)
 	}
-	return t30.Expected(d.Worked.BitRate, d.Worked.ECM), nil
+	return t30.Expected(d.Worked.BitRate, d.Worked.ECM), d, nil
+}
+
+// sentAt returns, for pages rendered for resolution res and measured
+// as ms, the resolution they go at to d's fax machine when it announced
+// less than res in the last DIS heard (T.30 Table 2, bits 15 and 41), and
+// their coded sizes with rows merged as the T.30 engine merges them,
+// page by page from the resolution each was rendered at (an attachment
+// may keep a lower one); else "" and the sizes as measured.
+func sentAt(res pages.Resolution, d store.Destination, ms []sandbox.Measure) (string, []pages.CodedSize) {
+	sizes := make([]pages.CodedSize, len(ms))
+	for i, m := range ms {
+		sizes[i] = m.Coded
+	}
+	rr, err := pages.ParseResolution(d.ReceiverResolution)
+	if d.ReceiverResolution == "" || err != nil || rr >= res {
+		return "", sizes
+	}
+	for i, m := range ms {
+		from := res
+		if m.YDPI > 0 {
+			from = pages.ResolutionOf(m.YDPI)
+		}
+		factor := 1
+		for r := from; r > rr; r-- {
+			factor *= 2
+		}
+		sizes[i] = m.Coded.Merged(factor)
+	}
+	return rr.String(), sizes
 }
 
 // Resolution parses a message's resolution: "standard", "fine" or
