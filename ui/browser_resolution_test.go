@@ -49,20 +49,28 @@ func (b *browser) checkSentResolution(want string) {
 
 // checkLearnedRate: a recipient whose last call went at 9600 bit/s
 // without error correction is estimated so, and the estimate says why;
-// one at 14400 with it says nothing more. The compose page's own
-// estimate module draws an answer of POST /api/previews.
+// one at 14400 with it says nothing more. A recipient whose fax machine
+// took standard only in the last call is told its pages go at standard,
+// in the list and alone. The compose page's own estimate module draws an
+// answer of POST /api/previews.
 func (b *browser) checkLearnedRate() {
 	t := b.t
 	t.Helper()
 	got := evalJS[[]string](b, `import('/estimate.js').then(m => {
 		const box = document.createElement('div');
-		const r = (number, rate, ecm) => ({ number, name: number, estimate: '0.10', seconds: 60, assumed_rate: rate, assumed_ecm: ecm });
-		m.showEstimate(box, { estimate: '0.20', currency: 'EUR', estimates: { resolution: 'fine', seconds: 120, page_seconds: [20],
-			recipients: [r('+3225550001', 9600, false), r('+3225550002', 14400, true)] } });
-		return [...box.querySelectorAll('.estimate-recipients li')].map(li => li.textContent);
+		const r = (number, rate, ecm, rr) => ({ number, name: number, estimate: '0.10', seconds: 60, assumed_rate: rate, assumed_ecm: ecm,
+			receiver_resolution: rr });
+		const show = (rcpts) => m.showEstimate(box, { estimate: '0.20', currency: 'EUR', estimates: { resolution: 'fine', seconds: 120,
+			page_seconds: [20], recipients: rcpts } });
+		show([r('+3225550001', 9600, false), r('+3225550002', 14400, true), r('+3225550003', 14400, true, 'standard')]);
+		const out = [...box.querySelectorAll('.estimate-recipients li')].map(li => li.textContent);
+		show([r('+3225550003', 14400, true, 'standard')]);
+		return out.concat([box.querySelector('.estimate-receiver')?.textContent || '']);
 	})`, chromedp.EvalAwaitPromise)
-	if len(got) != 2 || !strings.Contains(got[0], "9600 bit/s without error correction, as the last call to this number went") ||
-		strings.Contains(got[1], "bit/s") {
+	const lower = "(their fax machine takes standard only: sent at standard)"
+	if len(got) != 4 || !strings.Contains(got[0], "9600 bit/s without error correction, as the last call to this number went") ||
+		strings.Contains(got[1], "bit/s") || strings.Contains(got[0]+got[1], "their fax machine") ||
+		!strings.HasSuffix(got[2], lower) || got[3] != lower {
 		t.Errorf("the estimate's recipients read %q", got)
 	}
 }

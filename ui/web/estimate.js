@@ -1,7 +1,7 @@
 // The estimate of a fax on the compose page: the resolution it is sent
 // at, the cost and line time per recipient and in total, the time of
 // each page, and a warning when a page takes more than a minute.
-import { t } from './strings.js';
+import { t, has } from './strings.js';
 import { h, replace, field } from './dom.js';
 
 // slowPageSeconds: pages that take longer are warned about before sending.
@@ -65,8 +65,9 @@ export function showEstimate(box, res) {
     h('span', { class: 'estimate-total', text: t('estimateTotal', { cost: `${res.estimate} ${res.currency}`,
       time: duration(est.seconds || 0), resolution: t('resolution_' + (est.resolution || 'default')) }) }),
     rcpts.length > 1 && h('ul', { class: 'estimate-recipients' }, rcpts.map((r) => h('li', { dataset: { number: r.number, amount: r.estimate },
-      text: t('estimateRecipient', { who: r.name || r.display || r.number, cost: `${r.estimate} ${res.currency}`, time: duration(r.seconds) }) + learned(r) }))),
+      text: t('estimateRecipient', { who: r.name || r.display || r.number, cost: `${r.estimate} ${res.currency}`, time: duration(r.seconds) }) + learned(r) + lowered(r) }))),
     rcpts.length === 1 && learned(rcpts[0]) && h('small', { class: 'estimate-learned', text: learned(rcpts[0]).trim() }),
+    rcpts.length === 1 && lowered(rcpts[0]) && h('small', { class: 'estimate-receiver', text: lowered(rcpts[0]).trim() }),
     (est.page_seconds || []).length > 0 && h('small', { class: 'estimate-pages', text: t('estimatePages', {
       times: est.page_seconds.map((s, i) => t('pageTime', { n: i + 1, time: duration(s) })).join(' · ') }) }),
     slow.length > 0 && h('p', { class: 'warn slow-pages', role: 'alert', text: t('slowPages', { pages: slow.join(', '), limit: slowPageSeconds }) }));
@@ -78,6 +79,14 @@ export function showEstimate(box, res) {
 function learned(r) {
   if (!r.assumed_rate || (r.assumed_rate >= 14400 && r.assumed_ecm)) return '';
   return ' ' + t(r.assumed_ecm ? 'estimateLearned' : 'estimateLearnedNoECM', { rate: r.assumed_rate });
+}
+
+// lowered says, for a recipient whose fax machine announced less than
+// the message's resolution in the last call to it, the resolution its
+// pages go at (rows merged; the estimate is for those); "" otherwise.
+function lowered(r) {
+  const key = 'estimateReceiver_' + r.receiver_resolution;
+  return r.receiver_resolution && has(key) ? ' ' + t(key) : '';
 }
 
 // clearEstimate forgets an estimate (after a failed preview: the old one

@@ -64,6 +64,8 @@ const S = {
   estimateRecipient: '{who}: {cost}, about {time}',
   estimateLearned: '(at {rate} bit/s, as the last call to this number went)',
   estimateLearnedNoECM: '(at {rate} bit/s without error correction, as the last call to this number went)',
+  estimateReceiver_standard: '(their fax machine takes standard only: sent at standard)',
+  estimateReceiver_fine: '(their fax machine takes fine at most: sent at fine)',
   estimatePages: 'Time per page: {times}',
   pageTime: 'page {n} {time}',
   seconds: '{s} s',
