@@ -18,8 +18,8 @@ import (
 // announced superfine and one never called, the first's estimate says it
 // goes at standard and its phase C time is about that of the merged
 // rows (T.6 about 1/sqrt 2 of fine's, pages.CodedSize.Merged), cheaper;
-// the others say nothing and take
-// the same time but for their copies' names. Sent at standard, nobody's machine lacks it.
+// the others say nothing and take the same time but for their copies'
+// names. Sent at standard, nobody's machine lacks it.
 func TestEstimateReceiverResolution(t *testing.T) {
 	sub, st := open(t, 100*billing.Unit)
 	ctx := context.Background()
