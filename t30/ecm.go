@@ -54,10 +54,10 @@ func blockFrames(data []byte, frameSize, b int) [][]byte {
 	return out
 }
 
-// blocks returns the number of blocks of data.
-func blocks(data []byte, frameSize int) int {
+// blocks returns the number of blocks of n octets of page data.
+func blocks(n, frameSize int) int {
 	per := maxBlockFrames * frameSize
-	return max(1, (len(data)+per-1)/per)
+	return max(1, (n+per-1)/per)
 }
 
 // ecmBlockBytes frames a block for phase C: flags, the pending FCD frames,
@@ -107,7 +107,7 @@ func (s *sender) sendECMBlock(ctx context.Context) sendState {
 func (s *sender) ecmPPS(ctx context.Context) sendState {
 	e := &s.ecm
 	frames := blockFrames(s.coded, e.frameSize, e.block)
-	last := e.block == blocks(s.coded, e.frameSize)-1
+	last := e.block == blocks(len(s.coded), e.frameSize)-1
 	post := Null
 	if last {
 		post = s.ppm

@@ -16,6 +16,11 @@ import (
 const (
 	SetupTime    = 12 * time.Second
 	PageOverhead = 3 * time.Second
+	// BlockOverhead is what each ECM block after a page's first adds:
+	// the partial page's PPS-NULL and its MCF at 300 bit/s with their
+	// flags, and the high-speed modem's training for the next block
+	// (T.30 Annex A, A.4; phase C restarts at each block).
+	BlockOverhead = 3 * time.Second
 	// DefaultRate is the rate assumed for a destination never reached:
 	// V.17 (T.30 Table 2).
 	DefaultRate = 14400
@@ -61,7 +66,8 @@ func (l LineTime) BitRate() int {
 // included.
 //
 // With ECM the page goes as T.6 in HDLC frames of 256 octets (T.4 Annex
-// A), about 3% of framing more. Without it the page goes as T.4 coded
+// A), about 3% of framing more, in blocks of at most 64 KiB, each after
+// the first costing BlockOverhead. Without it the page goes as T.4 coded
 // lines; the model takes the MH size, the one-dimensional coding every
 // receiver has (T.4 4.1). MR (T.4 4.2, one line in K coded as MH) is
 // smaller for text and up to about 15% larger for dithered photos,
@@ -72,11 +78,17 @@ func (l LineTime) BitRate() int {
 // rejects and gets again after a retrain (RTN, a T.30 post-message
 // response).
 func (l LineTime) Page(s pages.CodedSize) time.Duration {
-	bits := int64(s.MMR) * 8 * 103 / 100
 	if l.NoECM {
-		bits = int64(s.MH) * 8
+		return PageOverhead + l.phaseC(int64(s.MH)*8)
 	}
-	return PageOverhead + time.Duration(bits*int64(time.Second)/int64(l.BitRate()))
+	// Frames of 256 octets (T.4 Annex A), as the engine sends them.
+	extra := blocks(s.MMR, 256) - 1
+	return PageOverhead + time.Duration(extra)*BlockOverhead + l.phaseC(int64(s.MMR)*8*103/100)
+}
+
+// phaseC is the time bits take at the model's rate.
+func (l LineTime) phaseC(bits int64) time.Duration {
+	return time.Duration(bits * int64(time.Second) / int64(l.BitRate()))
 }
 
 // Call returns the expected line time of a call sending pages coded as

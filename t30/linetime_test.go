@@ -37,4 +37,13 @@ func TestLineTime(t *testing.T) {
 			t.Errorf("%s: call %v, want %v", c.name, got, want)
 		}
 	}
+	// A photo page of 150000 octets of T.6 takes three ECM blocks of at
+	// most 65536 octets: two more block exchanges than a page of one.
+	big := pages.CodedSize{MMR: 150000, MH: 300000}
+	if got, want := (t30.LineTime{}).Page(big), t30.PageOverhead+2*t30.BlockOverhead+85833333333*time.Nanosecond; got != want {
+		t.Errorf("a page of three ECM blocks: %v, want %v", got, want)
+	}
+	if got, want := t30.Expected(9600, false).Page(big), t30.PageOverhead+250*time.Second; got != want {
+		t.Errorf("the same page without ECM: %v, want %v", got, want)
+	}
 }
