@@ -10,6 +10,12 @@ RUN_DEBS  := ghostscript poppler-utils
 TEST_DEBS := $(RUN_DEBS) lintian curl jq netpbm libtiff-tools jbigkit-testdata jbigkit-bin libspandsp-dev gcc sox lame prometheus argon2 apache2-utils swaks msmtp chromium tshark sip-tester imagemagick webp libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr tesseract-ocr-eng
 # Test-only code that links real peers through cgo (never in the product).
 TEST_TAGS := spandsp
+# REALTIME_TAGS name the tests that make test runs after the others,
+# without the race detector and side by side (scripts/test-realtime.sh):
+# spandsp's calls, and calls on the simulated line at its real speed.
+REALTIME_TAGS := spandsp realtime
+comma := ,
+space := $(subst ,, )
 PKGS      := ./...
 # The appliance's binary carries no symbol table or DWARF (stack traces
 # keep their function names: Go's own tables stay).
@@ -55,14 +61,14 @@ lint:
 	$(GO) mod tidy -diff
 
 # test runs every test with the race detector except the real-time calls
-# through spandsp (the files behind the build tag spandsp), which
+# (the files behind the build tags of REALTIME_TAGS), which
 # scripts/test-realtime.sh runs afterwards without it.
 test: deps lint
-	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
+	$(GO) vet -tags $(subst $(space),$(comma),$(REALTIME_TAGS)) $(PKGS)
 	$(GO) test -count=1 -race $(PKGS)
 	# The codec and rendering again as 32-bit code, as on arm v7 boards.
 	CGO_ENABLED=0 GOARCH=386 $(GO) test -count=1 ./pages/ ./pages/render/
-	@scripts/test-realtime.sh $(GO) $(TEST_TAGS)
+	@scripts/test-realtime.sh $(GO) $(REALTIME_TAGS)
 	@$(MAKE) --no-print-directory test-deb
 
 cross:

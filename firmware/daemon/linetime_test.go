@@ -1,3 +1,5 @@
+//go:build realtime
+
 package daemon_test
 
 import (
@@ -45,6 +47,10 @@ func heavyPage(t *testing.T, rows int) *pages.Page {
 // charged for its connected time, and the hold entry says what it
 // expected. Before the hold knew the line time, the call was cut at its
 // deadline (about 70 s) and failed for credit.
+//
+// The call takes its real time on the line, so the test is behind the
+// build tag realtime: make test runs it after the race run, beside the
+// calls through spandsp (scripts/test-realtime.sh).
 func TestHeavyPageNotCutAtDeadline(t *testing.T) {
 	e := newEnv(t, 50*billing.Unit)
 	page := heavyPage(t, 330)
