@@ -172,10 +172,13 @@ func TestPtyCall(t *testing.T) {
 	// Underruns are asserted in fake time (TestExchange); here the
 	// compressed real time can starve the transmitter under -race.
 	t.Logf("%d underruns over the pty", line.A().Underruns())
-	// A pty has no DTR: HangUp falls back to ATH0.
+	// A pty has no DTR: HangUp falls back to ATH0. B's +FRH meets the
+	// hang-up either waiting (NO CARRIER) or, when the hang-up reached
+	// B's modem first, on hook (ERROR, as spandsp's T.31 modem answers):
+	// which comes first is the scheduler's choice.
 	must(t, a.HangUp(ctx))
-	if _, err := b.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrNoCarrier) {
-		t.Errorf("after hang-up: %v", err)
+	if _, err := b.ReceiveFrame(ctx, nil); !errors.Is(err, modem.ErrNoCarrier) && !errors.Is(err, modem.ErrError) {
+		t.Errorf("after hang-up: %v, want no carrier or the on-hook ERROR", err)
 	}
 	must(t, b.HangUp(ctx))
 }
